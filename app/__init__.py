@@ -1,0 +1,91 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the site. `overrides` may hold environment names (as in the README) and Flask
+    config keys; tests use it for a fresh database and instance folder."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app import db, errors, htmx, security
+    from app.accounts import routes as accounts
+    from app.accounts.passwords import Hasher
+    from app.config import ENV_NAMES, PROJECT_ROOT, load_settings
+    from app.core import cli as core_cli
+    from app.core import navigation
+    from app.core import routes as core
+    from app.core.formatting import dutch_date, dutch_datetime, euro
+    from app.core.site import load_site
+    from app.extensions import csrf, limiter
+    from app.extensions import htmx as htmx_ext
+
+    overrides = dict(overrides or {})
+    env_overrides = {k: str(v) for k, v in overrides.items() if k in ENV_NAMES}
+    settings = load_settings({**os.environ, **env_overrides})
+    production = settings.is_production
+
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_dir),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(
+        APP_ENV=settings.app_env,
+        SECRET_KEY=settings.secret_key,
+        DATABASE_URL=settings.database_url,
+        CONTENT_DIR=str(settings.content_dir),
+        INSTANCE_DIR=str(settings.instance_dir),
+        OUTBOX_DIR=str(settings.instance_dir / "outbox"),
+        PUBLIC_BASE_URL=settings.public_base_url,
+        MOLLIE_API_KEY=settings.mollie_api_key,
+        MOLLIE_API_ENDPOINT=settings.mollie_api_endpoint,
+        SMTP_URL=settings.smtp_url,
+        ENCRYPTION_KEYS=settings.encryption_keys,
+        TESTING=settings.is_test,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=512 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        PREFERRED_URL_SCHEME="https" if production else "http",
+    )
+    app.config.update({k: v for k, v in overrides.items() if k not in ENV_NAMES})
+    if production:
+        # One proxy (nginx, a load balancer) in front: trust its X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    app.extensions["site"] = load_site(settings.content_dir)
+    app.extensions["hasher"] = Hasher(cheap=settings.is_test)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx_ext.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    htmx.init_app(app)
+    errors.init_app(app)
+    accounts.init_app(app)
+    app.register_blueprint(core.bp)
+    core_cli.init_app(app)
+    navigation.init_app(app)
+
+    app.jinja_env.filters.update(datum=dutch_date, datumtijd=dutch_datetime, euro=euro)
+    app.jinja_env.globals.update(site=app.extensions["site"])
+    return app

@@ -1,0 +1,169 @@
+"""Account forms. Field rules give Dutch messages; business rules live in the service."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Optional, Regexp, ValidationError
+
+from app.accounts.models import EMAIL_MAX, NAME_MAX, PHONE_MAX, SITUATION_MAX
+from app.accounts.passwords import MAX_LENGTH, password_problems
+from app.forms import PlainText, clean_text, max_length, required_message
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{10,20}$")
+EMAIL_MESSAGE = "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."
+
+
+def _email_field(label: str = "E-mailadres") -> EmailField:
+    return EmailField(
+        label,
+        filters=[clean_text],
+        validators=[
+            DataRequired(required_message("je e-mailadres")),
+            max_length(EMAIL_MAX),
+            PlainText(),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+def _phone_field() -> StringField:
+    return StringField(
+        "Telefoonnummer (niet verplicht)",
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            max_length(PHONE_MAX),
+            Regexp(PHONE_PATTERN, message="Vul een telefoonnummer in, bijvoorbeeld 06 12345678."),
+        ],
+        description="Dan kan de Hulplijn je terugbellen als je daarom vraagt.",
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+def _name_field() -> StringField:
+    return StringField(
+        "Naam",
+        filters=[clean_text],
+        validators=[DataRequired(required_message("je naam")), max_length(NAME_MAX), PlainText()],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def _situation_field() -> TextAreaField:
+    return TextAreaField(
+        "Je situatie in het kort",
+        filters=[clean_text],
+        validators=[
+            DataRequired(required_message("in een paar woorden je situatie")),
+            max_length(SITUATION_MAX),
+            PlainText(multiline=True),
+        ],
+        description=(
+            "Voor wie zorg je en waar zoek je hulp bij? Bijvoorbeeld: ‘Ik zorg voor mijn vader "
+            "en wil weten welke hulp er is.’ Gegevens over iemands gezondheid hoeven hier niet."
+        ),
+    )
+
+
+class NewPassword:
+    """The project's password rules as a field validator (length, not the e-mail, not common)."""
+
+    def __init__(self, email_field: str | None = None) -> None:
+        self.email_field = email_field
+
+    def __call__(self, form, field) -> None:
+        email = ""
+        if self.email_field:
+            email = getattr(form, self.email_field).data or ""
+        elif getattr(form, "account_email", None):
+            email = form.account_email
+        for problem in password_problems(field.data or "", email):
+            raise ValidationError(problem)
+
+
+def _new_password_fields(email_field: str | None = None) -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        "Nieuw wachtwoord",
+        validators=[
+            DataRequired(required_message("een wachtwoord")),
+            NewPassword(email_field),
+        ],
+        description=(
+            "Minstens 10 tekens. Een zin van een paar woorden is sterk en goed te onthouden."
+        ),
+        render_kw={"autocomplete": "new-password", "maxlength": MAX_LENGTH},
+    )
+    confirm = PasswordField(
+        "Herhaal het wachtwoord",
+        validators=[
+            DataRequired(required_message("het wachtwoord nog een keer")),
+            EqualTo("password", message="De twee wachtwoorden zijn niet hetzelfde."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class RegisterForm(FlaskForm):
+    name = _name_field()
+    email = _email_field()
+    phone = _phone_field()
+    situation = _situation_field()
+    password, password_confirm = _new_password_fields(email_field="email")
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        "Wachtwoord",
+        validators=[DataRequired(required_message("je wachtwoord"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(
+        "Ingelogd blijven op dit apparaat",
+        description=(
+            "Alleen op een apparaat dat niemand anders gebruikt. Je blijft 30 dagen ingelogd."
+        ),
+    )
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password, password_confirm = _new_password_fields()
+
+
+class DetailsForm(FlaskForm):
+    name = _name_field()
+    phone = _phone_field()
+    situation = _situation_field()
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email_field("Nieuw e-mailadres")
+    password = PasswordField(
+        "Je wachtwoord",
+        validators=[DataRequired(required_message("je wachtwoord"))],
+        description="Ter controle dat jij het bent.",
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Huidig wachtwoord",
+        validators=[DataRequired(required_message("je huidige wachtwoord"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, password_confirm = _new_password_fields()
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that post (log out, resend mail)."""

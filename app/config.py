@@ -1,0 +1,197 @@
+"""Typed settings from the environment.
+
+The names and defaults are those of the README's configuration table. Development generates
+its own secrets into the instance folder, so `make run` needs no set-up; production refuses
+to start with a missing or placeholder secret, a non-HTTPS public address, a Mollie key that
+does not fit the endpoint, or a non-Mollie endpoint (the built-in sandbox).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+LIVE_MOLLIE_ENDPOINT = "https://api.mollie.com"
+SANDBOX_MOLLIE_ENDPOINT = "http://127.0.0.1:5001"
+SANDBOX_MOLLIE_KEY = "test_sandbox00000000000000000000000"
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "dev",
+        "development",
+        "test",
+        "placeholder",
+        "your-secret-key",
+        "secret-key",
+        "xxx",
+        "todo",
+        "replace-me",
+    }
+)
+MIN_SECRET_LENGTH = 32
+ENV_NAMES = frozenset(
+    {
+        "APP_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "CONTENT_DIR",
+        "INSTANCE_DIR",
+        "PUBLIC_BASE_URL",
+        "MOLLIE_API_KEY",
+        "MOLLIE_API_ENDPOINT",
+        "SMTP_URL",
+        "REDIS_URL",
+        "ENCRYPTION_KEYS",
+    }
+)
+
+
+class ConfigError(Exception):
+    """The environment asks for something the site refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment."""
+
+    app_env: str
+    secret_key: str
+    database_url: str
+    content_dir: Path
+    instance_dir: Path
+    public_base_url: str
+    mollie_api_key: str
+    mollie_api_endpoint: str
+    smtp_url: str | None
+    redis_url: str | None
+    encryption_keys: tuple[str, ...]
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def is_test(self) -> bool:
+        return self.app_env == "test"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `environ` (default: `os.environ`) and check them.
+
+    Raises ConfigError with one clear line when the combination is refused.
+    """
+    env = dict(os.environ if environ is None else environ)
+    app_env = env.get("APP_ENV", "development").strip() or "development"
+    if app_env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {app_env!r}.")
+    production = app_env == "production"
+
+    instance_dir = Path(env.get("INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+    content_dir = Path(env.get("CONTENT_DIR") or PROJECT_ROOT / "content").resolve()
+    if not production:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+
+    secret_key = env.get("SECRET_KEY", "").strip()
+    if production:
+        if secret_key.lower() in PLACEHOLDER_SECRETS or len(secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY is missing or a placeholder; set a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
+                f"print(secrets.token_urlsafe(48))')."
+            )
+    elif not secret_key:
+        secret_key = _generated(instance_dir / "secret_key", lambda: secrets.token_urlsafe(48))
+
+    public_base_url = (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").strip().rstrip("/")
+    parts = urlsplit(public_base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must be an absolute http(s) address, not {public_base_url!r}."
+        )
+    if production and parts.scheme != "https":
+        raise ConfigError("PUBLIC_BASE_URL must start with https:// in production.")
+
+    default_endpoint = LIVE_MOLLIE_ENDPOINT if production else SANDBOX_MOLLIE_ENDPOINT
+    mollie_endpoint = (env.get("MOLLIE_API_ENDPOINT") or default_endpoint).strip().rstrip("/")
+    mollie_key = (env.get("MOLLIE_API_KEY") or ("" if production else SANDBOX_MOLLIE_KEY)).strip()
+    _check_mollie(production, mollie_key, mollie_endpoint)
+
+    keys_raw = env.get("ENCRYPTION_KEYS", "").strip()
+    if not keys_raw:
+        if production:
+            raise ConfigError(
+                "ENCRYPTION_KEYS is missing; set one or more Fernet keys, newest first."
+            )
+        keys_raw = _generated(
+            instance_dir / "encryption_keys", lambda: Fernet.generate_key().decode()
+        )
+    encryption_keys = tuple(k.strip() for k in keys_raw.split(",") if k.strip())
+    for key in encryption_keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                "ENCRYPTION_KEYS holds a value that is not a Fernet key "
+                "(32 url-safe base64-encoded bytes)."
+            ) from None
+
+    database_url = (
+        env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'zorggenoot.db'}"
+    ).strip()
+
+    return Settings(
+        app_env=app_env,
+        secret_key=secret_key,
+        database_url=database_url,
+        content_dir=content_dir,
+        instance_dir=instance_dir,
+        public_base_url=public_base_url,
+        mollie_api_key=mollie_key,
+        mollie_api_endpoint=mollie_endpoint,
+        smtp_url=(env.get("SMTP_URL") or "").strip() or None,
+        redis_url=(env.get("REDIS_URL") or "").strip() or None,
+        encryption_keys=encryption_keys,
+    )
+
+
+def _check_mollie(production: bool, key: str, endpoint: str) -> None:
+    if production:
+        if not key:
+            raise ConfigError("MOLLIE_API_KEY is missing; production needs a live_ key.")
+        if endpoint != LIVE_MOLLIE_ENDPOINT:
+            raise ConfigError(
+                f"MOLLIE_API_ENDPOINT must be {LIVE_MOLLIE_ENDPOINT} in production; "
+                "the sandbox never runs in production."
+            )
+        if key.startswith("test_"):
+            raise ConfigError(
+                "MOLLIE_API_KEY is a test_ key but the endpoint is Mollie's live API."
+            )
+        if not key.startswith("live_"):
+            raise ConfigError("MOLLIE_API_KEY must start with live_ in production.")
+    elif key.startswith("live_"):
+        raise ConfigError(
+            "MOLLIE_API_KEY is a live_ key; development and tests only take test_ keys."
+        )
+
+
+def _generated(path: Path, make) -> str:
+    """Return the secret stored at `path`, creating it once (development and test only)."""
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,43 @@
+"""Header and footer links, shown only for the features this build has."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+MAIN_MENU = (
+    ("hub.articles", "Artikelen"),
+    ("hub.videos", "Video's"),
+    ("shop.catalogue", "Winkel"),
+    ("search.search", "Zoeken"),
+    ("assistant.chat", "Vraag het de assistent"),
+    ("hub.helpline", "Hulplijn"),
+)
+FOOTER = (
+    ("hub.page", {"slug": "over-ons"}, "Over ons"),
+    ("hub.page", {"slug": "contact"}, "Contact"),
+    ("hub.helpline", {}, "Hulplijn"),
+    ("privacy.statement", {}, "Privacyverklaring"),
+    ("consent.statement", {}, "Cookieverklaring"),
+    ("consent.settings", {}, "Cookie-instellingen"),
+    ("hub.page", {"slug": "herroepingsrecht"}, "Herroepingsrecht"),
+    ("hub.feed", {}, "Nieuwsfeed (Atom)"),
+)
+
+
+def has_endpoint(endpoint: str) -> bool:
+    """Whether this build has the feature behind `endpoint` (templates link only to those)."""
+    return endpoint in current_app.view_functions
+
+
+def nav_items() -> list[tuple[str, str]]:
+    return [(e, label) for e, label in MAIN_MENU if e in current_app.view_functions]
+
+
+def footer_links() -> list[tuple[str, dict, str]]:
+    return [(e, args, label) for e, args, label in FOOTER if e in current_app.view_functions]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        nav_items=nav_items, footer_links=footer_links, has_endpoint=has_endpoint
+    )

@@ -1,0 +1,79 @@
+"""The organisation's identity, topics and audience tags, read from `content/site.toml`."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    legal_name: str
+    kvk: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+    email: str
+    privacy_email: str
+    feedback_email: str
+    helpline: str
+    helpline_hours: str
+    tagline: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+    @property
+    def helpline_tel(self) -> str:
+        """The helpline number in `tel:` form (+31, digits only)."""
+        digits = "".join(ch for ch in self.helpline if ch.isdigit())
+        return "+31" + digits[1:] if digits.startswith("0") else digits
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    label: str
+    description: str
+    main: bool
+
+
+@dataclass(frozen=True)
+class AudienceTag:
+    slug: str
+    label: str
+    health: bool
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    organisation: Organisation
+    topics: tuple[Topic, ...]
+    audience: dict[str, AudienceTag]
+
+    @property
+    def main_topics(self) -> tuple[Topic, ...]:
+        return tuple(t for t in self.topics if t.main)
+
+    def topic(self, slug: str) -> Topic | None:
+        return next((t for t in self.topics if t.slug == slug), None)
+
+    @property
+    def topic_slugs(self) -> frozenset[str]:
+        return frozenset(t.slug for t in self.topics)
+
+
+def load_site(content_dir: Path) -> SiteInfo:
+    """Parse `site.toml`; a missing or broken file is a start-up error, not a silent default."""
+    data = tomllib.loads((content_dir / "site.toml").read_text(encoding="utf-8"))
+    organisation = Organisation(**data["organisation"])
+    topics = tuple(Topic(**t) for t in data["topics"])
+    audience = {
+        slug: AudienceTag(slug=slug, label=v["label"], health=bool(v.get("health", False)))
+        for slug, v in data.get("audience", {}).items()
+    }
+    return SiteInfo(organisation=organisation, topics=topics, audience=audience)

@@ -1,0 +1,72 @@
+"""Security headers, a strict Content-Security-Policy, and HTTPS in production."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, redirect, request
+from flask_login import current_user
+
+# Only our own origin. A view that must embed something (the video player after a click)
+# adds that one host for its own response through `allow_frame`.
+CSP_BASE = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "media-src": "'self'",
+    "object-src": "'none'",
+    "frame-src": "'none'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def allow_frame(origin: str) -> None:
+    """Let this one response embed frames from `origin` (e.g. the video player)."""
+    g.setdefault("csp_frames", []).append(origin)
+
+
+def content_security_policy() -> str:
+    directives = dict(CSP_BASE)
+    frames = g.get("csp_frames")
+    if frames:
+        directives["frame-src"] = " ".join(frames)
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def init_app(app: Flask) -> None:
+    production = app.config["APP_ENV"] == "production"
+
+    if production:
+
+        @app.before_request
+        def _https_only():
+            # Behind the proxy, ProxyFix has already turned X-Forwarded-Proto into the scheme.
+            if not request.is_secure and request.endpoint != "core.healthz":
+                return redirect(request.url.replace("http://", "https://", 1), code=301)
+            return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy())
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if production:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.endpoint and not request.endpoint.endswith("static"):
+            # Pages may hold personal data: never keep them in shared caches.
+            private = current_user and current_user.is_authenticated
+            headers.setdefault("Cache-Control", "no-store" if private else "no-cache")
+        return response

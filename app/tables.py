@@ -1,0 +1,10 @@
+"""Imports every model module, so `SQLModel.metadata` knows all tables (Alembic, tests)."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from app.accounts import models as _accounts  # noqa: F401
+from app.audit import models as _audit  # noqa: F401
+
+metadata = SQLModel.metadata

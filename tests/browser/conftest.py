@@ -1,0 +1,92 @@
+"""Browser tests: the site served on a free local port, driven by Playwright in Debian's Chromium.
+
+Where /usr/bin/chromium is missing, these tests are skipped and the run says so loudly;
+with REQUIRE_BROWSER=1 (as `.ci/run` sets) a missing browser is a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import build_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+        pytest.skip("Chromium is not installed at /usr/bin/chromium: browser tests did NOT run")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(tmp_path, database_url):
+    """The app behind the live server (PUBLIC_BASE_URL is the server's own address)."""
+    # A port is only known once the server is bound, so the app is built with a placeholder
+    # and the public address is set right after binding.
+    app = build_app(tmp_path, database_url)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    with LiveServer(live_app) as server:
+        live_app.config["PUBLIC_BASE_URL"] = server.url
+        yield server
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1024, "height": 800})
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.requests = requests  # every URL the browser asked for, for third-party checks
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -1,0 +1,269 @@
+"""Shared fixtures: an app with a fresh database per test, clients, factories and helpers.
+
+The suite runs on SQLite by default. With DATABASE_URL set to a PostgreSQL URL (as `.ci/run`
+does in its second pass) every test runs against that server instead; the tables are created
+once and emptied after each test.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from app import create_app, db
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.config import PROJECT_ROOT
+from app.tables import metadata
+
+EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
+DEFAULT_PASSWORD = "een lange zin als wachtwoord"
+TEST_FERNET_KEY = "ZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmQ="
+
+
+@pytest.fixture(scope="session")
+def external_engine():
+    """On PostgreSQL: create the schema once for the whole run."""
+    if not EXTERNAL_DB:
+        yield None
+        return
+    engine = db.make_engine(EXTERNAL_DB)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    yield engine
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+def empty_all_tables(engine: sa.Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
+    settings = {
+        "APP_ENV": "test",
+        "DATABASE_URL": database_url,
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "CONTENT_DIR": str(PROJECT_ROOT / "content"),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-signing",
+        "ENCRYPTION_KEYS": TEST_FERNET_KEY,
+        "PUBLIC_BASE_URL": "http://localhost",
+        "SMTP_URL": "",
+        "REDIS_URL": "",
+    }
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture
+def database_url(tmp_path, external_engine) -> str:
+    if external_engine is not None:
+        yield EXTERNAL_DB
+        empty_all_tables(external_engine)
+        return
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    engine = db.make_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    # No app context is held open here: each test-client request must get its own (and its
+    # own `g` and database session), exactly as in production.
+    app = build_app(tmp_path, database_url)
+    app.test_client_class = Client
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class FreshSession(Session):
+    """A session for assertions: every query first forgets what it loaded before, so a test
+    always sees what the requests in between committed."""
+
+    def exec(self, *args, **kwargs):
+        self.expire_all()
+        return super().exec(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        self.expire_all()
+        return super().get(*args, **kwargs)
+
+
+@pytest.fixture
+def session(app):
+    """A database session outside any request, for arranging data and checking results."""
+    with FreshSession(app.extensions["db_engine"], expire_on_commit=False) as db_session:
+        yield db_session
+
+
+class Client(FlaskClient):
+    """A test client that can fill in forms the way a browser does, CSRF token included."""
+
+    def csrf_token(self, page: str = "/") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', html
+        )
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        """POST `data` to `url` with a valid CSRF token taken from `page` (default: `url`)."""
+        payload = dict(data or {})
+        payload["csrf_token"] = self.csrf_token(page or url)
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role=Role.STAFF, email=..., password=..., verified=True) -> User."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *,
+        role: Role = Role.CAREGIVER,
+        email: str | None = None,
+        name: str = "Test Gebruiker",
+        password: str = DEFAULT_PASSWORD,
+        verified: bool = True,
+        phone: str | None = None,
+        situation: str = "Ik zorg voor mijn vader.",
+    ) -> User:
+        with app.app_context():
+            session = db.session()
+            user = accounts.register_user(
+                session,
+                name=name,
+                email=email or f"gebruiker{next(counter)}@example.nl",
+                password=password,
+                role=role,
+                verified=verified,
+                phone=phone,
+                situation=situation,
+            )
+            session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = DEFAULT_PASSWORD, **extra):
+        return self.client.submit("/inloggen", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.submit("/uitloggen", page="/")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(make_user, auth):
+    """Create an account with `role` and log the test client in as it; returns the user."""
+
+    def login(role: Role = Role.CAREGIVER, **kwargs) -> User:
+        user = make_user(role=role, **kwargs)
+        response = auth.login(user.email, kwargs.get("password", DEFAULT_PASSWORD))
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return user
+
+    return login
+
+
+def htmx_headers(
+    target: str | None = None, *, boosted: bool = False, restore: bool = False
+) -> dict:
+    """The headers htmx sends: a targeted swap, a boosted navigation or a history restore."""
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
+    if target:
+        headers["HX-Target"] = target
+    if boosted:
+        headers["HX-Boosted"] = "true"
+    if restore:
+        headers["HX-History-Restore-Request"] = "true"
+    return headers
+
+
+class Outbox:
+    """The .eml files the mail service wrote for this test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[EmailMessage]:
+        if not self.folder.exists():
+            return []
+        return [
+            email.message_from_bytes(
+                path.read_bytes(), _class=EmailMessage, policy=email.policy.default
+            )
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    def last(self) -> EmailMessage:
+        messages = self.messages()
+        assert messages, "no e-mail was sent"
+        return messages[-1]
+
+    @staticmethod
+    def text(message: EmailMessage) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def last_link(self, to: str | None = None) -> str:
+        messages = [m for m in self.messages() if to is None or m["To"] == to]
+        assert messages, f"no e-mail to {to}"
+        match = re.search(r"https?://\S+", self.text(messages[-1]))
+        assert match, "no link in the e-mail"
+        return match.group(0)
+
+
+@pytest.fixture
+def outbox(app) -> Outbox:
+    return Outbox(Path(app.config["OUTBOX_DIR"]))
+
+
+def local_path(url: str) -> str:
+    """`http://localhost/bevestigen/abc` -> `/bevestigen/abc` (for the test client)."""
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not Path("/usr/bin/chromium").exists():
+        line = "!" * 78
+        terminalreporter.write_line(line, red=True, bold=True)
+        terminalreporter.write_line(
+            "BROWSER TESTS DID NOT RUN: /usr/bin/chromium is missing (apt-get install chromium).",
+            red=True,
+            bold=True,
+        )
+        terminalreporter.write_line(line, red=True, bold=True)

@@ -1,0 +1,98 @@
+"""Access: every page that needs a login or a role, in one table.
+
+Anonymous visitors go to the login page, the wrong role gets 403.
+
+The second test makes the table complete: a GET page that is in neither list fails, so a new
+page must be classified the day it is added.
+"""
+
+import pytest
+
+from app.accounts.models import Role
+
+# path -> roles allowed (None: any logged-in account)
+PROTECTED: dict[str, tuple[Role, ...] | None] = {
+    "/account": None,
+    "/account/e-mailadres": None,
+    "/account/wachtwoord": None,
+}
+
+PUBLIC = {
+    "/",
+    "/healthz",
+    "/registreren",
+    "/inloggen",
+    "/wachtwoord-vergeten",
+    "/bevestigen/<token>",
+    "/wachtwoord-herstellen/<token>",
+    "/static/<path:filename>",
+}
+
+POST_ONLY = {"/uitloggen", "/account/bevestigingsmail"}
+
+
+@pytest.mark.parametrize("path", sorted(PROTECTED))
+def test_anonymous_visitor_goes_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/inloggen?next=")
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        (p, r)
+        for p, roles in PROTECTED.items()
+        for r in Role
+        if roles is not None and r not in roles
+    ],
+)
+def test_wrong_role_gets_403(client, login_as, path, role):
+    login_as(role)
+    response = client.get(path)
+    assert response.status_code == 403
+    assert "Geen toegang" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [(p, r) for p, roles in PROTECTED.items() for r in (roles or tuple(Role))],
+)
+def test_right_role_gets_the_page(client, login_as, path, role):
+    login_as(role)
+    assert client.get(path).status_code == 200
+
+
+def test_every_page_is_classified(app):
+    pages = {rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    unclassified = pages - PUBLIC - set(PROTECTED) - POST_ONLY
+    assert not unclassified, f"add these pages to PUBLIC or PROTECTED: {sorted(unclassified)}"
+    posts = {rule.rule for rule in app.url_map.iter_rules() if rule.methods == {"POST", "OPTIONS"}}
+    assert posts <= POST_ONLY | PUBLIC | set(PROTECTED), sorted(posts - POST_ONLY)
+
+
+def test_role_required_decorator(app, make_user):
+    from app.accounts.access import role_required
+
+    @app.get("/alleen-voor-staf")
+    @role_required(Role.STAFF, Role.ADMIN)
+    def staff_only():
+        return "geheim"
+
+    from tests.conftest import Client
+
+    app.test_client_class = Client
+    client = app.test_client()
+    assert client.get("/alleen-voor-staf").status_code == 302
+    for role, expected in (
+        (Role.CAREGIVER, 403),
+        (Role.EDITOR, 403),
+        (Role.STAFF, 200),
+        (Role.ADMIN, 200),
+    ):
+        user = make_user(role=role)
+        client = app.test_client()
+        client.submit(
+            "/inloggen", {"email": user.email, "password": "een lange zin als wachtwoord"}
+        )
+        assert client.get("/alleen-voor-staf").status_code == expected, role
