@@ -22,6 +22,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(FLASK) content check
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -20,12 +20,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.accounts.passwords import Hasher
     from app.config import ENV_NAMES, PROJECT_ROOT, load_settings
     from app.core import cli as core_cli
-    from app.core import navigation
+    from app.core import navigation, pagecache
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro
     from app.core.site import load_site
     from app.extensions import csrf, limiter
     from app.extensions import htmx as htmx_ext
+    from app.hub import routes as hub
 
     overrides = dict(overrides or {})
     env_overrides = {k: str(v) for k, v in overrides.items() if k in ENV_NAMES}
@@ -76,6 +77,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    pagecache.init_app(app)
     htmx_ext.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
@@ -83,6 +85,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     accounts.init_app(app)
     app.register_blueprint(core.bp)
+    hub.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
 

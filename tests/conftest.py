@@ -62,6 +62,7 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
         "PUBLIC_BASE_URL": "http://localhost",
         "SMTP_URL": "",
         "REDIS_URL": "",
+        "CONTENT_RECHECK_SECONDS": 0,
     }
     settings.update(overrides)
     return create_app(settings)

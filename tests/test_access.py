@@ -15,6 +15,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/account": None,
     "/account/e-mailadres": None,
     "/account/wachtwoord": None,
+    "/redactie": (Role.EDITOR, Role.ADMIN),
 }
 
 PUBLIC = {
@@ -26,6 +27,17 @@ PUBLIC = {
     "/bevestigen/<token>",
     "/wachtwoord-herstellen/<token>",
     "/static/<path:filename>",
+    "/artikelen/",
+    "/artikelen/<slug>",
+    "/videos/",
+    "/videos/<slug>",
+    "/onderwerpen/",
+    "/onderwerpen/<topic>",
+    "/tags/<tag>",
+    "/<slug>",
+    "/feed.xml",
+    "/sitemap.xml",
+    "/robots.txt",
 }
 
 POST_ONLY = {"/uitloggen", "/account/bevestigingsmail"}

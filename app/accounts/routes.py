@@ -106,7 +106,7 @@ def logout():
         logout_user()
         session.clear()
         flash("Je bent uitgelogd.", "ok")
-    return redirect(url_for("core.home"), code=303)
+    return redirect(url_for("hub.home"), code=303)
 
 
 @bp.get("/bevestigen/<token>")

@@ -8,6 +8,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from app import db
 from app.accounts import service as accounts
@@ -29,7 +30,7 @@ def alembic_config(app: Flask) -> Config:
     return config
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_cli() -> None:
     """Database migrations (Alembic)."""
 
@@ -49,7 +50,7 @@ def revision(message: str) -> None:
     command.revision(alembic_config(current_app), message=message, autogenerate=True)
 
 
-@click.group("demo")
+@click.group("demo", cls=AppGroup)
 def demo_cli() -> None:
     """Demo data for the offline site (never in production)."""
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request
 
 MAIN_MENU = (
-    ("hub.articles", "Artikelen"),
-    ("hub.videos", "Video's"),
-    ("shop.catalogue", "Winkel"),
-    ("search.search", "Zoeken"),
-    ("assistant.chat", "Vraag het de assistent"),
-    ("hub.helpline", "Hulplijn"),
+    ("hub.articles", {}, "Artikelen"),
+    ("hub.videos", {}, "Video's"),
+    ("hub.topics", {}, "Onderwerpen"),
+    ("shop.catalogue", {}, "Winkel"),
+    ("search.search", {}, "Zoeken"),
+    ("assistant.chat", {}, "Assistent"),
+    ("hub.page", {"slug": "hulplijn"}, "Hulplijn"),
 )
 FOOTER = (
     ("hub.page", {"slug": "over-ons"}, "Over ons"),
     ("hub.page", {"slug": "contact"}, "Contact"),
-    ("hub.helpline", {}, "Hulplijn"),
+    ("hub.page", {"slug": "hulplijn"}, "Hulplijn"),
     ("privacy.statement", {}, "Privacyverklaring"),
     ("consent.statement", {}, "Cookieverklaring"),
     ("consent.settings", {}, "Cookie-instellingen"),
@@ -29,15 +32,27 @@ def has_endpoint(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
-def nav_items() -> list[tuple[str, str]]:
-    return [(e, label) for e, label in MAIN_MENU if e in current_app.view_functions]
+def nav_items() -> list[tuple[str, dict, str]]:
+    return [(e, args, label) for e, args, label in MAIN_MENU if e in current_app.view_functions]
 
 
 def footer_links() -> list[tuple[str, dict, str]]:
     return [(e, args, label) for e, args, label in FOOTER if e in current_app.view_functions]
 
 
+def canonical_url() -> str:
+    """This page's address under PUBLIC_BASE_URL, without filters (only the page number)."""
+    url = current_app.config["PUBLIC_BASE_URL"] + request.path
+    page = request.args.get("pagina", "")
+    if page.isdigit() and page != "1":
+        url += "?" + urlencode({"pagina": page})
+    return url
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        nav_items=nav_items, footer_links=footer_links, has_endpoint=has_endpoint
+        nav_items=nav_items,
+        footer_links=footer_links,
+        has_endpoint=has_endpoint,
+        canonical_url=canonical_url,
     )

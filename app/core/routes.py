@@ -1,4 +1,4 @@
-"""The home page and the health check."""
+"""The health check."""
 
 from __future__ import annotations
 
@@ -6,15 +6,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from app import db
-from app.htmx import render
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-def home():
-    """The start page."""
-    return render("core/home.html")
 
 
 @bp.get("/healthz")

@@ -1,5 +1,7 @@
 """Password reset, the account page, e-mail change and password change (A1)."""
 
+import re
+
 from sqlmodel import select
 
 from app.accounts.models import User
@@ -14,10 +16,13 @@ def request_reset(client, email):
 
 def test_reset_request_says_the_same_for_unknown_addresses(client, make_user, outbox):
     make_user(email="anna@example.nl")
-    known = request_reset(client, "anna@example.nl").get_data(as_text=True)
-    unknown = request_reset(client, "niemand@example.nl").get_data(as_text=True)
+    def answer(email: str) -> str:
+        page = request_reset(client, email).get_data(as_text=True)
+        return re.sub(r'"X-CSRFToken": "[^"]+"', "", page).replace(email, "X")
+
+    known, unknown = answer("anna@example.nl"), answer("niemand@example.nl")
     assert "Als er een account is met het adres" in known
-    assert known.replace("anna@example.nl", "X") == unknown.replace("niemand@example.nl", "X")
+    assert known == unknown
     assert [m["To"] for m in outbox.messages()] == ["anna@example.nl"]
 
 

@@ -80,13 +80,64 @@ def live_server(live_app):
         yield server
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1024, "height": 800})
+@pytest.fixture(scope="session")
+def site_server(tmp_path_factory):
+    """One shared server for tests that only read public pages (starts once per run)."""
+    from app import db
+    from app.tables import metadata
+
+    folder = tmp_path_factory.mktemp("site")
+    url = f"sqlite:///{folder / 'site.db'}"
+    engine = db.make_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+    app = build_app(folder, url)
+    with LiveServer(app) as server:
+        app.config["PUBLIC_BASE_URL"] = server.url
+        yield server
+    app.extensions["db_engine"].dispose()
+
+
+def _new_page(browser, **options):
+    context = browser.new_context(locale="nl-NL", **options)
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
     page.requests = requests  # every URL the browser asked for, for third-party checks
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = _new_page(browser, viewport={"width": 1024, "height": 800})
     yield page
     context.close()
+
+
+@pytest.fixture
+def site_page(browser, site_server):
+    """A fresh browser tab on the shared read-only server."""
+    context, page = _new_page(browser, viewport={"width": 1024, "height": 800})
+    yield page
+    context.close()
+
+
+def accessibility_problems(page, impacts=("serious", "critical")) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations of the given impact on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page, options=options)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the page is wider than the viewport (0 = no sideways scrolling)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )

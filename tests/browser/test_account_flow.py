@@ -46,6 +46,7 @@ def test_register_verify_logout_login_change_password(page, live_server, live_ap
     expect(page.get_by_text("Je wachtwoord is gewijzigd.")).to_be_visible()
 
     page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
     page.goto(live_server.url + "/inloggen")
     page.get_by_label("E-mailadres").fill("mieke@example.nl")
     page.get_by_label("Wachtwoord").fill(NEW_PASSWORD)

@@ -1,0 +1,142 @@
+"""A short-lived in-process cache of public pages as an anonymous visitor sees them.
+
+Rendering an article costs a few milliseconds; serving it from memory costs a fraction of that.
+Only GET requests from visitors who are not logged in and have no pending messages are served
+from the cache, and only for views marked `@cached_page`. Everything personal stays out:
+
+- the CSRF token is rendered as a placeholder and filled in per request;
+- the key holds the path and query, the htmx headers, the content snapshot, the date, and the
+  values of cookies that change how a public page looks (registered with `vary_on_cookie`);
+- entries live at most `TTL_SECONDS`, and the cache is emptied when it is full.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from app.security import allow_frame
+
+TTL_SECONDS = 60.0
+MAX_ENTRIES = 1000
+PLACEHOLDER = "\x00csrf-placeholder\x00"
+
+_lock = threading.Lock()
+_VARY_COOKIES: set[str] = set()
+_VARY_FUNCTIONS: list[Callable[[], Any]] = []
+
+
+def vary_on_cookie(name: str) -> None:
+    """Pages look different depending on this cookie (e.g. whether the cookie banner shows)."""
+    _VARY_COOKIES.add(name)
+
+
+def vary_on(function: Callable[[], Any]) -> None:
+    """Pages look different depending on what `function` returns for the current request."""
+    _VARY_FUNCTIONS.append(function)
+
+
+_SIGNED: dict[str, str] = {}
+
+
+def fresh_csrf() -> str:
+    """The visitor's CSRF token, signed once per session token and process (signing is the
+    slow part, and tokens do not expire: WTF_CSRF_TIME_LIMIT is None)."""
+    raw = session.get("csrf_token")
+    if raw and "csrf_token" not in g and raw in _SIGNED:
+        g.csrf_token = _SIGNED[raw]
+    token = generate_csrf()
+    raw = session.get("csrf_token")
+    if raw and raw not in _SIGNED:
+        if len(_SIGNED) >= 10_000:
+            _SIGNED.clear()
+        _SIGNED[raw] = token
+    return token
+
+
+def csrf_token() -> str:
+    """The template's `csrf_token()`: a placeholder while a page is rendered for the cache."""
+    return PLACEHOLDER if g.get("rendering_for_cache") else fresh_csrf()
+
+
+def _cacheable() -> bool:
+    return (
+        request.method == "GET"
+        and current_app.config.get("PAGE_CACHE", True)
+        and "_user_id" not in session
+        and "_flashes" not in session
+    )
+
+
+def _key() -> tuple:
+    from app.hub.service import snapshot, today
+
+    headers = tuple(
+        request.headers.get(h, "")
+        for h in ("HX-Request", "HX-Target", "HX-Boosted", "HX-History-Restore-Request")
+    )
+    cookies = tuple(sorted((n, request.cookies.get(n, "")) for n in _VARY_COOKIES))
+    extra = tuple(f() for f in _VARY_FUNCTIONS)
+    return (request.full_path, headers, cookies, extra, snapshot().serial, today())
+
+
+def cached_page(view: Callable) -> Callable:
+    """Serve this view's anonymous 200 responses from memory for up to a minute."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not _cacheable():
+            return view(*args, **kwargs)
+        cache: dict = current_app.extensions.setdefault("page_cache", {})
+        key = _key()
+        now = time.monotonic()
+        entry = cache.get(key)
+        if entry is None or now - entry[0] > TTL_SECONDS:
+            g.rendering_for_cache = True
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            finally:
+                g.rendering_for_cache = False
+            if response.status_code != 200 or response.direct_passthrough:
+                return _fill(response)
+            # Stored as encoded pieces around the token, so a hit only joins bytes.
+            parts = [p.encode() for p in response.get_data(as_text=True).split(PLACEHOLDER)]
+            entry = (
+                now,
+                parts,
+                response.mimetype,
+                dict(response.headers),
+                tuple(g.get("csp_frames", ())),
+            )
+            with _lock:
+                if len(cache) >= MAX_ENTRIES:
+                    cache.clear()
+                cache[key] = entry
+        _, parts, mimetype, headers, frames = entry
+        for origin in frames:
+            if origin not in g.get("csp_frames", ()):
+                allow_frame(origin)
+        token = fresh_csrf().encode() if len(parts) > 1 else b""
+        response = Response(token.join(parts), mimetype=mimetype)
+        for name, value in headers.items():
+            if name.lower() not in ("content-length", "content-type", "set-cookie"):
+                response.headers[name] = value
+        return response
+
+    return wrapped
+
+
+def _fill(response: Response) -> Response:
+    if not response.direct_passthrough and response.mimetype == "text/html":
+        response.set_data(response.get_data(as_text=True).replace(PLACEHOLDER, fresh_csrf()))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csrf_token"] = csrf_token

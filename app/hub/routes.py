@@ -1,0 +1,197 @@
+"""The information hub: home, articles, videos, topics, tags, pages and the editors' overview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.access import role_required
+from app.accounts.models import Role
+from app.core.pagecache import cached_page
+from app.core.pagination import page_number, paginate
+from app.htmx import render
+from app.hub import service
+from app.hub.content import ContentStore
+from app.security import allow_frame
+
+bp = Blueprint("hub", __name__)
+
+YOUTUBE = "https://www.youtube-nocookie.com"
+
+
+def _is_editor() -> bool:
+    return current_user.is_authenticated and current_user.has_role(Role.EDITOR, Role.ADMIN)
+
+
+def _item_or_redirect(kind: str, slug: str, endpoint: str):
+    """The visible item, a 301 to its new address for an old slug, or 404."""
+    item = service.find(kind, slug, preview=_is_editor())
+    if item is not None:
+        return item, None
+    target = service.alias_target(kind, slug)
+    if target:
+        return None, redirect(url_for(endpoint, slug=target), code=301)
+    abort(404)
+
+
+@bp.get("/")
+@cached_page
+def home():
+    """The start page: featured and latest articles, the main topics, search and the Hulplijn."""
+    return render("hub/home.html", **service.home_sections())
+
+
+@bp.get("/artikelen/")
+@cached_page
+def articles():
+    """All articles, filtered by topic and tag; htmx swaps only the list."""
+    site = service.store().site
+    topic = request.args.get("onderwerp") or None
+    tag = request.args.get("tag") or None
+    if topic and site.topic(topic) is None:
+        topic = None
+    page = service.articles_page(
+        topic=topic, tag=tag, number=page_number(request.args.get("pagina"))
+    )
+    return render(
+        "hub/articles.html",
+        fragment="hub/_article_list.html",
+        target="artikelen-lijst",
+        page=page,
+        topic=site.topic(topic) if topic else None,
+        tag=tag,
+        tags=service.tag_counts(service.visible("article")),
+    )
+
+
+@bp.get("/artikelen/<slug>")
+@cached_page
+def article(slug: str):
+    """One article with its table of contents and related reading."""
+    item, moved = _item_or_redirect("article", slug, "hub.article")
+    if moved:
+        return moved
+    return render_template(
+        "hub/article.html",
+        item=item,
+        related=service.related(item),
+        status=item.status(service.today()),
+    )
+
+
+@bp.get("/videos/")
+@cached_page
+def videos():
+    """All videos."""
+    page = paginate(
+        service.visible("video"), page_number(request.args.get("pagina")), service.PER_PAGE
+    )
+    return render("hub/videos.html", page=page)
+
+
+@bp.get("/videos/<slug>")
+@cached_page
+def video(slug: str):
+    """One video: a poster until the visitor chooses to play, then the youtube-nocookie player."""
+    item, moved = _item_or_redirect("video", slug, "hub.video")
+    if moved:
+        return moved
+    play = request.args.get("afspelen") == "1"
+    if play:
+        # Only now, after the click, may this page load a frame from YouTube.
+        allow_frame(YOUTUBE)
+    return render_template(
+        "hub/video.html",
+        item=item,
+        play=play,
+        youtube=YOUTUBE,
+        related=service.related(item),
+        status=item.status(service.today()),
+    )
+
+
+@bp.get("/onderwerpen/")
+@cached_page
+def topics():
+    """The subjects of the hub."""
+    counts = {t.slug: 0 for t in service.store().site.topics}
+    for item in service.visible():
+        for topic in item.meta.topics:
+            counts[topic] = counts.get(topic, 0) + 1
+    return render_template("hub/topics.html", counts=counts)
+
+
+@bp.get("/onderwerpen/<topic>")
+@cached_page
+def topic(topic: str):
+    """Articles and videos about one subject."""
+    found = service.store().site.topic(topic)
+    if found is None:
+        abort(404)
+    items = [i for i in service.visible() if topic in i.meta.topics and i.kind != "page"]
+    page = paginate(items, page_number(request.args.get("pagina")), service.PER_PAGE)
+    return render(
+        "hub/topic.html",
+        fragment="hub/_item_list.html",
+        target="onderwerp-lijst",
+        topic=found,
+        page=page,
+        list_id="onderwerp-lijst",
+        list_endpoint="hub.topic",
+        list_args={"topic": topic},
+    )
+
+
+@bp.get("/tags/<tag>")
+@cached_page
+def tag(tag: str):
+    """Articles and videos with one tag."""
+    items = [i for i in service.visible() if tag in i.meta.tags and i.kind != "page"]
+    if not items:
+        abort(404)
+    page = paginate(items, page_number(request.args.get("pagina")), service.PER_PAGE)
+    return render(
+        "hub/tag.html",
+        fragment="hub/_item_list.html",
+        target="tag-lijst",
+        tag=tag,
+        page=page,
+        list_id="tag-lijst",
+        list_endpoint="hub.tag",
+        list_args={"tag": tag},
+    )
+
+
+@bp.get("/redactie")
+@role_required(Role.EDITOR, Role.ADMIN)
+def editorial():
+    """For editors: every item with its status, and what the content check found."""
+    snapshot = service.snapshot()
+    items = sorted(snapshot.items, key=lambda i: (i.kind, i.meta.published), reverse=True)
+    return render_template(
+        "hub/editorial.html", items=items, problems=snapshot.problems, today=service.today()
+    )
+
+
+@bp.get("/<slug>")
+@cached_page
+def page(slug: str):
+    """A fixed page: over ons, Hulplijn, contact, herroepingsrecht."""
+    item, moved = _item_or_redirect("page", slug, "hub.page")
+    if moved:
+        return moved
+    return render_template("hub/page.html", item=item, status=item.status(service.today()))
+
+
+def init_app(app: Flask) -> None:
+    from app.hub import cli, feeds  # noqa: F401 - registers the feed routes and CLI
+
+    app.extensions["content"] = ContentStore(
+        Path(app.config["CONTENT_DIR"]),
+        app.extensions["site"],
+        recheck_seconds=app.config.get("CONTENT_RECHECK_SECONDS", 2.0),
+    )
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.content_cli)

@@ -1,0 +1,104 @@
+"""Questions about the published content: what is visible, lists, filters and related items."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from flask import current_app
+
+from app.core.formatting import AMSTERDAM
+from app.core.pagination import Page, paginate
+from app.hub.content import ContentStore, Item, Snapshot
+
+PER_PAGE = 12
+RELATED_WEIGHTS = {"tags": 80, "topics": 60, "audience": 30}
+RELATED_THRESHOLD = 80
+RELATED_LIMIT = 4
+
+
+def store() -> ContentStore:
+    return current_app.extensions["content"]
+
+
+def snapshot() -> Snapshot:
+    return store().snapshot()
+
+
+def today() -> date:
+    """Publication dates are Dutch calendar dates."""
+    return datetime.now(AMSTERDAM).date()
+
+
+def visible(kind: str | None = None, *, on: date | None = None) -> list[Item]:
+    """Published items (optionally of one kind), newest first; drafts, scheduled and expired
+    items are left out."""
+    on = on or today()
+    current = snapshot()
+
+    def compute() -> list[Item]:
+        items = [i for i in current.items if i.is_public(on) and (kind is None or i.kind == kind)]
+        return sorted(items, key=lambda i: (i.meta.published, i.title), reverse=True)
+
+    return list(current.remember(("visible", kind, on), compute))
+
+
+def find(kind: str, slug: str, *, preview: bool = False) -> Item | None:
+    """The item at `slug`; hidden items only when `preview` (an editor is looking)."""
+    item = snapshot().by_key.get((kind, slug))
+    if item is None or not (preview or item.is_public(today())):
+        return None
+    return item
+
+
+def alias_target(kind: str, slug: str) -> str | None:
+    """The current slug for an old one, when the target is visible."""
+    target = snapshot().aliases.get((kind, slug))
+    return target if target and find(kind, target) else None
+
+
+def articles_page(*, topic: str | None, tag: str | None, number: int) -> Page[Item]:
+    """Articles filtered by topic and tag, newest first, one page of them."""
+    items = visible("article")
+    if topic:
+        items = [i for i in items if topic in i.meta.topics]
+    if tag:
+        items = [i for i in items if tag in i.meta.tags]
+    return paginate(items, number, PER_PAGE)
+
+
+def tag_counts(items: list[Item], limit: int = 20) -> list[tuple[str, int]]:
+    """The most used tags among `items` (ties alphabetical)."""
+    counts = Counter(tag for item in items for tag in item.meta.tags)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def related(item: Item, *, limit: int = RELATED_LIMIT) -> list[Item]:
+    """Articles and videos that share tags, topics and audience with `item`, scored by weighted
+    overlap; below the threshold nothing is shown. Ties: newest first, then title."""
+    return snapshot().remember(
+        ("related", item.kind, item.slug, today(), limit), lambda: _related(item, limit)
+    )
+
+
+def _related(item: Item, limit: int) -> list[Item]:
+    scored = []
+    for other in visible():
+        if other is item or other.kind == "page":
+            continue
+        score = sum(
+            weight * len(set(getattr(item.meta, name)) & set(getattr(other.meta, name)))
+            for name, weight in RELATED_WEIGHTS.items()
+        )
+        if score >= RELATED_THRESHOLD:
+            scored.append((score, other))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].meta.published.toordinal(), pair[1].title))
+    return [other for _, other in scored[:limit]]
+
+
+def home_sections() -> dict[str, list[Item]]:
+    """Featured items (up to three) and the latest articles not already featured."""
+    articles = visible("article")
+    featured = [i for i in visible() if i.meta.featured and i.kind != "page"][:3]
+    latest = [i for i in articles if i not in featured][:6]
+    return {"featured": featured, "latest": latest, "videos": visible("video")[:3]}

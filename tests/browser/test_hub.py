@@ -1,0 +1,77 @@
+"""The hub in a real browser: no third-party requests before a video click, htmx filters,
+accessibility (axe-core), keyboard use and a 320 px wide screen."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import accessibility_problems, horizontal_overflow
+
+PAGES = ["/", "/artikelen/", "/artikelen/respijtzorg", "/videos/", "/videos/wat-is-respijtzorg",
+         "/onderwerpen/", "/onderwerpen/zorg", "/tags/wmo", "/hulplijn", "/contact",
+         "/herroepingsrecht", "/inloggen", "/registreren", "/wachtwoord-vergeten", "/bestaat-niet"]
+
+
+def third_party(requests, base):
+    return [url for url in requests if not url.startswith(base) and not url.startswith("data:")]
+
+
+def test_video_requests_nothing_from_a_third_party_before_the_click(site_page, site_server):
+    page = site_page
+    page.goto(site_server.url + "/videos/wat-is-respijtzorg")
+    expect(page.get_by_role("heading", name="Tekst van de video")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert third_party(page.requests, site_server.url) == []
+    assert page.locator("iframe").count() == 0
+    page.get_by_role("button", name=re.compile("Video afspelen")).click()
+    frame = page.locator("iframe.zg-player__frame")
+    expect(frame).to_have_attribute("src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/"))
+    page.wait_for_timeout(500)
+    assert all("youtube-nocookie.com" in url for url in third_party(page.requests, site_server.url))
+
+
+def test_topic_filter_swaps_the_list_and_updates_the_address(site_page, site_server):
+    page = site_page
+    page.goto(site_server.url + "/artikelen/")
+    heading = page.locator("#lijst-kop")
+    expect(heading).to_contain_text("Alle")
+    page.locator(".zg-chips").first.get_by_role("link", name="Wonen").click()
+    expect(heading).to_contain_text("over wonen")
+    expect(page).to_have_url(re.compile(r"onderwerp=wonen"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/artikelen/$"))
+
+
+def test_filters_work_without_javascript(browser, site_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_server.url + "/artikelen/")
+    page.locator(".zg-chips").first.get_by_role("link", name="Werk en studie").click()
+    expect(page.locator("#lijst-kop")).to_contain_text("over werk en studie")
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(site_page, site_server, path):
+    site_page.goto(site_server.url + path)
+    assert accessibility_problems(site_page) == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_usable_at_320_pixels(browser, site_server, path):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(site_server.url + path)
+    assert horizontal_overflow(page) <= 0
+    context.close()
+
+
+def test_keyboard_reaches_the_skip_link_first_with_visible_focus(site_page, site_server):
+    page = site_page
+    page.goto(site_server.url + "/artikelen/respijtzorg")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Naar de inhoud"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#inhoud"

@@ -1,0 +1,260 @@
+"""The information hub as visitors and editors see it (H1–H5)."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from app.accounts.models import Role
+from app.hub.service import today
+from tests.conftest import DEFAULT_PASSWORD, htmx_headers
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def mixed(content):
+    """One public article, and one each that is draft, scheduled and expired."""
+    future = (today() + timedelta(days=10)).isoformat()
+    past = (today() - timedelta(days=1)).isoformat()
+    content.write("artikelen/zichtbaar.md", title="Zichtbaar artikel")
+    content.write("artikelen/concept.md", title="Concept artikel", draft=True)
+    content.write("artikelen/gepland.md", title="Gepland artikel", published=future)
+    content.write(
+        "artikelen/verlopen.md", title="Verlopen artikel", published="2025-01-01", expires=past
+    )
+    return content
+
+
+HIDDEN = ("concept", "gepland", "verlopen")
+
+
+@pytest.mark.parametrize("slug", HIDDEN)
+def test_hidden_items_are_404_for_visitors(hub, mixed, slug):
+    assert hub.get(f"/artikelen/{slug}").status_code == 404
+
+
+def test_hidden_items_are_in_no_list_feed_or_sitemap(hub, mixed):
+    for path in (
+        "/",
+        "/artikelen/",
+        "/onderwerpen/zorg",
+        "/tags/respijtzorg",
+        "/feed.xml",
+        "/sitemap.xml",
+    ):
+        page = html(hub.get(path))
+        assert "zichtbaar" in page.lower(), path
+        for slug in HIDDEN:
+            assert f"/artikelen/{slug}" not in page, (path, slug)
+
+
+def test_editor_previews_hidden_items_clearly_marked(hub, hub_app, mixed, make_user):
+    make_user(role=Role.EDITOR, email="redactie@example.nl")
+    hub.submit("/inloggen", {"email": "redactie@example.nl", "password": DEFAULT_PASSWORD})
+    assert "Dit is een concept" in html(hub.get("/artikelen/concept"))
+    assert "Dit verschijnt pas op" in html(hub.get("/artikelen/gepland"))
+    assert "Dit is verlopen op" in html(hub.get("/artikelen/verlopen"))
+    assert "Voorbeeld voor de redactie" not in html(hub.get("/artikelen/zichtbaar"))
+    overview = html(hub.get("/redactie"))
+    assert "concept" in overview and "ingepland" in overview and "verlopen" in overview
+
+
+def test_caregiver_cannot_preview(hub, mixed, make_user):
+    make_user(email="anna@example.nl")
+    hub.submit("/inloggen", {"email": "anna@example.nl", "password": DEFAULT_PASSWORD})
+    assert hub.get("/artikelen/concept").status_code == 404
+    assert hub.get("/redactie").status_code == 403
+
+
+def test_scheduled_article_appears_on_its_date(hub, content, time_machine):
+    content.write("artikelen/straks.md", title="Straks", published="2026-12-01")
+    time_machine.move_to("2026-11-30 12:00+01:00", tick=False)
+    assert hub.get("/artikelen/straks").status_code == 404
+    time_machine.move_to("2026-12-01 00:30+01:00", tick=False)
+    assert hub.get("/artikelen/straks").status_code == 200
+
+
+def test_alias_redirects_permanently(hub, content):
+    content.write("artikelen/nieuwe-naam.md", aliases=["oude-naam", "nog-ouder"])
+    response = hub.get("/artikelen/oude-naam")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/artikelen/nieuwe-naam"
+
+
+def test_markdown_cannot_run_script(hub, content):
+    body = (
+        "<script>alert('x')</script>\n\n"
+        '<img src="x" onerror="alert(1)">\n\n'
+        "[klik](javascript:alert(1))\n\n"
+        '<a href="javascript:alert(2)">ook klik</a>\n\n'
+        '<p style="color:red" onclick="alert(3)">tekst</p>\n\n'
+        '<iframe src="https://kwaad.example"></iframe>\n'
+    )
+    content.write("artikelen/gevaarlijk.md", body=body)
+    page = html(hub.get("/artikelen/gevaarlijk"))
+    article = page[page.index('class="zg-prose"') :]
+    assert "<script" not in article and "alert('x')" not in article
+    assert "onerror" not in article and "onclick" not in article and "style=" not in article
+    assert "javascript:" not in article
+    assert "<iframe" not in article
+
+
+def test_relative_md_links_become_site_urls_and_external_links_get_noopener(hub, content):
+    content.write("artikelen/doel.md", body="## Een kop\n\nTekst.\n")
+    content.write("paginas/hulplijn.md", title="Hulplijn", topics=[])
+    content.write(
+        "artikelen/bron.md",
+        body="[doel](doel.md#een-kop), [hulplijn](../paginas/hulplijn.md), [extern](https://www.rijksoverheid.nl/)\n",
+    )
+    page = html(hub.get("/artikelen/bron"))
+    assert 'href="/artikelen/doel#een-kop"' in page
+    assert 'href="/hulplijn"' in page
+    assert re.search(r'<a href="https://www.rijksoverheid.nl/" rel="noopener">', page)
+
+
+def test_article_page_has_toc_reading_time_dates_breadcrumbs_and_related(hub, content):
+    body = "\n\n".join(f"## Deel {n}\n\n" + "woord " * 150 for n in range(1, 5))
+    content.write(
+        "artikelen/lang.md",
+        title="Lang artikel",
+        tags=["pgb", "wmo"],
+        updated="2026-02-01",
+        body=body,
+    )
+    content.write("artikelen/verwant.md", title="Verwant artikel", tags=["pgb"])
+    content.write("artikelen/anders.md", title="Ander artikel", topics=["werk"], tags=["verlof"])
+    page = html(hub.get("/artikelen/lang"))
+    assert "In dit artikel" in page and 'href="#deel-3"' in page
+    assert "3 minuten lezen" in page
+    assert "10 januari 2026" in page and "bijgewerkt op" in page and "1 februari 2026" in page
+    assert 'aria-label="Kruimelpad"' in page and ">Zorg</a>" in page
+    related = page[page.index("Verder lezen") :]
+    assert "Verwant artikel" in related and "Ander artikel" not in related
+
+
+def test_article_list_filters_by_topic_and_tag(hub, content):
+    content.write("artikelen/a.md", title="Over wonen", topics=["wonen"], tags=["woning"])
+    content.write("artikelen/b.md", title="Over werk", topics=["werk"], tags=["verlof"])
+    page = html(hub.get("/artikelen/?onderwerp=wonen"))
+    assert "Over wonen" in page and "Over werk" not in page
+    page = html(hub.get("/artikelen/?tag=verlof"))
+    assert "Over werk" in page and "Over wonen" not in page
+
+
+def test_article_list_htmx_swaps_only_the_list(hub, content):
+    content.write("artikelen/a.md", title="Over wonen", topics=["wonen"])
+    fragment = html(hub.get("/artikelen/?onderwerp=wonen", headers=htmx_headers("artikelen-lijst")))
+    assert fragment.lstrip().startswith('<section id="artikelen-lijst"')
+    assert "<html" not in fragment and "Over wonen" in fragment
+    full = hub.get(
+        "/artikelen/?onderwerp=wonen", headers=htmx_headers("artikelen-lijst", restore=True)
+    )
+    assert "<html" in html(full)
+    assert "HX-Request" in full.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    "query", ["pagina=-1", "pagina=99999", "pagina=abc", "onderwerp=bestaat-niet", "tag=%00%ff"]
+)
+def test_article_list_survives_odd_queries(hub, content, query):
+    content.write("artikelen/a.md")
+    assert hub.get(f"/artikelen/?{query}").status_code == 200
+
+
+def test_pagination(hub, content):
+    for n in range(15):
+        content.write(
+            f"artikelen/stuk-{n:02d}.md", title=f"Stuk {n:02d}", published=f"2026-01-{n + 1:02d}"
+        )
+    first = html(hub.get("/artikelen/"))
+    second = html(hub.get("/artikelen/?pagina=2"))
+    assert "Pagina 1 van 2" in first and "Stuk 14" in first and "Stuk 00" not in first
+    assert "Stuk 00" in second and "Stuk 14" not in second
+
+
+def test_topic_and_tag_pages(hub, content):
+    content.write("artikelen/a.md", title="Over wonen", topics=["wonen"], tags=["woning"])
+    assert "Over wonen" in html(hub.get("/onderwerpen/wonen"))
+    assert hub.get("/onderwerpen/tuinieren").status_code == 404
+    assert "Over wonen" in html(hub.get("/tags/woning"))
+    assert hub.get("/tags/bestaat-niet").status_code == 404
+
+
+def test_video_loads_nothing_from_youtube_before_the_click(hub, content):
+    video = {
+        "provider": "youtube",
+        "id": "abcdefghijk",
+        "duration": "3:10",
+        "transcript": "Dit is wat er gezegd wordt. " * 5,
+    }
+    content.write("videos/film.md", title="Een film", video=video)
+    before = hub.get("/videos/film")
+    page = html(before)
+    assert "<iframe" not in page and "youtube" not in page.split("zg-player__notice")[0].lower()
+    assert "frame-src 'none'" in before.headers["Content-Security-Policy"]
+    assert "Dit is wat er gezegd wordt." in page  # the transcript is on the page
+    after = hub.get("/videos/film?afspelen=1")
+    assert 'src="https://www.youtube-nocookie.com/embed/abcdefghijk' in html(after)
+    assert "frame-src https://www.youtube-nocookie.com" in after.headers["Content-Security-Policy"]
+
+
+def test_pages_show_the_organisation_details(hub, content):
+    content.write("paginas/contact.md", title="Contact", topics=[])
+    page = html(hub.get("/contact"))
+    assert "info@zorggenoot.nl" in page and "085-4016867" in page and "92131530" in page
+
+
+def test_feed_sitemap_robots(hub, content):
+    content.write("artikelen/a.md", title="Over wonen & meer", updated="2026-02-02")
+    feed = hub.get("/feed.xml")
+    assert feed.mimetype == "application/atom+xml"
+    assert "<title>Over wonen &amp; meer</title>" in html(feed)
+    assert "<id>http://localhost/artikelen/a</id>" in html(feed)
+    sitemap = html(hub.get("/sitemap.xml"))
+    assert "<loc>http://localhost/artikelen/a</loc><lastmod>2026-02-02</lastmod>" in sitemap
+    robots = html(hub.get("/robots.txt"))
+    assert "Disallow: /account" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
+
+
+def test_canonical_and_open_graph(hub, content):
+    content.write("artikelen/a.md", title="Over wonen", summary="Alles over wonen.")
+    page = html(hub.get("/artikelen/a?utm_source=x"))
+    assert '<link rel="canonical" href="http://localhost/artikelen/a">' in page
+    assert '<meta property="og:title" content="Over wonen">' in page
+    assert '<meta property="og:description" content="Alles over wonen.">' in page
+    assert '<meta property="og:type" content="article">' in page
+
+
+def test_a_bad_file_never_takes_the_site_down(hub, content, caplog):
+    content.write("artikelen/goed.md", title="Goed artikel")
+    content.write_raw("artikelen/kapot.md", "---\ntitle: [\n---\n")
+    (content.root / "artikelen/binair.md").write_bytes(b"---\ntitle: x\n---\n\xff\xfe")  # not UTF-8
+    assert "Goed artikel" in html(hub.get("/artikelen/"))
+    assert hub.get("/artikelen/kapot").status_code == 404
+    assert "artikelen/kapot.md" in caplog.text
+    assert "artikelen/binair.md:1: het bestand kan niet worden gelezen" in caplog.text
+
+
+def test_changed_files_are_picked_up(hub, content):
+    content.write("artikelen/a.md", title="Eerste versie")
+    assert "Eerste versie" in html(hub.get("/artikelen/a"))
+    content.write("artikelen/a.md", title="Tweede versie, iets langer")
+    assert "Tweede versie" in html(hub.get("/artikelen/a"))
+    (content.root / "artikelen/a.md").unlink()
+    assert hub.get("/artikelen/a").status_code == 404
+
+
+def test_home_shows_featured_latest_topics_and_helpline(hub, content):
+    content.write("artikelen/uitgelicht.md", title="Het uitgelichte stuk", featured=True)
+    content.write(
+        "artikelen/nieuw.md", title="Het nieuwste stuk", published=date.today().isoformat()
+    )
+    page = html(hub.get("/"))
+    assert "Uitgelicht" in page and "Het uitgelichte stuk" in page
+    assert "Nieuwste artikelen" in page and "Het nieuwste stuk" in page
+    for topic in ("Wonen", "Zorg", "Financiën", "Juridische zaken"):
+        assert topic in page
+    assert "085-4016867" in page
