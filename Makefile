@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) search reindex
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)

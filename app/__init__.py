@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
+    from app.search import routes as search
 
     overrides = dict(overrides or {})
     env_overrides = {k: str(v) for k, v in overrides.items() if k in ENV_NAMES}
@@ -86,6 +87,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     accounts.init_app(app)
     app.register_blueprint(core.bp)
     hub.init_app(app)
+    search.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
 

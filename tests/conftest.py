@@ -63,6 +63,7 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
         "SMTP_URL": "",
         "REDIS_URL": "",
         "CONTENT_RECHECK_SECONDS": 0,
+        "SEARCH_BUILD_ON_START": False,
     }
     settings.update(overrides)
     return create_app(settings)

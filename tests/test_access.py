@@ -38,6 +38,7 @@ PUBLIC = {
     "/feed.xml",
     "/sitemap.xml",
     "/robots.txt",
+    "/zoeken",
 }
 
 POST_ONLY = {"/uitloggen", "/account/bevestigingsmail"}

@@ -186,7 +186,8 @@ def page(slug: str):
 
 
 def init_app(app: Flask) -> None:
-    from app.hub import cli, feeds  # noqa: F401 - registers the feed routes and CLI
+    from app.hub import cli, feeds, search  # noqa: F401 - registers the feed routes and CLI
+    from app.search.service import register_provider
 
     app.extensions["content"] = ContentStore(
         Path(app.config["CONTENT_DIR"]),
@@ -195,3 +196,4 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(bp)
     app.cli.add_command(cli.content_cli)
+    register_provider(search.documents, search.version)

@@ -16,6 +16,7 @@ def request_reset(client, email):
 
 def test_reset_request_says_the_same_for_unknown_addresses(client, make_user, outbox):
     make_user(email="anna@example.nl")
+
     def answer(email: str) -> str:
         page = request_reset(client, email).get_data(as_text=True)
         return re.sub(r'"X-CSRFToken": "[^"]+"', "", page).replace(email, "X")

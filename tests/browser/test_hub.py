@@ -8,9 +8,23 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import accessibility_problems, horizontal_overflow
 
-PAGES = ["/", "/artikelen/", "/artikelen/respijtzorg", "/videos/", "/videos/wat-is-respijtzorg",
-         "/onderwerpen/", "/onderwerpen/zorg", "/tags/wmo", "/hulplijn", "/contact",
-         "/herroepingsrecht", "/inloggen", "/registreren", "/wachtwoord-vergeten", "/bestaat-niet"]
+PAGES = [
+    "/",
+    "/artikelen/",
+    "/artikelen/respijtzorg",
+    "/videos/",
+    "/videos/wat-is-respijtzorg",
+    "/onderwerpen/",
+    "/onderwerpen/zorg",
+    "/tags/wmo",
+    "/hulplijn",
+    "/contact",
+    "/herroepingsrecht",
+    "/inloggen",
+    "/registreren",
+    "/wachtwoord-vergeten",
+    "/bestaat-niet",
+]
 
 
 def third_party(requests, base):
@@ -26,7 +40,9 @@ def test_video_requests_nothing_from_a_third_party_before_the_click(site_page, s
     assert page.locator("iframe").count() == 0
     page.get_by_role("button", name=re.compile("Video afspelen")).click()
     frame = page.locator("iframe.zg-player__frame")
-    expect(frame).to_have_attribute("src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/"))
+    expect(frame).to_have_attribute(
+        "src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/")
+    )
     page.wait_for_timeout(500)
     assert all("youtube-nocookie.com" in url for url in third_party(page.requests, site_server.url))
 

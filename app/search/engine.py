@@ -1,0 +1,518 @@
+"""The search engine facade: the only module that imports Whoosh.
+
+Everything else speaks in `SearchDocument`s and `SearchResults`. Replacing Whoosh means
+rewriting this module only. The index holds published content and catalogue, never anything
+personal. One process writes at a time (Whoosh's lock); readers keep serving the last commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+
+from whoosh import index
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.query import And, AndMaybe, Or, Prefix, Term
+from whoosh.support.charset import accent_map
+
+from app.search.dutch import Decompounder, normalise, phrase_synonyms
+
+FOLD = {code: v if isinstance(v, str) else chr(v) for code, v in accent_map.items()}
+# Only the one-to-one foldings, so positions in a folded text match the original.
+FOLD_ONE = {code: v for code, v in FOLD.items() if len(v) == 1}
+# A document matches when every word occurs in `content` (title, summary, tags and body, the
+# summary and tags counted twice). A word in the title adds TITLE_BOOST times its title score:
+# the title field is short, so that costs little, and it is what ranks "Pgb of zorg in natura"
+# first for "pgb".
+FIELD_WEIGHTS = {"title": 1, "summary": 2, "tags": 2, "body": 1}
+TITLE_BOOST = 3.0
+MAX_WORDS = 12
+PARALLEL_FROM = 500
+PREFIX_FROM = 3
+SNIPPET_SOURCE = 3000
+SNIPPET_CONTEXT = 80
+WORD = re.compile(r"\w+")
+INDEX_NAME = "MAIN"
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One thing that can be found: an article, video, page or product."""
+
+    kind: str
+    slug: str
+    url: str
+    title: str
+    summary: str
+    body: str
+    tags: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    published: date | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.slug}"
+
+    @property
+    def fingerprint(self) -> str:
+        parts = [
+            self.kind,
+            self.slug,
+            self.url,
+            self.title,
+            self.summary,
+            self.body,
+            ",".join(self.tags),
+            ",".join(self.topics),
+            str(self.published),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+@dataclass
+class Hit:
+    kind: str
+    slug: str
+    url: str
+    title: str
+    summary: str
+    snippet: str  # HTML: escaped text with <mark> around matched words
+    topics: tuple[str, ...]
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    kinds: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+    matched_all_words: bool = True
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+
+class _Dutch(Filter):
+    """The whole Dutch treatment of a word in one step, remembered per word.
+
+    Lower case, accents folded, hyphenated words split, stop words dropped; then the stem of
+    the word plus the forms the stemmer alone would miss: the common form (ziekenhuizen ->
+    ziekenhuis), the known parts of a compound (zorgverlof -> verlof, zorg) and the abbreviation
+    that ends a known phrase (persoonsgebonden budget -> pgb). One filter instead of a chain
+    keeps indexing fast in pure Python."""
+
+    def __init__(self, decompounder: Decompounder) -> None:
+        self.decompounder = decompounder
+        self.stop = frozenset(stopwords_for_language("nl"))
+        self.stem = stemmer_for_language("nl")
+        self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def _terms(self, raw: str) -> tuple[str, tuple[str, ...]]:
+        """(the folded word, its index terms)."""
+        found = self._cache.get(raw)
+        if found is None:
+            word = raw.lower().translate(FOLD)
+            # Hyphenated words (Wmo-aanvraag, pgb-budget) count as the whole and as each part.
+            pieces = (
+                [word.replace("-", "").replace("'", ""), *word.split("-")]
+                if "-" in word
+                else [word]
+            )
+            forms = []
+            for piece in pieces:
+                forms += [piece, normalise(piece), *self.decompounder.parts(piece)]
+            terms = tuple(dict.fromkeys(self.stem(f) for f in forms if f not in self.stop))
+            found = (word, terms)
+            if len(self._cache) > 300_000:
+                self._cache.clear()
+            self._cache[raw] = found
+        return found
+
+    def __call__(self, tokens):
+        window: list[str] = []
+        for token in tokens:
+            word, terms = self._terms(token.text)
+            window = (window + [word])[-4:]
+            for term in (*terms, *phrase_synonyms(window)):
+                token.text = term
+                yield token
+
+
+def dutch_analyzer(decompounder: Decompounder):
+    return RegexTokenizer(r"\w+(?:[-']\w+)*") | _Dutch(decompounder)
+
+
+def spelling_analyzer():
+    """No stemming: suggestions must be real words ("dagbesteding", not "dagbested")."""
+    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def make_schema(decompounder: Decompounder) -> Schema:
+    dutch = dutch_analyzer(decompounder)
+    return Schema(
+        key=ID(stored=True, unique=True, sortable=True),
+        kind=ID(stored=True, sortable=True),
+        slug=ID(stored=True),
+        url=STORED(),
+        # Columns: an update reads these for every document, without unpacking the bodies.
+        fingerprint=ID(sortable=True),
+        title=TEXT(analyzer=dutch, stored=True, phrase=False),
+        summary=STORED(),
+        body=STORED(),
+        # No positions (phrase=False): queries never ask for phrases, and they cost build time.
+        content=TEXT(analyzer=dutch, phrase=False),
+        topics=KEYWORD(stored=True, commas=True, sortable=True),
+        spell=TEXT(analyzer=spelling_analyzer(), phrase=False, spelling=True),
+        published=DATETIME(stored=True),
+    )
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """A Whoosh index in one folder, with a cached searcher that follows new commits."""
+
+    def __init__(self, folder: Path, decompounder: Decompounder) -> None:
+        self.folder = folder
+        self.schema = make_schema(decompounder)
+        self.analyzer = self.schema["content"].analyzer
+        self._searcher = None
+        self._lock = threading.Lock()
+        self._form_cache: dict[str, frozenset[str]] = {}
+        self._facts_for = None
+        self._facts_cached: _Facts | None = None
+
+    # writing
+
+    def exists(self) -> bool:
+        return self.folder.exists() and index.exists_in(str(self.folder), indexname=INDEX_NAME)
+
+    def _open(self, create: bool = False):
+        if create or not self.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            return index.create_in(str(self.folder), self.schema, indexname=INDEX_NAME)
+        return index.open_dir(str(self.folder), indexname=INDEX_NAME, schema=self.schema)
+
+    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+        """Write a fresh index with exactly `documents`; returns how many."""
+        documents = list(documents)
+        ix = self._open(create=True)
+        # Analysis is pure Python: for a large set, two processes halve the build time.
+        procs = min(2, os.cpu_count() or 1) if len(documents) >= PARALLEL_FROM else 1
+        writer = ix.writer(timeout=30.0, procs=procs, multisegment=procs > 1, limitmb=256)
+        for doc in documents:
+            writer.add_document(**_fields(doc))
+        writer.commit()
+        ix.close()
+        return len(documents)
+
+    def update(self, documents: Iterable[SearchDocument], timeout: float = 30.0) -> dict[str, int]:
+        """Add, change and remove documents so the index holds exactly `documents`, touching only
+        those whose content changed. Raises `IndexBusy` when another process is writing."""
+        ix = self._open()
+        with ix.searcher() as searcher:
+            keys = searcher.reader().column_reader("key")
+            prints = searcher.reader().column_reader("fingerprint")
+            stored = {_text(keys[n]): _text(prints[n]) for n in searcher.reader().all_doc_ids()}
+        wanted = {doc.key: doc for doc in documents}
+        changed = [d for k, d in wanted.items() if stored.get(k) != d.fingerprint]
+        removed = [k for k in stored if k not in wanted]
+        counts = {
+            "added": sum(k not in stored for k in wanted),
+            "changed": 0,
+            "removed": len(removed),
+        }
+        counts["changed"] = len(changed) - counts["added"]
+        if changed or removed:
+            try:
+                writer = ix.writer(timeout=timeout)
+            except LockError:
+                ix.close()
+                raise IndexBusy from None
+            for key in removed:
+                writer.delete_by_term("key", key)
+            for doc in changed:
+                writer.update_document(**_fields(doc))
+            writer.commit()
+        ix.close()
+        return counts
+
+    # reading
+
+    def searcher(self):
+        """The process's searcher, refreshed when a writer has committed since."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self._open().searcher()
+            elif not self._searcher.up_to_date():
+                # A new searcher, not refresh(): a refreshed searcher reuses the old segment
+                # readers and misses deletions made in those segments.
+                self._searcher.close()
+                self._searcher = self._open().searcher()
+            return self._searcher
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def words(self, text: str) -> list[str]:
+        """The user's words, lower-cased, at most MAX_WORDS (never parsed as query syntax)."""
+        tokenizer = RegexTokenizer(r"[^\W_]+(?:-[^\W_]+)*")
+        return [t.text.lower() for t in tokenizer(text)][:MAX_WORDS]
+
+    def search(
+        self,
+        words: list[str],
+        *,
+        kind: str | None = None,
+        topic: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
+        prefix_last: bool = False,
+    ) -> SearchResults:
+        """Find `words` (all of them if possible, else any), filtered by kind and topic.
+
+        The facet counts are for the query without the kind and topic filters, so every choice
+        stays visible. One engine call when no filter is set, two when one is."""
+        searcher = self.searcher()
+        queries = self._word_queries(words, prefix_last)
+        if not queries:
+            return SearchResults(hits=[], total=0, page=1, pages=1)
+        required = [q.a for q in queries]
+        query = And(queries) if len(queries) > 1 else queries[0]
+        matched = set(searcher.docs_for_query(And(required) if len(required) > 1 else required[0]))
+        matched_all = True
+        if not matched and len(queries) > 1:
+            query, matched_all = Or(queries, scale=0.9), False
+            matched = set(searcher.docs_for_query(Or(required)))
+        facts = self._facts(searcher)
+        kinds, topics = Counter(), Counter()
+        for docnum in matched:
+            kinds[facts.kind[docnum]] += 1
+            topics.update(facts.topics[docnum])
+        allowed = matched
+        if kind:
+            allowed = {d for d in allowed if facts.kind[d] == kind}
+        if topic:
+            allowed = {d for d in allowed if topic in facts.topics[d]}
+        total = len(allowed)
+        pages = max(1, -(-total // per_page))
+        page = max(1, min(page, pages))
+        hits = []
+        if total:
+            found = searcher.search(
+                query, limit=page * per_page, filter=allowed if allowed is not matched else None
+            )
+            marks = self._marks(words, prefix_last)
+            hits = [
+                Hit(
+                    kind=hit["kind"],
+                    slug=hit["slug"],
+                    url=hit["url"],
+                    title=hit["title"],
+                    summary=hit["summary"],
+                    topics=tuple(_split(hit.get("topics"))),
+                    snippet=self._snippet(hit["body"], marks)
+                    or self._snippet(hit["summary"], marks),
+                )
+                for hit in found[(page - 1) * per_page : page * per_page]
+            ]
+        return SearchResults(
+            hits=hits,
+            total=total,
+            page=page,
+            pages=pages,
+            kinds=dict(kinds),
+            topics=dict(topics),
+            matched_all_words=matched_all,
+        )
+
+    def _facts(self, searcher) -> _Facts:
+        """Kind and topics of every document, read once per searcher (for facets and filters)."""
+        if self._facts_for is not searcher:
+            kind, topics = {}, {}
+            for docnum, fields in searcher.iter_docs():
+                kind[docnum] = fields.get("kind", "")
+                topics[docnum] = tuple(_split(fields.get("topics")))
+            self._facts_cached, self._facts_for = _Facts(kind, topics), searcher
+        return self._facts_cached
+
+    def _word_queries(self, words: list[str], prefix_last: bool) -> list[AndMaybe]:
+        """Per word: any of its forms in `content` (or, while typing, the last word as a
+        prefix); the same in the title only adds to the score."""
+        queries = []
+        for position, word in enumerate(words):
+            forms = sorted(self._forms(word))
+            required = [Term("content", t) for t in forms]
+            bonus = [Term("title", t, boost=TITLE_BOOST) for t in forms]
+            folded = _fold(word)
+            if prefix_last and position == len(words) - 1 and len(folded) >= PREFIX_FROM:
+                # While typing, an unfinished last word may match the start of a title word:
+                # titles have a small vocabulary, so the prefix stays cheap to expand.
+                required.append(Prefix("title", folded))
+                bonus.append(Prefix("title", folded, boost=TITLE_BOOST))
+            if required:
+                queries.append(AndMaybe(_any(required), _any(bonus)))
+        return queries
+
+    # snippets
+
+    def _marks(self, words: list[str], prefix_last: bool) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The analysed terms to mark, and (while typing) the prefix of the last word."""
+        terms = frozenset(t for word in words for t in self._forms(word))
+        prefixes = (
+            (_fold(words[-1]),) if prefix_last and words and len(words[-1]) >= PREFIX_FROM else ()
+        )
+        return terms, prefixes
+
+    def _forms(self, word: str) -> frozenset[str]:
+        """What one word becomes in the index (cached: the vocabulary repeats a lot)."""
+        forms = self._form_cache.get(word)
+        if forms is None:
+            forms = frozenset(t.text for t in self.analyzer(word))
+            if len(self._form_cache) > 100_000:
+                self._form_cache.clear()
+            self._form_cache[word] = forms
+        return forms
+
+    def _snippet(self, text: str, marks) -> str:
+        """Up to two short passages of `text` around matched words, HTML-escaped, with the
+        matches in <mark>. Empty when no word matches."""
+        terms, prefixes = marks
+        source = text[:SNIPPET_SOURCE]
+        # Find candidates fast (C regex on the first letters of each term), then check each
+        # candidate word properly.
+        needles = {t[:5] for t in terms if len(t) >= 3} | {p[:5] for p in prefixes}
+        if not needles:
+            return ""
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
+        folded = source.lower().translate(FOLD_ONE)
+        matches: list[tuple[int, int]] = []
+        for candidate in pattern.finditer(folded):
+            start, end = candidate.start(), candidate.end()
+            while start > 0 and folded[start - 1].isalnum():
+                start -= 1
+            while end < len(folded) and folded[end].isalnum():
+                end += 1
+            if matches and start < matches[-1][1]:
+                continue
+            word = source[start:end].lower()
+            if self._forms(word) & terms or (prefixes and _fold(word).startswith(prefixes)):
+                matches.append((start, end))
+                if len(matches) >= 6:
+                    break
+        if not matches:
+            return ""
+        passages: list[tuple[int, int]] = []
+        for start, end in matches:
+            if passages and start < passages[-1][1]:
+                continue
+            if len(passages) == 2:
+                break
+            lo = max(0, text.rfind(" ", 0, max(0, start - SNIPPET_CONTEXT)) + 1)
+            hi = text.find(" ", end + SNIPPET_CONTEXT)
+            passages.append((lo, len(text) if hi == -1 else hi))
+        parts = []
+        for lo, hi in passages:
+            inside = [(s, e) for s, e in matches if lo <= s and e <= hi]
+            html, cursor = [], lo
+            for s, e in inside:
+                html.append(escape(text[cursor:s]) + "<mark>" + escape(text[s:e]) + "</mark>")
+                cursor = e
+            html.append(escape(text[cursor:hi]))
+            parts.append(
+                ("… " if lo > 0 else "") + "".join(html) + (" …" if hi < len(text) else "")
+            )
+        return " ".join(parts)
+
+    def _corrector(self, searcher):
+        if getattr(self, "_corrector_for", None) is not searcher:
+            self._corrector_cached = searcher.corrector("spell")
+            self._corrector_for = searcher
+        return self._corrector_cached
+
+    def suggest(self, words: list[str]) -> str | None:
+        """Corrections for words that occur nowhere in the content, from the unstemmed words of
+        titles, summaries and tags; None when every word is known or nothing better is found."""
+        searcher = self.searcher()
+        reader = searcher.reader()
+        corrector = self._corrector(searcher)
+        corrected = []
+        for word in words:
+            folded = _fold(word)
+            known = len(folded) <= 3 or any(("content", f) in reader for f in self._forms(word))
+            options = [] if known else corrector.suggest(folded, limit=1, maxdist=2, prefix=1)
+            corrected.append(options[0] if options else word)
+        return " ".join(corrected) if corrected != words else None
+
+
+@dataclass
+class _Facts:
+    kind: dict[int, str]
+    topics: dict[int, tuple[str, ...]]
+
+
+class IndexBusy(Exception):
+    """Another process holds the index's write lock."""
+
+
+def _fields(doc: SearchDocument) -> dict:
+    published = (
+        datetime(doc.published.year, doc.published.month, doc.published.day)
+        if doc.published
+        else None
+    )
+    tags = " ".join(doc.tags).replace("-", " ")
+    fields = {
+        "key": doc.key,
+        "kind": doc.kind,
+        "slug": doc.slug,
+        "url": doc.url,
+        "fingerprint": doc.fingerprint,
+        "title": doc.title,
+        "summary": doc.summary,
+        "body": doc.body,
+        "content": " ".join(
+            [doc.title] * FIELD_WEIGHTS["title"]
+            + [doc.summary] * FIELD_WEIGHTS["summary"]
+            + [tags] * FIELD_WEIGHTS["tags"]
+            + [doc.body]
+        ),
+        "topics": ",".join(doc.topics),
+        "spell": " ".join([doc.title, doc.summary, tags]),
+    }
+    if published:
+        fields["published"] = published
+    return fields
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _any(queries: list):
+    return Or(queries) if len(queries) > 1 else queries[0]
+
+
+def _fold(word: str) -> str:
+    return word.lower().translate(FOLD)
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]

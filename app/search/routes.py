@@ -1,0 +1,53 @@
+"""The search page: full results without JavaScript, live results with htmx."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, request
+from htmx_flask import request as htmx_request
+
+from app.core.pagination import page_number
+from app.htmx import render
+from app.search import cli, service
+
+bp = Blueprint("search", __name__)
+
+LIVE_TRIGGER = "zoekveld"
+
+
+@bp.get("/zoeken")
+def search():
+    """Search articles, videos, pages and products."""
+    query = service.clean_query(request.args.get("q"))
+    topic = request.args.get("onderwerp") or None
+    site = current_app.extensions["site"]
+    if topic and site.topic(topic) is None:
+        topic = None
+    kind = request.args.get("soort") or None
+    live = bool(htmx_request.htmx) and htmx_request.htmx.trigger == LIVE_TRIGGER
+    outcome = None
+    if query:
+        service.ensure_fresh()
+        outcome = service.search(
+            query,
+            kind=kind,
+            topic=topic,
+            page=page_number(request.args.get("pagina")),
+            live=live,
+            exact=request.args.get("precies") == "1",
+        )
+    return render(
+        "search/search.html",
+        fragment="search/_results.html",
+        target="zoekresultaten",
+        query=query,
+        outcome=outcome,
+        kind=kind if kind in service.KINDS else None,
+        topic=site.topic(topic) if topic else None,
+        kinds=service.KINDS,
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.search_cli)
+    service.init_app(app)

@@ -1,0 +1,184 @@
+"""The search facade: Dutch analysis, what is indexed, incremental updates and the write lock."""
+
+import ast
+from datetime import timedelta
+
+import pytest
+
+from app.config import PROJECT_ROOT
+from app.search import service
+from app.search.dutch import Decompounder
+from app.search.engine import IndexBusy, SearchDocument, SearchIndex, dutch_analyzer
+from tests.conftest import build_app
+
+
+def terms(text: str) -> list[str]:
+    analyzer = dutch_analyzer(Decompounder.from_file(PROJECT_ROOT / "content" / "zoekwoorden.txt"))
+    return [t.text for t in analyzer(text)]
+
+
+def test_engine_module_is_the_only_importer_of_whoosh():
+    importers = []
+    for path in (PROJECT_ROOT / "app").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "whoosh" or n.startswith("whoosh.") for n in names):
+                importers.append(path.relative_to(PROJECT_ROOT).as_posix())
+    assert sorted(set(importers)) == ["app/search/engine.py"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("financiën", "financien"),
+        ("financiële", "financieel"),
+        ("ziekenhuizen", "ziekenhuis"),
+        ("mantelzorgers", "mantelzorg"),
+        ("hulpmiddelen", "hulpmiddel"),
+        ("aanvragen", "aanvraag"),
+    ],
+)
+def test_word_forms_meet(a, b):
+    assert set(terms(a)) & set(terms(b))
+
+
+@pytest.mark.parametrize(
+    ("compound", "part"),
+    [
+        ("zorgverlof", "verlof"),
+        ("mantelzorgwaardering", "waardering"),
+        ("levenstestament", "testament"),
+        ("woningaanpassing", "aanpassing"),
+        ("personenalarmering", "alarmering"),
+    ],
+)
+def test_compounds_are_split_into_known_parts(compound, part):
+    assert terms(part)[0] in terms(compound)
+
+
+def test_abbreviations_join_their_long_form():
+    assert "pgb" in terms("een persoonsgebonden budget")
+    assert "wlz" in terms("de Wet langdurige zorg")
+    assert "wmo" in terms("Wet maatschappelijke ondersteuning")
+
+
+def test_stop_words_are_dropped():
+    assert terms("de het een en van") == []
+
+
+def doc(slug, title="Titel", body="tekst", **kw):
+    return SearchDocument(
+        kind="article",
+        slug=slug,
+        url=f"/artikelen/{slug}",
+        title=title,
+        summary="samenvatting",
+        body=body,
+        **kw,
+    )
+
+
+@pytest.fixture
+def small_index(tmp_path):
+    index = SearchIndex(tmp_path / "index", Decompounder(["verlof", "zorg"]))
+    index.rebuild([doc("a", "Zorgverlof", "over zorgverlof"), doc("b", "Tuin", "over de tuin")])
+    yield index
+    index.close()
+
+
+def slugs(index, query):
+    return [h.slug for h in index.search(index.words(query)).hits]
+
+
+def test_incremental_update_touches_only_what_changed(small_index):
+    counts = small_index.update(
+        [doc("a", "Zorgverlof", "over zorgverlof"), doc("b", "Tuin", "over de tuin")]
+    )
+    assert counts == {"added": 0, "changed": 0, "removed": 0}
+    counts = small_index.update(
+        [doc("a", "Zorgverlof", "nieuw: verlof"), doc("c", "Pgb", "budget")]
+    )
+    assert counts == {"added": 1, "changed": 1, "removed": 1}
+    assert slugs(small_index, "budget") == ["c"]
+    assert slugs(small_index, "tuin") == []
+
+
+def test_readers_keep_serving_while_another_process_writes(small_index):
+    from whoosh import index as whoosh_index
+
+    held = whoosh_index.open_dir(str(small_index.folder), indexname="MAIN").writer()
+    try:
+        assert slugs(small_index, "verlof") == ["a"]
+        with pytest.raises(IndexBusy):
+            small_index.update([doc("z", "Nieuw")], timeout=0.1)
+    finally:
+        held.cancel()
+
+
+def test_only_published_content_is_indexed(tmp_path, database_url):
+    from app.hub.service import today
+    from tests.hub.conftest import ContentFolder
+
+    content = ContentFolder(tmp_path / "content")
+    content.write("artikelen/openbaar.md", title="Openbaar zorgverlof")
+    content.write("artikelen/concept.md", title="Geheim concept zorgverlof", draft=True)
+    future = (today() + timedelta(days=5)).isoformat()
+    content.write("artikelen/later.md", title="Later zorgverlof", published=future)
+    app = build_app(tmp_path, database_url, CONTENT_DIR=str(content.root))
+    with app.app_context():
+        service.reindex(full=True)
+        found = service.search("zorgverlof", kind=None, topic=None, page=1, live=False)
+    assert [h.slug for h in found.results.hits] == ["openbaar"]
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+
+
+def test_edits_reach_the_index_on_the_next_search(tmp_path, database_url):
+    from tests.hub.conftest import ContentFolder
+
+    content = ContentFolder(tmp_path / "content")
+    content.write("artikelen/eerst.md", title="Over de tuin")
+    app = build_app(
+        tmp_path, database_url, CONTENT_DIR=str(content.root), SEARCH_BUILD_ON_START=True
+    )
+    client = app.test_client()
+    assert "Over de tuin" in client.get("/zoeken?q=tuin").get_data(as_text=True)
+    content.write("artikelen/tweede.md", title="Over het balkon")
+    (content.root / "artikelen/eerst.md").unlink()
+    page = client.get("/zoeken?q=balkon tuin").get_data(as_text=True)
+    assert "Over het balkon" in page and "Over de tuin" not in page
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+
+
+def test_index_is_built_at_start_when_missing_and_by_the_cli(tmp_path, database_url):
+    folder = tmp_path / "idx"
+    app = build_app(
+        tmp_path, database_url, SEARCH_INDEX_DIR=str(folder), SEARCH_BUILD_ON_START=True
+    )
+    assert app.extensions["search_index"].exists()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "added 0, changed 0, removed 0" in result.output
+    result = runner.invoke(args=["search", "reindex", "--full"])
+    assert result.exit_code == 0 and "indexed" in result.output
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+
+
+def test_nothing_personal_is_indexed(search_app, make_user):
+    make_user(name="Geheimnaam Zoekbaar", email="zoekbaar@example.nl")
+    with search_app.app_context():
+        docs = service.documents()
+        assert {d.kind for d in docs} <= {"article", "video", "page", "product"}
+        service.reindex()
+        found = service.search(
+            "Geheimnaam zoekbaar@example.nl", kind=None, topic=None, page=1, live=False
+        )
+    for d in docs:
+        assert "Geheimnaam" not in d.body + d.title and "zoekbaar@example.nl" not in d.body
+    for hit in found.results.hits:
+        assert "Geheimnaam" not in hit.title + hit.snippet
