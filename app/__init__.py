@@ -19,6 +19,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
     from app.config import ENV_NAMES, PROJECT_ROOT, load_settings
+    from app.consent import routes as consent
     from app.core import cli as core_cli
     from app.core import navigation, pagecache
     from app.core import routes as core
@@ -85,6 +86,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     errors.init_app(app)
     accounts.init_app(app)
+    consent.init_app(app)
     app.register_blueprint(core.bp)
     hub.init_app(app)
     search.init_app(app)

@@ -39,9 +39,11 @@ PUBLIC = {
     "/sitemap.xml",
     "/robots.txt",
     "/zoeken",
+    "/cookies",
+    "/cookies/instellingen",
 }
 
-POST_ONLY = {"/uitloggen", "/account/bevestigingsmail"}
+POST_ONLY = {"/uitloggen", "/account/bevestigingsmail", "/cookies/keuze"}
 
 
 @pytest.mark.parametrize("path", sorted(PROTECTED))

@@ -53,6 +53,11 @@ class User(SQLModel, table=True):
     last_active_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
+    # The caregiver's choices under art. 18 and 21 AVG; the consent gate reads them.
+    restricted: bool = Field(default=False)
+    objects_profiling: bool = Field(default=False)
+    objects_marketing: bool = Field(default=False)
+    objects_open_tracking: bool = Field(default=False)
 
     # flask-login protocol. The id carries the session version, so bumping it ends every
     # session and remember-me cookie of the account at once (password change, erasure).
@@ -109,6 +114,10 @@ register(
             "session_version": "teller waarmee we al je sessies tegelijk kunnen beëindigen",
             "email_verified_at": "wanneer je je e-mailadres bevestigde",
             "created_at": "wanneer je account werd aangemaakt",
+            "restricted": "of je de verwerking hebt laten beperken (alleen bewaren)",
+            "objects_profiling": "of je bezwaar maakt tegen aanbevelingen op basis van je profiel",
+            "objects_marketing": "of je bezwaar maakt tegen direct marketing (nieuwsbrief)",
+            "objects_open_tracking": "of je bezwaar maakt tegen het meten of je e-mail opent",
             "last_active_at": (
                 "wanneer je voor het laatst actief was (de bewaartermijn telt hiervanaf)"
             ),

@@ -139,4 +139,7 @@ def _fill(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Install `csrf_token()` for templates; must run after Flask-WTF, which installs its own
+    both as a global and through a context processor (the later processor wins)."""
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -43,7 +43,9 @@ PREFIX_FROM = 3
 SNIPPET_SOURCE = 3000
 SNIPPET_CONTEXT = 80
 WORD = re.compile(r"\w+")
-INDEX_NAME = "MAIN"
+# Whoosh keeps the schema (with our analyser classes) inside the index; bump this when they
+# change, so an upgraded site builds a fresh index instead of reading one it cannot understand.
+INDEX_NAME = "zoeken_v1"
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,13 @@ class SearchIndex:
     # writing
 
     def exists(self) -> bool:
-        return self.folder.exists() and index.exists_in(str(self.folder), indexname=INDEX_NAME)
+        """True when a readable index is there (an unreadable one counts as missing)."""
+        if not self.folder.exists():
+            return False
+        try:
+            return index.exists_in(str(self.folder), indexname=INDEX_NAME)
+        except Exception:  # noqa: BLE001 - a damaged or foreign index is rebuilt, never fatal
+            return False
 
     def _open(self, create: bool = False):
         if create or not self.exists():

@@ -15,11 +15,12 @@
     }
   });
 
-  // On a page load with an error summary, put focus on it.
+  // On a page load with an error summary, put focus on it; otherwise, while the cookie banner
+  // asks for a choice, move focus into it so keyboard and screen-reader users meet it first.
   document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.getElementById("foutoverzicht");
-    if (summary) {
-      summary.focus();
+    var target = document.getElementById("foutoverzicht") || document.getElementById("cookiebanner");
+    if (target) {
+      target.focus();
     }
   });
 })();

@@ -8,7 +8,7 @@ import pytest
 from app.config import PROJECT_ROOT
 from app.search import service
 from app.search.dutch import Decompounder
-from app.search.engine import IndexBusy, SearchDocument, SearchIndex, dutch_analyzer
+from app.search.engine import INDEX_NAME, IndexBusy, SearchDocument, SearchIndex, dutch_analyzer
 from tests.conftest import build_app
 
 
@@ -109,7 +109,7 @@ def test_incremental_update_touches_only_what_changed(small_index):
 def test_readers_keep_serving_while_another_process_writes(small_index):
     from whoosh import index as whoosh_index
 
-    held = whoosh_index.open_dir(str(small_index.folder), indexname="MAIN").writer()
+    held = whoosh_index.open_dir(str(small_index.folder), indexname=INDEX_NAME).writer()
     try:
         assert slugs(small_index, "verlof") == ["a"]
         with pytest.raises(IndexBusy):

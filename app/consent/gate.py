@@ -1,0 +1,99 @@
+"""The consent gate: the one place that decides whether a processing that needs permission may
+happen. Features ask `allows(purpose)`; nothing else decides.
+
+Purposes:
+- `analytics`        first-party statistics (cookie choice, analytical category)
+- `personalisation`  recommendations from the profile (account consent; objection stops it)
+- `health`           health data in the profile (explicit account consent, art. 9)
+- `newsletter`       direct marketing by e-mail (account consent; objection stops it)
+- `open_tracking`    counting newsletter opens (newsletter allowed and no objection)
+- `partner:<slug>`   handing data to one shop partner (account consent per partner)
+
+Restriction of processing (art. 18) answers no to all of them for that account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import g, request
+from flask_login import current_user
+
+from app import db
+from app.accounts.models import User
+from app.consent import service
+from app.consent.models import ConsentRecord
+from app.consent.register import CONSENT_COOKIE, Category
+
+ACCOUNT_PURPOSES = {
+    "personalisation": "Aanbevelingen op basis van je profiel",
+    "health": "Gezondheidsgegevens gebruiken om je beter te kunnen helpen",
+    "newsletter": "De nieuwsbrief ontvangen",
+}
+
+
+class UnknownPurpose(ValueError):
+    """A purpose the gate does not know: a programming error, never a silent yes."""
+
+
+@dataclass
+class Subject:
+    """Everything the gate knows about who is asking."""
+
+    choice: service.CookieChoice | None = None
+    user: User | None = None
+    consents: dict[str, ConsentRecord] = field(default_factory=dict)
+
+    def granted(self, scope: str) -> bool:
+        row = self.consents.get(scope)
+        return bool(row and row.accepted == scope)
+
+
+def decide(purpose: str, subject: Subject) -> bool:
+    """Whether `purpose` may happen for `subject` (pure: no request, no database)."""
+    user = subject.user
+    restricted = bool(user and user.restricted)
+    if purpose == "analytics":
+        choice = subject.choice
+        return (
+            bool(choice and choice.is_current() and choice.allows(Category.ANALYTICAL))
+            and not restricted
+        )
+    if (
+        purpose not in ACCOUNT_PURPOSES
+        and purpose != "open_tracking"
+        and not purpose.startswith("partner:")
+    ):
+        raise UnknownPurpose(purpose)
+    if user is None or restricted:
+        return False
+    if purpose == "personalisation":
+        return subject.granted("personalisation") and not user.objects_profiling
+    if purpose == "newsletter":
+        return subject.granted("newsletter") and not user.objects_marketing
+    if purpose == "open_tracking":
+        return decide("newsletter", subject) and not user.objects_open_tracking
+    return subject.granted(purpose)
+
+
+def current_subject() -> Subject:
+    """The subject of this request (the account's consents are read once per request)."""
+    if "consent_subject" not in g:
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        consents = service.account_consents(db.session(), user.id) if user else {}
+        g.consent_subject = Subject(
+            choice=service.read_choice(request.cookies.get(CONSENT_COOKIE)),
+            user=user,
+            consents=consents,
+        )
+    return g.consent_subject
+
+
+def allows(purpose: str) -> bool:
+    """The gate, for the current request."""
+    return decide(purpose, current_subject())
+
+
+def forget() -> None:
+    """Call after recording a decision, so the rest of the request sees it."""
+    g.pop("consent_subject", None)

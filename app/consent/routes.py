@@ -1,0 +1,209 @@
+"""The cookie banner, the cookie settings and statement, and first-party counting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlmodel import Session
+
+from app import db
+from app.consent import gate, service
+from app.consent.register import (
+    BANNER_TEXT,
+    BANNER_TITLE,
+    CONSENT_COOKIE,
+    CONSENT_MAX_AGE,
+    COOKIES,
+    POLICY,
+    STATS_COOKIE,
+    STATS_MAX_AGE,
+    Category,
+)
+from app.core import pagecache
+from app.core.formatting import AMSTERDAM
+from app.htmx import wants_fragment
+from app.urls import is_safe_next
+
+log = logging.getLogger(__name__)
+bp = Blueprint("consent", __name__)
+
+BANNER_ID = "cookiebanner"
+NOT_COUNTED = {"static", "core.healthz", "hub.feed", "hub.sitemap", "hub.robots"}
+
+
+def banner_state() -> str | None:
+    """None when no banner is needed; "new" on a first visit; "changed" after a policy change;
+    "expired" when the choice is older than 182 days."""
+    raw = request.cookies.get(CONSENT_COOKIE)
+    choice = service.read_choice(raw)
+    if choice is None:
+        return "new"
+    if choice.version != POLICY.version:
+        return "changed"
+    if not choice.is_current():
+        return "expired"
+    return None
+
+
+def _back() -> str:
+    target = request.form.get("next") or request.referrer or ""
+    if target.startswith(request.host_url):
+        target = "/" + target[len(request.host_url) :]
+    return target if is_safe_next(target) else url_for("hub.home")
+
+
+def _save(accepted: set[str], method: str) -> None:
+    """Record the decision; the consent cookie is set on the way out (`_apply_cookies`)."""
+    previous = service.read_choice(request.cookies.get(CONSENT_COOKIE))
+    user_id = current_user.id if current_user.is_authenticated else None
+    g.new_choice = service.decide_cookies(
+        db.session(), previous=previous, accepted=accepted, method=method, user_id=user_id
+    )
+    db.session().commit()
+    gate.forget()
+
+
+@bp.post("/cookies/keuze")
+def choose():
+    """The banner's three buttons: accept all, refuse all, or open the settings."""
+    choice = request.form.get("keuze")
+    if choice == "instellingen":
+        if wants_fragment(BANNER_ID):
+            return render_template(
+                "consent/_banner_settings.html", current=_current_accepted(), next=_back()
+            )
+        return redirect(url_for("consent.settings", next=_back()), code=303)
+    if choice not in ("alles", "niets"):
+        return redirect(_back(), code=303)
+    _save(
+        {c.value for c in service.OPTIONAL} if choice == "alles" else set(),
+        "accept_all" if choice == "alles" else "refuse_all",
+    )
+    if wants_fragment(BANNER_ID):
+        return Response("", status=200)
+    return redirect(_back(), code=303)
+
+
+@bp.route("/cookies/instellingen", methods=["GET", "POST"])
+def settings():
+    """Choose per category (nothing pre-ticked); also the place to withdraw."""
+    if request.method == "POST":
+        accepted = {c.value for c in service.OPTIONAL if request.form.get(c.value) == "ja"}
+        _save(accepted, "custom")
+        if wants_fragment(BANNER_ID):
+            return Response("", status=200)
+        return render_template(
+            "consent/settings.html", current=accepted, saved=True, next=_back(), cookies=COOKIES
+        )
+    return render_template(
+        "consent/settings.html",
+        current=_current_accepted(),
+        saved=False,
+        next=request.args.get("next") if is_safe_next(request.args.get("next")) else None,
+        cookies=COOKIES,
+    )
+
+
+@bp.get("/cookies")
+@pagecache.cached_page
+def statement():
+    """The cookie statement: the table comes from the cookie register."""
+    return render_template(
+        "consent/statement.html", cookies=COOKIES, policy=POLICY, categories=list(Category)
+    )
+
+
+def _current_accepted() -> set[str]:
+    choice = service.read_choice(request.cookies.get(CONSENT_COOKIE))
+    return set(choice.accepted) if choice and choice.is_current() else set()
+
+
+def _apply_cookies(response: Response) -> Response:
+    """Set the consent cookie after a decision; delete the statistics cookie when it is no
+    longer allowed (refused, withdrawn, restricted or expired)."""
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    new = g.pop("new_choice", None)
+    if new is not None:
+        response.set_cookie(
+            CONSENT_COOKIE,
+            service.encode_choice(new),
+            max_age=int(CONSENT_MAX_AGE.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=secure,
+        )
+        gate.current_subject().choice = new
+    if STATS_COOKIE in request.cookies and not gate.allows("analytics"):
+        response.delete_cookie(STATS_COOKIE, samesite="Lax", secure=secure, httponly=True)
+    return response
+
+
+def _countable(response: Response) -> bool:
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and request.endpoint is not None
+        and request.endpoint not in NOT_COUNTED
+        and gate.allows("analytics")
+    )
+
+
+def _count(response: Response) -> Response:
+    """First-party statistics, only with analytics consent: a page view, a search term, and
+    once a day the visit itself. No account, no IP address, no identifier."""
+    if not _countable(response):
+        return response
+    today = datetime.now(AMSTERDAM).date()
+    live_search = request.headers.get("HX-Trigger") == "zoekveld"
+    try:
+        with Session(db.engine()) as session:
+            if not live_search:
+                service.count_page_view(session, day=today, path=request.path)
+            if request.endpoint == "search.search" and request.args.get("q") and not live_search:
+                service.count_search(session, day=today, query=request.args["q"])
+            if request.cookies.get(STATS_COOKIE) != today.isoformat():
+                service.count_visitor(session, day=today)
+                response.set_cookie(
+                    STATS_COOKIE,
+                    today.isoformat(),
+                    max_age=int(STATS_MAX_AGE.total_seconds()),
+                    httponly=True,
+                    samesite="Lax",
+                    secure=current_app.config["SESSION_COOKIE_SECURE"],
+                )
+            session.commit()
+    except Exception:  # noqa: BLE001 - statistics must never break a page
+        log.exception("statistics could not be counted")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    pagecache.vary_on(banner_state)
+
+    @app.context_processor
+    def _banner():
+        return {
+            "cookie_banner_state": banner_state,
+            "banner_title": BANNER_TITLE,
+            "banner_text": BANNER_TEXT,
+            "policy": POLICY,
+        }
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        return _count(_apply_cookies(response))

@@ -1,0 +1,91 @@
+"""Invariant 3: one gate decides, taking consent, objection and restriction into account."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from app.consent.gate import Subject, UnknownPurpose, decide
+from app.consent.models import ConsentRecord
+from app.consent.service import CookieChoice
+from app.db import utcnow
+
+
+def user(**flags):
+    base = {
+        "restricted": False,
+        "objects_profiling": False,
+        "objects_marketing": False,
+        "objects_open_tracking": False,
+        "id": 1,
+    }
+    return SimpleNamespace(**{**base, **flags})
+
+
+def granted(*scopes):
+    return {
+        s: ConsentRecord(
+            consent_id="x", scope=s, accepted=s, method="custom", policy_version="1", text_hash="h"
+        )
+        for s in scopes
+    }
+
+
+def cookie(accepted=("analytical",), age_days=1, version="1"):
+    return CookieChoice(
+        consent_id="00000000-0000-0000-0000-000000000000",
+        version=version,
+        decided_at=utcnow() - timedelta(days=age_days),
+        accepted=frozenset(accepted),
+    )
+
+
+def test_analytics_needs_a_current_cookie_choice():
+    assert decide("analytics", Subject(choice=cookie()))
+    assert not decide("analytics", Subject())
+    assert not decide("analytics", Subject(choice=cookie(accepted=())))
+    assert not decide("analytics", Subject(choice=cookie(age_days=183)))
+    assert not decide("analytics", Subject(choice=cookie(version="0")))
+    assert not decide("analytics", Subject(choice=cookie(), user=user(restricted=True)))
+
+
+@pytest.mark.parametrize(
+    "purpose", ["personalisation", "health", "newsletter", "partner:alarmhulp"]
+)
+def test_account_purposes_need_that_consent(purpose):
+    assert decide(purpose, Subject(user=user(), consents=granted(purpose)))
+    assert not decide(purpose, Subject(user=user(), consents={}))
+    assert not decide(purpose, Subject(user=None, consents=granted(purpose)))
+    assert not decide(purpose, Subject(user=user(restricted=True), consents=granted(purpose)))
+
+
+def test_withdrawn_consent_is_no_consent():
+    withdrawn = {
+        "health": ConsentRecord(
+            consent_id="x",
+            scope="health",
+            accepted="",
+            refused="health",
+            method="withdraw",
+            policy_version="1",
+            text_hash="h",
+        )
+    }
+    assert not decide("health", Subject(user=user(), consents=withdrawn))
+
+
+def test_objections_switch_off_profiling_marketing_and_open_tracking():
+    consents = granted("personalisation", "newsletter")
+    assert not decide(
+        "personalisation", Subject(user=user(objects_profiling=True), consents=consents)
+    )
+    assert not decide("newsletter", Subject(user=user(objects_marketing=True), consents=consents))
+    assert decide("open_tracking", Subject(user=user(), consents=consents))
+    assert not decide(
+        "open_tracking", Subject(user=user(objects_open_tracking=True), consents=consents)
+    )
+
+
+def test_unknown_purpose_is_an_error_not_a_yes():
+    with pytest.raises(UnknownPurpose):
+        decide("verkopen-aan-derden", Subject(user=user()))
