@@ -15,7 +15,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     config keys; tests use it for a fresh database and instance folder."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import db, errors, htmx, security
+    from app import crypto, db, errors, htmx, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
     from app.config import ENV_NAMES, PROJECT_ROOT, load_settings
@@ -28,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
+    from app.profile import routes as profile
     from app.search import routes as search
 
     overrides = dict(overrides or {})
@@ -78,6 +79,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["hasher"] = Hasher(cheap=settings.is_test)
 
     db.init_app(app)
+    crypto.init_app(app)
     csrf.init_app(app)
     pagecache.init_app(app)
     htmx_ext.init_app(app)
@@ -90,6 +92,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(core.bp)
     hub.init_app(app)
     search.init_app(app)
+    profile.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
 

@@ -14,6 +14,7 @@ from app.core.pagination import page_number, paginate
 from app.htmx import render
 from app.hub import service
 from app.hub.content import ContentStore
+from app.profile import personal
 from app.security import allow_frame
 
 bp = Blueprint("hub", __name__)
@@ -39,8 +40,12 @@ def _item_or_redirect(kind: str, slug: str, endpoint: str):
 @bp.get("/")
 @cached_page
 def home():
-    """The start page: featured and latest articles, the main topics, search and the Hulplijn."""
-    return render("hub/home.html", **service.home_sections())
+    """The start page: for a caregiver who allows it, "Aanbevolen voor jou" first; then featured
+    and latest articles, the main topics, search and the Hulplijn."""
+    recommended = personal.recommendations(
+        [i for i in service.visible() if i.kind != "page"], limit=3
+    )
+    return render("hub/home.html", recommended=recommended, **service.home_sections())
 
 
 @bp.get("/artikelen/")
@@ -55,6 +60,8 @@ def articles():
     page = service.articles_page(
         topic=topic, tag=tag, number=page_number(request.args.get("pagina"))
     )
+    recommended = personal.recommendations(service.visible("article"))
+    view = "alles" if request.args.get("weergave") == "alles" or not recommended else "voor-jou"
     return render(
         "hub/articles.html",
         fragment="hub/_article_list.html",
@@ -63,6 +70,9 @@ def articles():
         topic=site.topic(topic) if topic else None,
         tag=tag,
         tags=service.tag_counts(service.visible("article")),
+        recommended=recommended if view == "voor-jou" else [],
+        can_recommend=bool(recommended),
+        view=view,
     )
 
 
@@ -73,6 +83,7 @@ def article(slug: str):
     item, moved = _item_or_redirect("article", slug, "hub.article")
     if moved:
         return moved
+    personal.note_reading(item)
     return render_template(
         "hub/article.html",
         item=item,

@@ -24,6 +24,7 @@ class ContentFolder:
         for folder in ("artikelen", "videos", "paginas"):
             (root / folder).mkdir(parents=True)
         shutil.copy(PROJECT_ROOT / "content" / "site.toml", root / "site.toml")
+        shutil.copytree(PROJECT_ROOT / "content" / "vragenlijsten", root / "vragenlijsten")
 
     def write(
         self, rel: str, front: dict | None = None, body: str = "Tekst van het stuk.\n", **fields

@@ -1,0 +1,93 @@
+"""Forms for the questionnaire, built from its definition: one form class per step."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import PlainText, clean_text, max_length
+from app.profile.questionnaire import Question, Step
+
+CHOOSE_MESSAGE = "Kies een van de antwoorden uit de lijst."
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _known_choice(form, field) -> None:
+    allowed = {choice.value for choice in field.choices}
+    chosen = field.data if isinstance(field.data, list) else [field.data] if field.data else []
+    if any(value not in allowed for value in chosen):
+        raise ValidationError(CHOOSE_MESSAGE)
+
+
+class _WholeNumber:
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def __call__(self, form, field) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            return
+        if not text.isdigit() or len(text) > 6:
+            raise ValidationError(f"Vul een heel getal in, bijvoorbeeld {min(self.high, 12)}.")
+        if not self.low <= int(text) <= self.high:
+            raise ValidationError(f"Vul een getal in van {self.low} tot en met {self.high}.")
+
+
+def _field(question: Question):
+    common = {"label": question.label, "description": question.help}
+    choices = [SelectChoice(o.value, o.label) for o in question.options]
+    if question.type == "single":
+        return RadioField(
+            choices=choices, validate_choice=False, validators=[_known_choice], **common
+        )
+    if question.type == "multiple":
+        return CheckboxList(
+            choices=choices, validate_choice=False, validators=[_known_choice], **common
+        )
+    if question.type == "number":
+        return StringField(
+            filters=[clean_text],
+            validators=[_WholeNumber(question.min, question.max)],
+            render_kw={"inputmode": "numeric", "autocomplete": "off"},
+            **common,
+        )
+    return StringField(
+        filters=[clean_text], validators=[max_length(question.max_length), PlainText()], **common
+    )
+
+
+def step_form(step: Step, *, ask_personalisation: bool, personalisation_text: str):
+    """A form class for one step; the first step also asks the personalisation consent."""
+    attrs = {question.key: _field(question) for question in step.questions}
+    if ask_personalisation:
+        attrs["personalisation"] = BooleanField(personalisation_text)
+    return type(f"Step{step.key.title()}Form", (FlaskForm,), attrs)
+
+
+def values(form, step: Step) -> dict[str, object]:
+    """The typed answers of a valid form (numbers as int, empty as None)."""
+    result: dict[str, object] = {}
+    for question in step.questions:
+        data = getattr(form, question.key).data
+        if question.type == "number":
+            result[question.key] = int(data) if data else None
+        elif question.type == "multiple":
+            result[question.key] = list(dict.fromkeys(data or [])) or None
+        else:
+            result[question.key] = data or None
+    return result
+
+
+class HealthConsentForm(FlaskForm):
+    consent = BooleanField("")
+
+
+class ConsentToggleForm(FlaskForm):
+    """Switch a profile consent on or off from the profile page."""

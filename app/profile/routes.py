@@ -1,0 +1,182 @@
+"""The intake questionnaire (step by step, resumable) and the profile page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, request, url_for
+from flask_login import current_user
+
+from app import db
+from app.accounts.access import role_required
+from app.accounts.models import Role
+from app.consent import gate
+from app.htmx import render
+from app.profile import forms, service
+
+bp = Blueprint("profile", __name__, url_prefix="/profiel")
+TARGET = "vragenlijst"
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.get("")
+@role_required(Role.CAREGIVER)
+def overview():
+    """Every answer, the consents, and links to change or delete them."""
+    session = db.session()
+    form = service.questionnaire()
+    given = service.answers(session, current_user.id)
+    return render(
+        "profile/overview.html",
+        questionnaire=form,
+        answers=given,
+        progress=service.progress(session, current_user.id),
+        personalise=gate.allows("personalisation"),
+        health=gate.allows("health"),
+        consent_texts=service.CONSENTS,
+        toggle=forms.ConsentToggleForm(),
+    )
+
+
+@bp.get("/vragenlijst")
+@role_required(Role.CAREGIVER)
+def resume():
+    """Continue where the caregiver stopped."""
+    row = service.progress(db.session(), current_user.id)
+    return redirect(url_for("profile.step", number=row.furthest_step if row else 1))
+
+
+@bp.route("/vragenlijst/<int:number>", methods=["GET", "POST"])
+@role_required(Role.CAREGIVER)
+def step(number: int):
+    """One step: save, then go back or on. Health questions only after explicit consent."""
+    session = db.session()
+    questionnaire = service.questionnaire()
+    total = len(questionnaire.steps)
+    row = service.progress(session, current_user.id)
+    furthest = row.furthest_step if row else 1
+    if not 1 <= number <= total:
+        return redirect(url_for("profile.step", number=min(max(number, 1), total)), code=303)
+    if number > furthest:
+        flash(f"Vul eerst stap {furthest} in; daarna kun je verder.", "warning")
+        return redirect(url_for("profile.step", number=furthest), code=303)
+    current = questionnaire.steps[number - 1]
+    context = {"questionnaire": questionnaire, "number": number, "total": total, "step": current}
+
+    if current.health_consent and not gate.allows("health"):
+        return _health_consent(number, total, context)
+
+    ask = number == 1
+    form_class = forms.step_form(
+        current,
+        ask_personalisation=ask,
+        personalisation_text=service.CONSENTS["personalisation"][1],
+    )
+    if request.method == "GET":
+        form = form_class(data=_form_data(service.answers(session, current_user.id), current))
+        if ask:
+            form.personalisation.data = gate.allows("personalisation")
+    else:
+        form = form_class()
+    if form.validate_on_submit():
+        service.save_step(
+            session,
+            user=_user(),
+            step_number=number,
+            values=forms.values(form, current),
+            health=gate.allows("health"),
+        )
+        if ask and form.personalisation.data != gate.allows("personalisation"):
+            service.set_consent(
+                session, user=_user(), scope="personalisation", granted=form.personalisation.data
+            )
+        session.commit()
+        return _next(number, total)
+    return render(
+        "profile/step.html", fragment="profile/_step.html", target=TARGET, form=form, **context
+    ), 422 if form.errors else 200
+
+
+def _health_consent(number: int, total: int, context: dict):
+    form = forms.HealthConsentForm()
+    if form.validate_on_submit():
+        if form.consent.data:
+            service.set_consent(db.session(), user=_user(), scope="health", granted=True)
+            db.session().commit()
+            return redirect(url_for("profile.step", number=number), code=303)
+        service.mark_progress(db.session(), user=_user(), reached=number + 1)
+        db.session().commit()
+        return _next(number, total)
+    return render(
+        "profile/health_consent.html",
+        fragment="profile/_health_consent.html",
+        target=TARGET,
+        form=form,
+        text=service.CONSENTS["health"][1],
+        **context,
+    )
+
+
+def _next(number: int, total: int):
+    if request.form.get("richting") == "terug" and number > 1:
+        return redirect(url_for("profile.step", number=number - 1), code=303)
+    if number >= total:
+        flash(
+            "Dank je wel. Je antwoorden zijn opgeslagen; "
+            "je kunt ze hier altijd bekijken en wijzigen.",
+            "ok",
+        )
+        return redirect(url_for("profile.overview"), code=303)
+    return redirect(url_for("profile.step", number=number + 1), code=303)
+
+
+def _form_data(given: dict, current) -> dict:
+    data = {}
+    for question in current.questions:
+        value = given.get(question.key)
+        data[question.key] = (
+            str(value) if question.type == "number" and value is not None else value
+        )
+    return data
+
+
+@bp.post("/toestemming/<scope>")
+@role_required(Role.CAREGIVER)
+def consent(scope: str):
+    """Switch the personalisation or health consent on or off from the profile page."""
+    if scope not in service.CONSENTS or not forms.ConsentToggleForm().validate_on_submit():
+        return redirect(url_for("profile.overview"), code=303)
+    granted = request.form.get("aan") == "1"
+    service.set_consent(db.session(), user=_user(), scope=scope, granted=granted)
+    db.session().commit()
+    if scope == "health" and not granted:
+        flash(
+            "Je toestemming is ingetrokken en je antwoorden over gezondheid zijn verwijderd.", "ok"
+        )
+    else:
+        flash("Je keuze is opgeslagen.", "ok")
+    return redirect(url_for("profile.overview"), code=303)
+
+
+@bp.route("/verwijderen", methods=["GET", "POST"])
+@role_required(Role.CAREGIVER)
+def delete():
+    """Delete the whole profile (answers, progress, reading history), after a confirmation."""
+    form = forms.ConsentToggleForm()
+    if form.validate_on_submit():
+        service.delete_profile(db.session(), user=_user())
+        db.session().commit()
+        flash(
+            "Je profiel is verwijderd: al je antwoorden en wat we bijhielden over wat je las.", "ok"
+        )
+        return redirect(url_for("profile.overview"), code=303)
+    return render("profile/delete.html", form=form)
+
+
+def init_app(app: Flask) -> None:
+    from app.hub.cli import register_check
+    from app.profile.questionnaire import check
+
+    app.register_blueprint(bp)
+    register_check(check)

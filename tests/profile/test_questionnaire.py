@@ -1,0 +1,215 @@
+"""P1 and P08: the intake questionnaire, its steps, health consent, encryption and bad input."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from app.consent.models import ConsentRecord
+from app.profile.models import ProfileAnswer, ProfileProgress
+from tests.profile.conftest import STEP_1, STEP_2
+
+HEALTH = {"aandoening": ["dementie", "ouderdom"]}
+
+
+def answers(session, user):
+    return {
+        a.question_key: a
+        for a in session.exec(select(ProfileAnswer).where(ProfileAnswer.user_id == user.id))
+    }
+
+
+def test_steps_show_progress_and_save_each_step(client, caregiver, fill, session):
+    page = client.get("/profiel/vragenlijst/1").get_data(as_text=True)
+    assert "Stap 1 van 5" in page and "Voor wie zorg je?" in page
+    response = fill(1, STEP_1)
+    assert response.headers["Location"] == "/profiel/vragenlijst/2"
+    saved = answers(session, caregiver)
+    assert json.loads(saved["relatie"].value) == "ouder"
+    assert session.exec(select(ProfileProgress)).one().furthest_step == 2
+    assert "Stap 2 van 5" in client.get("/profiel/vragenlijst/2").get_data(as_text=True)
+
+
+def test_resume_later_and_go_back(client, caregiver, fill):
+    fill(1, STEP_1)
+    fill(2, STEP_2)
+    assert client.get("/profiel/vragenlijst").headers["Location"] == "/profiel/vragenlijst/3"
+    back = fill(2, STEP_2, richting="terug")
+    assert back.headers["Location"] == "/profiel/vragenlijst/1"
+    page = client.get("/profiel/vragenlijst/2").get_data(as_text=True)
+    assert 'value="20"' in page  # what was saved comes back
+
+
+def test_a_step_skipped_by_url_is_refused_with_a_message(client, caregiver):
+    response = client.get("/profiel/vragenlijst/4")
+    assert response.status_code == 303 and response.headers["Location"] == "/profiel/vragenlijst/1"
+    assert "Vul eerst stap 1 in" in client.get("/profiel/vragenlijst/1").get_data(as_text=True)
+    assert client.get("/profiel/vragenlijst/99").headers["Location"] == "/profiel/vragenlijst/5"
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "message", "kept"),
+    [
+        (
+            1,
+            {"relatie": "buurman-van-de-buurman", "woonsituatie": "samen"},
+            "Kies een van de antwoorden",
+            ['value="samen" checked'],
+        ),
+        (
+            2,
+            {"uren": "veel", "duur": "kort"},
+            "Vul een heel getal in",
+            ['value="veel"', 'value="kort" checked'],
+        ),
+        (2, {"uren": "500", "duur": "kort"}, "van 0 tot en met 168", ['value="500"']),
+        (2, {"uren": "-3", "duur": "kort"}, "Vul een heel getal in", ['value="-3"']),
+        (
+            4,
+            {"onderwerpen": ["zorg"], "gemeente": "x" * 10_000},
+            "Gebruik hoogstens 80 tekens.",
+            ['value="zorg" checked', "x" * 10_000],
+        ),
+        (
+            4,
+            {"onderwerpen": ["zorg", "hacken"], "gemeente": "Zwolle"},
+            "Kies een van de antwoorden",
+            ['value="zorg" checked', 'value="Zwolle"'],
+        ),
+    ],
+)
+def test_bad_input_gets_a_dutch_message_and_loses_nothing(
+    client, caregiver, fill, session, step, data, message, kept
+):
+    for number, earlier in enumerate([STEP_1, STEP_2, {"leeftijd": "25-64"}][: step - 1], start=1):
+        fill(number, earlier)
+    before = {k: a.value for k, a in answers(session, caregiver).items()}
+    response = fill(step, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html
+    assert {k: a.value for k, a in answers(session, caregiver).items()} == before
+    for fragment in kept:
+        assert fragment in html  # what was typed or chosen is still there
+
+
+def test_tampered_field_names_are_ignored(client, caregiver, fill, session):
+    fill(1, {**STEP_1, "aandoening": "dementie", "user_id": "1"})
+    assert "aandoening" not in answers(session, caregiver)
+
+
+def test_p08_health_questions_only_after_explicit_consent(client, caregiver, fill, session):
+    for number, data in enumerate([STEP_1, STEP_2, {}, {}], start=1):
+        fill(number, data)
+    page = client.get("/profiel/vragenlijst/5").get_data(as_text=True)
+    assert "apart toestemming" in page and 'type="checkbox"' in page
+    assert "checked" not in page.split('id="consent"')[1].split(">")[0]
+    assert "Dementie" not in page  # the questions themselves are not shown yet
+    # Sending health answers without the consent stores nothing.
+    response = fill(5, {**HEALTH, "richting": "verder"})
+    assert response.headers["Location"] == "/profiel"
+    assert "aandoening" not in answers(session, caregiver)
+    assert (
+        session.exec(select(ConsentRecord).where(ConsentRecord.scope == "health")).first() is None
+    )
+
+
+def test_health_consent_then_encrypted_answers(app, client, caregiver, fill, session):
+    for number, data in enumerate([STEP_1, STEP_2, {}, {}], start=1):
+        fill(number, data)
+    assert fill(5, {"consent": "y"}).headers["Location"] == "/profiel/vragenlijst/5"
+    record = session.exec(select(ConsentRecord).where(ConsentRecord.scope == "health")).one()
+    assert (
+        record.accepted == "health"
+        and record.user_id == caregiver.id
+        and len(record.text_hash) == 64
+    )
+    assert "Dementie" in client.get("/profiel/vragenlijst/5").get_data(as_text=True)
+    assert fill(5, HEALTH).headers["Location"] == "/profiel"
+    assert "Dementie of geheugenproblemen" in client.get("/profiel").get_data(as_text=True)
+    with app.extensions["db_engine"].connect() as connection:
+        raw = [row[0] for row in connection.execute(sa.text("SELECT value FROM profile_answer"))]
+        dump = " ".join(
+            str(r)
+            for table in ("profile_answer", "consent_record", "audit_event")
+            for r in connection.execute(sa.text(f"SELECT * FROM {table}"))  # noqa: S608
+        )
+    assert any(v.startswith("gAAAA") for v in raw)  # a Fernet token
+    assert "dementie" not in dump and "ouderdom" not in dump
+
+
+def test_withdrawing_health_consent_deletes_health_answers_at_once(
+    client, caregiver, fill, session
+):
+    for number, data in enumerate([STEP_1, STEP_2, {}, {}], start=1):
+        fill(number, data)
+    fill(5, {"consent": "y"})
+    fill(5, HEALTH)
+    assert "aandoening" in answers(session, caregiver)
+    client.submit("/profiel/toestemming/health", {"aan": "0"}, page="/profiel")
+    assert "aandoening" not in answers(session, caregiver)
+    assert "relatie" in answers(session, caregiver)  # the rest stays
+    assert "/profiel/vragenlijst/5" in client.get("/profiel").get_data(as_text=True)
+
+
+def test_profile_page_shows_every_answer_and_deletes_everything(client, filled, session):
+    page = client.get("/profiel").get_data(as_text=True)
+    for shown in ("Mijn vader of moeder", "20 uur per week", "Ik heb betaald werk", "Zwolle"):
+        assert shown in page
+    assert client.get("/profiel/verwijderen").status_code == 200
+    client.submit("/profiel/verwijderen", {})
+    assert answers(session, filled) == {}
+    assert session.exec(select(ProfileProgress)).first() is None
+    latest = session.exec(
+        select(ConsentRecord)
+        .where(ConsentRecord.scope == "personalisation")
+        .order_by(ConsentRecord.id.desc())
+    ).first()
+    assert latest.refused == "personalisation"
+
+
+def test_old_answers_stay_readable_after_a_new_version(app, client, filled, session, monkeypatch):
+    from app.profile import service
+
+    with app.app_context():
+        questionnaire = service.questionnaire()
+    newer = questionnaire.model_copy(update={"version": "2"})
+    monkeypatch.setattr(service, "questionnaire", lambda: newer)
+    page = client.get("/profiel").get_data(as_text=True)
+    assert "Mijn vader of moeder" in page
+    assert answers(session, filled)["relatie"].version == "1"
+
+
+def test_only_caregivers_have_a_profile(client, login_as):
+    from app.accounts.models import Role
+
+    login_as(Role.STAFF)
+    assert client.get("/profiel").status_code == 403
+
+
+def test_content_check_validates_the_questionnaire(tmp_path):
+    import shutil
+
+    from app.config import PROJECT_ROOT
+    from app.core.site import load_site
+    from app.profile.questionnaire import check
+
+    folder = tmp_path / "content"
+    (folder / "vragenlijsten").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "content" / "site.toml", folder / "site.toml")
+    source = (PROJECT_ROOT / "content" / "vragenlijsten" / "intake.toml").read_text(
+        encoding="utf-8"
+    )
+    site = load_site(folder)
+    (folder / "vragenlijsten" / "intake.toml").write_text(source, encoding="utf-8")
+    assert check(folder, site) == []
+    broken = source.replace('tags = ["partner"]', 'tags = ["onbestaand"]')
+    (folder / "vragenlijsten" / "intake.toml").write_text(broken, encoding="utf-8")
+    problems = [str(p) for p in check(folder, site)]
+    assert any(
+        "onbekende tag 'onbestaand'" in p and p.startswith("vragenlijsten/intake.toml:")
+        for p in problems
+    )
+    (folder / "vragenlijsten" / "intake.toml").write_text("version = 1\n", encoding="utf-8")
+    assert "ongeldig" in str(check(folder, site)[0])
