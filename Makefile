@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) shop sync
 	$(FLASK) search reindex
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Mollie sandbox on http://127.0.0.1:5001, the site on http://127.0.0.1:5000 (Ctrl+C stops both)"
+	@$(FLASK) sandbox run --port 5001 & sandbox=$$!; trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(BIN)/ruff check .

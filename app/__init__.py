@@ -30,6 +30,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.hub import routes as hub
     from app.profile import routes as profile
     from app.search import routes as search
+    from app.search import service as search_service
+    from app.shop import routes as shop
 
     overrides = dict(overrides or {})
     env_overrides = {k: str(v) for k, v in overrides.items() if k in ENV_NAMES}
@@ -93,8 +95,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     hub.init_app(app)
     search.init_app(app)
     profile.init_app(app)
+    shop.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
+
+    search_service.build_at_start(app)
 
     app.jinja_env.filters.update(datum=dutch_date, datumtijd=dutch_datetime, euro=euro)
     app.jinja_env.globals.update(site=app.extensions["site"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, redirect, request
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, redirect, request
 from flask_login import current_user
 
 # Only our own origin. A view that must embed something (the video player after a click)
@@ -34,8 +36,19 @@ def allow_frame(origin: str) -> None:
     g.setdefault("csp_frames", []).append(origin)
 
 
+def payment_origin(api_endpoint: str) -> str:
+    """Where Mollie's hosted checkout lives: www.mollie.com for the real API, the sandbox's own
+    address otherwise. Forms may lead there (the order button answers with a redirect to it)."""
+    parts = urlsplit(api_endpoint)
+    if parts.hostname == "api.mollie.com":
+        return "https://www.mollie.com"
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def content_security_policy() -> str:
     directives = dict(CSP_BASE)
+    # On every page, not only the checkout: with hx-boost the first page's policy stays in force.
+    directives["form-action"] = f"'self' {current_app.config['PAYMENT_ORIGIN']}"
     frames = g.get("csp_frames")
     if frames:
         directives["frame-src"] = " ".join(frames)
@@ -44,6 +57,7 @@ def content_security_policy() -> str:
 
 def init_app(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
+    app.config["PAYMENT_ORIGIN"] = payment_origin(app.config["MOLLIE_API_ENDPOINT"])
 
     if production:
 

@@ -8,5 +8,6 @@ from app.accounts import models as _accounts  # noqa: F401
 from app.audit import models as _audit  # noqa: F401
 from app.consent import models as _consent  # noqa: F401
 from app.profile import models as _profile  # noqa: F401
+from app.shop import models as _shop  # noqa: F401
 
 metadata = SQLModel.metadata

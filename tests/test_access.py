@@ -20,6 +20,9 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/profiel/vragenlijst": (Role.CAREGIVER,),
     "/profiel/vragenlijst/1": (Role.CAREGIVER,),
     "/profiel/verwijderen": (Role.CAREGIVER,),
+    "/winkel/afrekenen": None,
+    "/winkel/bestellingen": None,
+    "/staff/bestellingen": (Role.STAFF, Role.ADMIN),
 }
 
 PUBLIC = {
@@ -45,9 +48,14 @@ PUBLIC = {
     "/zoeken",
     "/cookies",
     "/cookies/instellingen",
+    "/winkel",
+    "/winkel/<slug>",
+    "/winkel/mandje",
 }
 
 POST_ONLY = {
+    "/betalen/webhook",
+    "/winkel/bestelling/<number>/betalen",
     "/uitloggen",
     "/account/bevestigingsmail",
     "/cookies/keuze",
@@ -57,7 +65,16 @@ POST_ONLY = {
 EXAMPLES = {"/profiel/vragenlijst/<int:number>": "/profiel/vragenlijst/1"}
 
 
-@pytest.mark.parametrize("path", sorted(PROTECTED))
+# Pages of one record: anonymous visitors go to the login page; that only the owner (or staff)
+# sees the record, and others get 404 or 403, is tested with the feature (tests/shop).
+OWN_RECORD = {
+    "/winkel/bestelling/<number>": "/winkel/bestelling/ZG2026-000001",
+    "/winkel/bestelling/<number>/factuur": "/winkel/bestelling/ZG2026-000001/factuur",
+    "/staff/bestellingen/<number>": "/staff/bestellingen/ZG2026-000001",
+}
+
+
+@pytest.mark.parametrize("path", sorted(PROTECTED) + sorted(OWN_RECORD.values()))
 def test_anonymous_visitor_goes_to_login(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -93,7 +110,7 @@ def test_right_role_gets_the_page(client, login_as, path, role):
 
 def test_every_page_is_classified(app):
     pages = {EXAMPLES.get(r.rule, r.rule) for r in app.url_map.iter_rules() if "GET" in r.methods}
-    unclassified = pages - PUBLIC - set(PROTECTED) - POST_ONLY
+    unclassified = pages - PUBLIC - set(PROTECTED) - POST_ONLY - set(OWN_RECORD)
     assert not unclassified, f"add these pages to PUBLIC or PROTECTED: {sorted(unclassified)}"
     posts = {rule.rule for rule in app.url_map.iter_rules() if rule.methods == {"POST", "OPTIONS"}}
     assert posts <= POST_ONLY | PUBLIC | set(PROTECTED), sorted(posts - POST_ONLY)

@@ -93,9 +93,16 @@ def login():
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 
+# What a visitor did before logging in that should survive it (a shop cart).
+KEPT_AT_LOGIN = ("cart",)
+
+
 def _start_session(user, *, remember: bool) -> None:
-    # A fresh session at login: nothing set before logging in carries over (session fixation).
+    # A fresh session at login: nothing set before logging in carries over (session fixation),
+    # except the few harmless things a visitor expects to keep.
+    kept = {key: session[key] for key in KEPT_AT_LOGIN if key in session}
     session.clear()
+    session.update(kept)
     login_user(user, remember=remember)
 
 

@@ -4,7 +4,8 @@ Rendering an article costs a few milliseconds; serving it from memory costs a fr
 Only GET requests from visitors who are not logged in and have no pending messages are served
 from the cache, and only for views marked `@cached_page`. Everything personal stays out:
 
-- the CSRF token is rendered as a placeholder and filled in per request;
+- the CSRF token and other per-visitor bits (the cart count) are rendered as placeholders and
+  filled in per request (`per_request`);
 - the key holds the path and query, the htmx headers, the content snapshot, the date, and the
   values of cookies that change how a public page looks (registered with `vary_on_cookie`);
 - entries live at most `TTL_SECONDS`, and the cache is emptied when it is full.
@@ -12,6 +13,7 @@ from the cache, and only for views marked `@cached_page`. Everything personal st
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +27,8 @@ from app.security import allow_frame
 
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 1000
-PLACEHOLDER = "\x00csrf-placeholder\x00"
+MARK = re.compile("\x00pc:([a-z_]+)\x00")
+_PER_REQUEST: dict[str, Callable[[], Any]] = {}
 
 _lock = threading.Lock()
 _VARY_COOKIES: set[str] = set()
@@ -60,9 +63,18 @@ def fresh_csrf() -> str:
     return token
 
 
-def csrf_token() -> str:
-    """The template's `csrf_token()`: a placeholder while a page is rendered for the cache."""
-    return PLACEHOLDER if g.get("rendering_for_cache") else fresh_csrf()
+def per_request(name: str, function: Callable[[], Any]) -> Callable[[], Any]:
+    """A template function whose value differs per visitor: while a page is rendered for the
+    cache it leaves a placeholder, which every response fills in with `function()`."""
+    _PER_REQUEST[name] = function
+
+    def template_function():
+        return f"\x00pc:{name}\x00" if g.get("rendering_for_cache") else function()
+
+    return template_function
+
+
+csrf_token = per_request("csrf_token", fresh_csrf)
 
 
 def _cacheable() -> bool:
@@ -105,8 +117,9 @@ def cached_page(view: Callable) -> Callable:
                 g.rendering_for_cache = False
             if response.status_code != 200 or response.direct_passthrough:
                 return _fill(response)
-            # Stored as encoded pieces around the token, so a hit only joins bytes.
-            parts = [p.encode() for p in response.get_data(as_text=True).split(PLACEHOLDER)]
+            # Stored as encoded pieces around the placeholders, so a hit only joins bytes.
+            pieces = MARK.split(response.get_data(as_text=True))
+            parts = [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]
             entry = (
                 now,
                 parts,
@@ -122,8 +135,7 @@ def cached_page(view: Callable) -> Callable:
         for origin in frames:
             if origin not in g.get("csp_frames", ()):
                 allow_frame(origin)
-        token = fresh_csrf().encode() if len(parts) > 1 else b""
-        response = Response(token.join(parts), mimetype=mimetype)
+        response = Response(_join(parts), mimetype=mimetype)
         for name, value in headers.items():
             if name.lower() not in ("content-length", "content-type", "set-cookie"):
                 response.headers[name] = value
@@ -132,9 +144,23 @@ def cached_page(view: Callable) -> Callable:
     return wrapped
 
 
+def _join(parts: list) -> bytes:
+    values: dict[str, bytes] = {}
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            if part not in values:
+                values[part] = str(_PER_REQUEST[part]()).encode()
+            out.append(values[part])
+        else:
+            out.append(part)
+    return b"".join(out)
+
+
 def _fill(response: Response) -> Response:
     if not response.direct_passthrough and response.mimetype == "text/html":
-        response.set_data(response.get_data(as_text=True).replace(PLACEHOLDER, fresh_csrf()))
+        pieces = MARK.split(response.get_data(as_text=True))
+        response.set_data(_join([p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]))
     return response
 
 

@@ -22,6 +22,7 @@ class Organisation:
     helpline: str
     helpline_hours: str
     tagline: str
+    vat_number: str = ""
 
     @property
     def address(self) -> str:

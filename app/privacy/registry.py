@@ -48,6 +48,13 @@ class Retention:
     description: str
 
 
+FISCAL_SEVEN_YEARS = Retention(
+    "fiscal",
+    "7 jaar na het einde van het boekjaar van de aankoop (fiscale bewaarplicht); bij het "
+    "verwijderen van je account blijven alleen bedragen, btw, datum, producten en "
+    "betaalreferentie bewaard, zonder je naam of adres",
+)
+
 ACCOUNT_LIFETIME = Retention(
     "account",
     "zolang je account bestaat; na 3 jaar zonder activiteit verwijderd of geanonimiseerd",
@@ -66,6 +73,9 @@ class Category:
     erasure: Erasure
     fields: dict[str, str]
     subject_column: str = "user_id"
+    # For rows that belong to a person through another table (order lines through their order):
+    # (this table's column, the parent table). The parent's own category says whose it is.
+    parent: tuple[str, str] | None = None
     source: Source = Source.USER
     recipients: str = "niemand buiten Zorggenoot"
     export: bool = True

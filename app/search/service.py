@@ -137,6 +137,10 @@ def init_app(app: Flask) -> None:
     )
     decompounder = Decompounder.from_file(Path(app.config["CONTENT_DIR"]) / "zoekwoorden.txt")
     app.extensions["search_index"] = SearchIndex(folder, decompounder)
+
+
+def build_at_start(app: Flask) -> None:
+    """Build the index when it is missing (call once every feature has registered its documents)."""
     if app.config.get("SEARCH_BUILD_ON_START", True):
         with app.app_context():
             index = engine()

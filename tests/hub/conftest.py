@@ -25,6 +25,7 @@ class ContentFolder:
             (root / folder).mkdir(parents=True)
         shutil.copy(PROJECT_ROOT / "content" / "site.toml", root / "site.toml")
         shutil.copytree(PROJECT_ROOT / "content" / "vragenlijsten", root / "vragenlijsten")
+        shutil.copytree(PROJECT_ROOT / "content" / "winkel", root / "winkel")
 
     def write(
         self, rel: str, front: dict | None = None, body: str = "Tekst van het stuk.\n", **fields

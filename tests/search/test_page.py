@@ -138,3 +138,13 @@ def test_query_is_never_stored_with_an_account(searcher, login_as, session):
     searcher.get("/zoeken?q=mijn+moeder+heeft+dementie")
     after = session.exec(select(func.count()).select_from(AuditEvent)).one()
     assert after == before
+
+
+def test_products_are_searchable_through_the_same_facade(searcher):
+    page = html(searcher.get("/zoeken?q=personenalarm"))
+    assert 'href="/winkel/personenalarm-met-valdetectie"' in page
+    assert "Producten (" in page
+    only = html(searcher.get("/zoeken?q=personenalarm&soort=product"))
+    assert 'href="/artikelen/personenalarmering"' not in only
+    inactive = html(searcher.get("/zoeken?q=bedbeugel"))
+    assert 'href="/winkel/bedbeugel"' not in inactive

@@ -1,0 +1,26 @@
+"""The Mollie client, configured from MOLLIE_API_KEY and MOLLIE_API_ENDPOINT (the real
+mollie-api-python, always; the endpoint is Mollie itself or the built-in sandbox)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from mollie.api.client import Client
+from mollie.api.error import Error as MollieError  # noqa: F401 - re-exported for callers
+from mollie.api.objects.payment import Payment
+
+TIMEOUT = (3, 10)
+
+
+def client() -> Client:
+    """A client for this request (cheap to build; it holds no connection state we rely on)."""
+    mollie = Client(api_endpoint=current_app.config["MOLLIE_API_ENDPOINT"], timeout=TIMEOUT)
+    mollie.set_api_key(current_app.config["MOLLIE_API_KEY"])
+    mollie.set_user_agent_component("Zorggenoot", "1")
+    # The client would send platform.uname(), including this server's host name, to Mollie.
+    mollie.UNAME = "server"
+    return mollie
+
+
+def payment_stub(mollie: Client, payment_id: str) -> Payment:
+    """A payment object with only its id, enough to reach its refunds without an extra GET."""
+    return Payment({"id": payment_id}, mollie)

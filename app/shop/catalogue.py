@@ -1,0 +1,289 @@
+"""The catalogue: partners and their products and services, written by editors in
+`content/winkel/`, validated, and kept in memory until a file changes."""
+
+from __future__ import annotations
+
+import threading
+import time
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import markdown
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+
+from app.core.site import SiteInfo
+from app.hub.content import SLUG_PATTERN, FrontMatterError, Problem, line_of_key, split_front_matter
+from app.hub.markdown import plain_text, sanitise
+from app.shop.money import VAT_RATES
+
+NEEDS = {
+    "name": "je naam",
+    "email": "je e-mailadres",
+    "phone": "je telefoonnummer",
+    "address": "je adres",
+}
+WITHDRAWAL = {
+    "standard": "Je hebt 14 dagen bedenktijd.",
+    "hygiene": (
+        "Verzegelde verzorgingsproducten kun je niet meer terugsturen als de verzegeling is "
+        "verbroken."
+    ),
+    "perishable": "Maaltijden en andere bederfelijke producten kun je niet terugsturen.",
+    "service_started": "Vraag je de partner om binnen 14 dagen te beginnen, dan betaal je bij "
+    "herroepen naar rato; is de dienst helemaal geleverd, dan vervalt de bedenktijd.",
+    "fixed_date": "Voor een dienst op een vaste datum geldt geen bedenktijd.",
+}
+RECHECK_SECONDS = 2.0
+
+
+class PartnerFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=120)
+    summary: str = Field(min_length=1, max_length=300)
+    privacy_url: HttpUrl
+    needs: list[Literal["name", "email", "phone", "address"]] = Field(min_length=1)
+    needs_reason: str = Field(min_length=1, max_length=300)
+
+
+class ProductFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=160)
+    summary: str = Field(min_length=1, max_length=300)
+    slug: str | None = Field(default=None, pattern=SLUG_PATTERN)
+    partner: str = Field(pattern=SLUG_PATTERN)
+    kind: Literal["product", "service"]
+    category: str
+    price_cents: int = Field(gt=0, le=10_000_00)
+    vat_rate: int
+    shipping: bool
+    tags: list[str] = Field(default_factory=list)
+    audience: list[str] = Field(default_factory=list)
+    withdrawal: Literal["standard", "hygiene", "perishable", "service_started", "fixed_date"] = (
+        "standard"
+    )
+    active: bool = True
+    image: str | None = None
+    image_alt: str | None = None
+
+
+@dataclass
+class Partner:
+    slug: str
+    fields: PartnerFields
+    html: str
+
+    @property
+    def name(self) -> str:
+        return self.fields.name
+
+    @property
+    def needs(self) -> list[str]:
+        return list(self.fields.needs)
+
+    def needs_text(self) -> str:
+        words = [NEEDS[n] for n in self.fields.needs]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " en " + words[-1]
+
+
+@dataclass
+class ProductMeta:
+    """What recommendations and search read (the same names as articles use)."""
+
+    audience: list[str]
+    topics: list[str]
+    tags: list[str]
+    published: date = date(2026, 1, 1)
+    featured: bool = False
+
+
+@dataclass
+class Product:
+    slug: str
+    fields: ProductFields
+    partner: Partner
+    html: str
+    text: str
+    meta: ProductMeta = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.meta = ProductMeta(
+            audience=list(self.fields.audience), topics=[], tags=list(self.fields.tags)
+        )
+
+    @property
+    def title(self) -> str:
+        return self.fields.title
+
+    @property
+    def price_cents(self) -> int:
+        return self.fields.price_cents
+
+    @property
+    def active(self) -> bool:
+        return self.fields.active
+
+    @property
+    def withdrawal_text(self) -> str:
+        return WITHDRAWAL[self.fields.withdrawal]
+
+
+@dataclass
+class Category:
+    slug: str
+    label: str
+
+
+@dataclass
+class Catalogue:
+    partners: dict[str, Partner]
+    products: dict[str, Product]
+    categories: list[Category]
+    problems: list[Problem]
+
+    def category(self, slug: str) -> Category | None:
+        return next((c for c in self.categories if c.slug == slug), None)
+
+    def for_sale(self) -> list[Product]:
+        return sorted((p for p in self.products.values() if p.active), key=lambda p: p.title)
+
+
+def _render(body: str) -> str:
+    return sanitise(markdown.markdown(body, extensions=["sane_lists"]))
+
+
+def load(content_dir: Path, site: SiteInfo) -> Catalogue:
+    """Read everything under content/winkel; files with errors are left out and reported."""
+    root = content_dir / "winkel"
+    problems: list[Problem] = []
+    categories: list[Category] = []
+    try:
+        data = tomllib.loads((root / "winkel.toml").read_text(encoding="utf-8"))
+        categories = [Category(c["slug"], c["label"]) for c in data.get("categories", [])]
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
+        problems.append(Problem("winkel/winkel.toml", 1, f"kan niet worden gelezen: {error}"))
+    partners: dict[str, Partner] = {}
+    for path in sorted((root / "partners").glob("*.md")):
+        parsed = _parse(path, content_dir, PartnerFields, problems)
+        if parsed:
+            fields, body = parsed
+            partners[path.stem] = Partner(slug=path.stem, fields=fields, html=_render(body))
+    products: dict[str, Product] = {}
+    known_categories = {c.slug for c in categories}
+    for path in sorted((root / "producten").glob("*.md")):
+        parsed = _parse(path, content_dir, ProductFields, problems)
+        if not parsed:
+            continue
+        fields, body = parsed
+        rel, source = path.relative_to(content_dir).as_posix(), path.read_text(encoding="utf-8")
+        slug = fields.slug or path.stem
+        errors = _product_rules(fields, partners, known_categories, site)
+        for key, message in errors:
+            problems.append(Problem(rel, line_of_key(source, key), message))
+        if errors or slug in products:
+            if slug in products:
+                problems.append(
+                    Problem(rel, line_of_key(source, "slug"), f"de slug '{slug}' bestaat al")
+                )
+            continue
+        html = _render(body)
+        products[slug] = Product(
+            slug=slug,
+            fields=fields,
+            partner=partners[fields.partner],
+            html=html,
+            text=plain_text(html),
+        )
+    return Catalogue(partners=partners, products=products, categories=categories, problems=problems)
+
+
+def _parse(path: Path, content_dir: Path, model, problems: list[Problem]):
+    rel = path.relative_to(content_dir).as_posix()
+    try:
+        source = path.read_text(encoding="utf-8")
+        data, body, _ = split_front_matter(source)
+        return model.model_validate(data), body
+    except FrontMatterError as error:
+        problems.append(Problem(rel, error.line, str(error)))
+    except ValidationError as error:
+        for e in error.errors():
+            key = str(e["loc"][0]) if e["loc"] else "?"
+            where = ".".join(str(p) for p in e["loc"])
+            message = (
+                f"het veld '{where}' ontbreekt"
+                if e["type"] == "missing"
+                else f"'{where}': {e['msg']}"
+            )
+            problems.append(Problem(rel, line_of_key(source, key), message))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        problems.append(Problem(rel, 1, str(error)))
+    return None
+
+
+def _product_rules(
+    fields: ProductFields, partners, categories, site: SiteInfo
+) -> list[tuple[str, str]]:
+    errors = []
+    if fields.partner not in partners:
+        errors.append(
+            ("partner", f"onbekende partner '{fields.partner}' (geen bestand in winkel/partners)")
+        )
+    if fields.category not in categories:
+        errors.append(
+            ("category", f"onbekende categorie '{fields.category}' (zie winkel/winkel.toml)")
+        )
+    if fields.vat_rate not in VAT_RATES:
+        errors.append(("vat_rate", f"het btw-tarief moet 21, 9 of 0 zijn, niet {fields.vat_rate}"))
+    for tag in fields.audience:
+        audience = site.audience.get(tag)
+        if audience is None:
+            errors.append(("audience", f"onbekende doelgroep '{tag}'"))
+        elif audience.health:
+            errors.append(
+                ("audience", f"'{tag}' is een gezondheidstag: die gebruiken we nooit in de winkel")
+            )
+    if fields.image and not (fields.image_alt or "").strip():
+        errors.append(
+            ("image_alt", "bij 'image' hoort een beschrijving in 'image_alt' (alt-tekst)")
+        )
+    return errors
+
+
+class CatalogueStore:
+    """The catalogue, re-read when a file under content/winkel changes."""
+
+    def __init__(self, content_dir: Path, site: SiteInfo, recheck_seconds: float = RECHECK_SECONDS):
+        self.content_dir, self.site, self.recheck_seconds = content_dir, site, recheck_seconds
+        self._lock = threading.Lock()
+        self._signature: tuple = ()
+        self._checked = 0.0
+        self._catalogue: Catalogue | None = None
+        self.serial = 0
+
+    def current(self) -> Catalogue:
+        now = time.monotonic()
+        if self._catalogue is not None and now - self._checked < self.recheck_seconds:
+            return self._catalogue
+        with self._lock:
+            root = self.content_dir / "winkel"
+            signature = (
+                tuple(
+                    (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                    for p in sorted(root.rglob("*"))
+                    if p.is_file()
+                )
+                if root.exists()
+                else ()
+            )
+            if self._catalogue is None or signature != self._signature:
+                self._catalogue, self._signature = load(self.content_dir, self.site), signature
+                self.serial += 1
+            self._checked = now
+            return self._catalogue
+
+
+def check(content_dir: Path, site: SiteInfo) -> list[Problem]:
+    """Problems in the catalogue, for `flask content check`."""
+    return load(content_dir, site).problems

@@ -1,0 +1,29 @@
+"""`flask shop sync` and `flask shop sync-payments`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app import db
+from app.shop import payments, service
+
+
+@click.group("shop", cls=AppGroup)
+def shop_cli() -> None:
+    """The shop's jobs."""
+
+
+@shop_cli.command("sync")
+def sync() -> None:
+    """Copy the catalogue from content/winkel into the database."""
+    counts = service.sync_catalogue(db.session())
+    db.session().commit()
+    click.echo("Catalogus gesynchroniseerd: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@shop_cli.command("sync-payments")
+def sync_payments() -> None:
+    """Ask Mollie about payments still open after 15 minutes (a missed webhook) and apply them."""
+    counts = payments.reconcile(db.session())
+    click.echo("Betalingen nagekeken: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

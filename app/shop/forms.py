@@ -1,0 +1,96 @@
+"""Checkout and staff forms (quantities in the cart are plain fields, checked by the service)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
+
+from app.accounts.forms import PHONE_PATTERN
+from app.forms import PlainText, clean_text, max_length, required_message
+from app.shop.catalogue import Partner
+from app.shop.service import HOUSE_NUMBER, POSTCODE, normalise_postcode
+
+
+def _dutch_postcode(form, field) -> None:
+    if field.data and not POSTCODE.match(normalise_postcode(field.data)):
+        raise ValidationError("Vul een Nederlandse postcode in, bijvoorbeeld 3526 KS.")
+
+
+def checkout_form(partners: list[Partner], *, needs_address: bool, needs_phone: bool):
+    """The checkout form for these partners: one unticked consent box per partner, and the
+    address and phone fields only when an order line needs them."""
+    attrs = {
+        "token": HiddenField(),
+        "name": StringField(
+            "Naam",
+            filters=[clean_text],
+            render_kw={"autocomplete": "name"},
+            validators=[DataRequired(required_message("je naam")), max_length(120), PlainText()],
+        ),
+    }
+    for partner in partners:
+        attrs[f"partner_{partner.slug}"] = BooleanField("")
+    if needs_phone:
+        attrs["phone"] = StringField(
+            "Telefoonnummer",
+            filters=[clean_text],
+            render_kw={"autocomplete": "tel", "inputmode": "tel"},
+            description="Een partner die je bestelling levert, belt je als dat nodig is.",
+            validators=[
+                Optional(),
+                max_length(20),
+                Regexp(
+                    PHONE_PATTERN, message="Vul een telefoonnummer in, bijvoorbeeld 06 12345678."
+                ),
+            ],
+        )
+    if needs_address:
+        attrs["street"] = StringField(
+            "Straat",
+            filters=[clean_text],
+            render_kw={"autocomplete": "address-line1"},
+            validators=[Optional(), max_length(120), PlainText()],
+        )
+        attrs["house_number"] = StringField(
+            "Huisnummer en toevoeging",
+            filters=[clean_text],
+            render_kw={"autocomplete": "off"},
+            validators=[
+                Optional(),
+                max_length(10),
+                Regexp(HOUSE_NUMBER, message="Vul een huisnummer in, bijvoorbeeld 12 of 12A."),
+            ],
+        )
+        attrs["postcode"] = StringField(
+            "Postcode",
+            filters=[clean_text],
+            render_kw={"autocomplete": "postal-code"},
+            description="Bijvoorbeeld 3526 KS.",
+            validators=[Optional(), max_length(7), _dutch_postcode],
+        )
+        attrs["city"] = StringField(
+            "Plaats",
+            filters=[clean_text],
+            render_kw={"autocomplete": "address-level2"},
+            validators=[Optional(), max_length(80), PlainText()],
+        )
+    return type("CheckoutForm", (FlaskForm,), attrs)
+
+
+class RefundForm(FlaskForm):
+    amount = StringField(
+        "Bedrag in euro",
+        filters=[clean_text],
+        description="Bijvoorbeeld 12,50.",
+        validators=[DataRequired(required_message("een bedrag"))],
+    )
+    reason = StringField(
+        "Reden (de klant ziet dit niet)",
+        filters=[clean_text],
+        validators=[Optional(), max_length(200), PlainText()],
+    )
+
+
+class PostForm(FlaskForm):
+    """Only the CSRF token: for buttons that post (pay again)."""

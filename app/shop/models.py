@@ -1,0 +1,306 @@
+"""Shop tables: the catalogue as synced from content, orders, payments, refunds and hand-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+from app.privacy.registry import (
+    FISCAL_SEVEN_YEARS,
+    Category,
+    Erasure,
+    LegalBasis,
+    Retention,
+    Source,
+    register,
+)
+
+# Order states. The first is the only one that may still change to another.
+PENDING = "pending"
+PAID = "paid"
+FAILED = "failed"
+CANCELED = "canceled"
+EXPIRED = "expired"
+FINAL = (PAID, FAILED, CANCELED, EXPIRED)
+STATUS_LABELS = {
+    PENDING: "wacht op betaling",
+    PAID: "betaald",
+    FAILED: "betaling mislukt",
+    CANCELED: "geannuleerd",
+    EXPIRED: "betaling verlopen",
+}
+
+
+class PartnerRow(SQLModel, table=True):
+    __tablename__ = "shop_partner"
+
+    slug: str = Field(primary_key=True, max_length=80)
+    # A company's name, not a person's: kept out of the personal-data check on purpose.
+    name: str = Field(max_length=120, sa_column_kwargs={"info": {"personal": False}})
+    needs: str = Field(max_length=80)
+    privacy_url: str = Field(max_length=300)
+
+
+class ProductRow(SQLModel, table=True):
+    __tablename__ = "shop_product"
+
+    slug: str = Field(primary_key=True, max_length=120)
+    partner_slug: str = Field(foreign_key="shop_partner.slug", max_length=80)
+    title: str = Field(max_length=160)
+    kind: str = Field(max_length=20)
+    price_cents: int
+    vat_rate: int
+    shipping: bool
+    active: bool
+    synced_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "shop_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, max_length=20, unique=True)
+    user_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True),
+    )
+    checkout_token: str = Field(max_length=64, unique=True)
+    status: str = Field(default=PENDING, max_length=20, index=True)
+    total_cents: int
+    payment_attempts: int = Field(default=0)
+    customer_name: str | None = Field(default=None, max_length=120)
+    customer_email: str | None = Field(default=None, max_length=254)
+    customer_phone: str | None = Field(default=None, max_length=20)
+    street: str | None = Field(default=None, max_length=120)
+    house_number: str | None = Field(default=None, max_length=10)
+    postcode: str | None = Field(default=None, max_length=7)
+    city: str | None = Field(default=None, max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmation_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    refunded_cents: int = Field(default=0)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.street)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "shop_order_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    product_slug: str = Field(foreign_key="shop_product.slug", max_length=120)
+    partner_slug: str = Field(max_length=80)
+    title: str = Field(max_length=160)
+    quantity: int
+    unit_price_cents: int
+    vat_rate: int
+    line_total_cents: int
+
+
+class PaymentRow(SQLModel, table=True):
+    __tablename__ = "shop_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    mollie_id: str = Field(max_length=40, unique=True)
+    attempt: int
+    status: str = Field(max_length=20)
+    amount_cents: int
+    method: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class RefundRow(SQLModel, table=True):
+    __tablename__ = "shop_refund"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    mollie_refund_id: str = Field(max_length=40, unique=True)
+    amount_cents: int
+    status: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=200)
+    staff_id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Handoff(SQLModel, table=True):
+    """Data handed to one partner for one order: exactly the fields the caregiver consented to."""
+
+    __tablename__ = "shop_handoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    partner_slug: str = Field(max_length=80)
+    fields: str = Field(max_length=80)
+    payload: str = Field(sa_type=sa.Text)
+    consent_id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("consent_record.id", ondelete="SET NULL"))
+    )
+    status: str = Field(default="klaar", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+register(
+    Category(
+        table="shop_order",
+        name="Bestellingen",
+        purpose=(
+            "Je bestelling afhandelen: betalen, bezorgen door de partner, een factuur maken, "
+            "herroeping en terugbetaling. Je adres vragen we alleen als er iets bezorgd wordt."
+        ),
+        legal_basis=LegalBasis.CONTRACT,
+        retention=FISCAL_SEVEN_YEARS,
+        erasure=Erasure.KEEP_FISCAL,
+        recipients=(
+            "Mollie (betaling) en, alleen met je toestemming per partner, de partner die levert"
+        ),
+        extra={"fiscal": "bewaard vanwege een wettelijke verplichting (art. 6 lid 1 sub c AVG)"},
+        fields={
+            "id": "intern nummer",
+            "number": "bestelnummer",
+            "user_id": "je account",
+            "checkout_token": "eenmalige code die dubbel bestellen voorkomt",
+            "status": "stand van de betaling",
+            "total_cents": "totaalbedrag in centen, inclusief btw",
+            "payment_attempts": "hoe vaak een betaling is gestart",
+            "customer_name": "je naam op de bestelling",
+            "customer_email": "je e-mailadres voor de bevestiging",
+            "customer_phone": "je telefoonnummer, als een partner dat nodig heeft",
+            "street": "straat (alleen bij bezorging)",
+            "house_number": "huisnummer (alleen bij bezorging)",
+            "postcode": "postcode (alleen bij bezorging)",
+            "city": "plaats (alleen bij bezorging)",
+            "created_at": "wanneer je bestelde",
+            "paid_at": "wanneer je betaalde",
+            "confirmation_sent_at": "wanneer de bevestiging is verstuurd",
+            "refunded_cents": "terugbetaald bedrag in centen",
+        },
+    )
+)
+register(
+    Category(
+        table="shop_order_line",
+        name="Bestelde producten",
+        purpose="Wat je bestelde, tegen welke prijs en met welk btw-tarief (voor je factuur).",
+        legal_basis=LegalBasis.CONTRACT,
+        retention=FISCAL_SEVEN_YEARS,
+        erasure=Erasure.KEEP_FISCAL,
+        parent=("order_id", "shop_order"),
+        fields={
+            "id": "volgnummer",
+            "order_id": "de bestelling",
+            "product_slug": "het product",
+            "partner_slug": "de partner",
+            "title": "naam van het product",
+            "quantity": "aantal",
+            "unit_price_cents": "prijs per stuk in centen",
+            "vat_rate": "btw-tarief",
+            "line_total_cents": "regeltotaal in centen",
+        },
+    )
+)
+register(
+    Category(
+        table="shop_payment",
+        name="Betalingen",
+        purpose="Je betaling via Mollie volgen en, als het nodig is, terugbetalen.",
+        legal_basis=LegalBasis.CONTRACT,
+        retention=FISCAL_SEVEN_YEARS,
+        erasure=Erasure.KEEP_FISCAL,
+        source=Source.SYSTEM,
+        recipients="Mollie B.V. (betaaldienst)",
+        parent=("order_id", "shop_order"),
+        fields={
+            "id": "volgnummer",
+            "order_id": "de bestelling",
+            "mollie_id": "betaalreferentie bij Mollie",
+            "attempt": "welke poging",
+            "status": "stand van de betaling",
+            "amount_cents": "bedrag",
+            "method": "betaalmethode",
+            "created_at": "gestart op",
+            "updated_at": "laatst bijgewerkt",
+        },
+    )
+)
+register(
+    Category(
+        table="shop_refund",
+        name="Terugbetalingen",
+        purpose="Geld dat we je terugbetaalden, bijvoorbeeld na herroeping.",
+        legal_basis=LegalBasis.CONTRACT,
+        retention=FISCAL_SEVEN_YEARS,
+        erasure=Erasure.KEEP_FISCAL,
+        source=Source.STAFF,
+        recipients="Mollie B.V. (betaaldienst)",
+        parent=("order_id", "shop_order"),
+        fields={
+            "id": "volgnummer",
+            "order_id": "de bestelling",
+            "mollie_refund_id": "referentie bij Mollie",
+            "amount_cents": "bedrag",
+            "status": "stand",
+            "reason": "reden",
+            "staff_id": "de medewerker die terugbetaalde",
+            "created_at": "wanneer",
+        },
+    )
+)
+register(
+    Category(
+        table="shop_handoff",
+        name="Gegevens doorgegeven aan partners",
+        purpose=(
+            "Alleen met je toestemming per partner: de gegevens die die partner nodig heeft om te "
+            "leveren, en een verslag van wat we wanneer aan wie doorgaven."
+        ),
+        legal_basis=LegalBasis.CONSENT,
+        retention=Retention(
+            "order_handoff",
+            "zolang je account bestaat; bij verwijderen wissen we de gegevens en laten we de "
+            "partner weten",
+        ),
+        erasure=Erasure.DELETE,
+        source=Source.SYSTEM,
+        recipients="de partner die jouw bestelling levert",
+        parent=("order_id", "shop_order"),
+        fields={
+            "id": "volgnummer",
+            "order_id": "de bestelling",
+            "partner_slug": "aan welke partner",
+            "fields": "welke gegevens",
+            "payload": "de doorgegeven gegevens zelf",
+            "consent_id": "de toestemming waarop het doorgeven rust",
+            "status": "stand",
+            "created_at": "wanneer",
+        },
+    )
+)

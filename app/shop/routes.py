@@ -1,0 +1,343 @@
+"""The shop for caregivers: catalogue, cart, checkout, payment return, orders and invoices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app import db
+from app.core import pagecache
+from app.core.pagination import page_number, paginate
+from app.extensions import csrf, limiter
+from app.htmx import render, wants_fragment
+from app.profile import personal
+from app.shop import cli, payments, service
+from app.shop.catalogue import CatalogueStore
+from app.shop.forms import PostForm, checkout_form
+
+bp = Blueprint("shop", __name__)
+CART = "cart"
+PER_PAGE = 12
+
+
+def cart() -> dict[str, int]:
+    raw = session.get(CART)
+    return service.clean_cart(raw) if raw else {}
+
+
+def cart_count() -> int:
+    return sum(cart().values())
+
+
+@bp.get("/winkel")
+def catalogue():
+    """Products and services of our partners; "Aanbevolen voor jou" first for a caregiver who
+    allows it, the same order for everyone else."""
+    current = service.catalogue()
+    category = current.category(request.args.get("categorie", ""))
+    products = [
+        p for p in current.for_sale() if category is None or p.fields.category == category.slug
+    ]
+    recommended = personal.recommendations(current.for_sale(), for_shop=True, limit=4)
+    view = "alles" if request.args.get("weergave") == "alles" or not recommended else "voor-jou"
+    page = paginate(products, page_number(request.args.get("pagina")), PER_PAGE)
+    return render(
+        "shop/catalogue.html",
+        fragment="shop/_product_list.html",
+        target="producten",
+        page=page,
+        categories=current.categories,
+        category=category,
+        recommended=recommended if view == "voor-jou" and category is None else [],
+        can_recommend=bool(recommended),
+        view=view,
+    )
+
+
+@bp.get("/winkel/<slug>")
+def product(slug: str):
+    """One product or service."""
+    item = service.catalogue().products.get(slug)
+    if item is None:
+        abort(404)
+    return render_template("shop/product.html", product=item, in_cart=cart().get(slug, 0))
+
+
+@bp.route("/winkel/mandje", methods=["GET", "POST"])
+@limiter.limit("60 per minute", methods=["POST"])
+def basket():
+    """The cart: add, change the quantity of, or remove a product; works with and without htmx."""
+    error = None
+    if request.method == "POST":
+        slug = request.form.get("product", "")
+        action = request.form.get("actie", "toevoegen")
+        try:
+            quantity = (
+                0
+                if action == "verwijderen"
+                else service.parse_quantity(request.form.get("aantal", "1"))
+            )
+            session[CART] = service.set_quantity(cart(), slug, quantity, add=action == "toevoegen")
+        except service.ShopError as problem:
+            error = str(problem)
+        if wants_fragment("mandje-melding"):
+            return render_template(
+                "shop/_added.html",
+                error=error,
+                count=cart_count(),
+                product=service.catalogue().products.get(slug),
+            ), 422 if error else 200
+        if error is None:
+            if action == "toevoegen":
+                flash("Toegevoegd aan je mandje.", "ok")
+            return redirect(url_for("shop.basket"), code=303)
+    lines, dropped = service.cart_lines(cart())
+    total, vat = service.totals(lines)
+    return render(
+        "shop/basket.html",
+        fragment="shop/_basket.html",
+        target="mandje",
+        lines=lines,
+        total=total,
+        vat=vat,
+        dropped=dropped,
+        error=error,
+        count=cart_count(),
+    ), 422 if error else 200
+
+
+@bp.route("/winkel/afrekenen", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per minute", methods=["POST"])
+def checkout():
+    """Consent per partner, an address only when something is delivered, the overview with BTW,
+    and the button that states the payment obligation."""
+    lines, _ = service.cart_lines(cart())
+    if not lines:
+        flash("Je mandje is leeg.", "info")
+        return redirect(url_for("shop.catalogue"), code=303)
+    partners = service.partners_of(lines)
+    form = checkout_form(
+        partners,
+        needs_address=any(line.product.fields.shipping for line in lines),
+        needs_phone=any("phone" in p.needs for p in partners),
+    )()
+    if request.method == "GET":
+        form.token.data = service.new_checkout_token()
+        form.name.data = current_user.name
+        if "phone" in form:
+            form.phone.data = current_user.phone
+    total, vat = service.totals(lines)
+    refused: list = []
+    if form.is_submitted():
+        valid = form.validate()
+        consented = {p.slug for p in partners if form[f"partner_{p.slug}"].data}
+        refused = [p for p in partners if p.slug not in consented]
+        ordered = [line for line in lines if line.product.partner.slug in consented]
+        # Every problem at once: the field rules and what the ordered lines need.
+        if _check_delivery(form, ordered) and valid:
+            try:
+                order, placed = service.place_order(
+                    db.session(), user=current_user, cart=cart(), data=_data(form, consented)
+                )
+            except service.ShopError as problem:
+                form.form_errors.append(str(problem))
+            else:
+                db.session().commit()
+                if placed:
+                    session[CART] = {
+                        slug: q
+                        for slug, q in cart().items()
+                        if slug not in {line.product.slug for line in placed}
+                    }
+                return _pay(order)
+    return render_template(
+        "shop/checkout.html",
+        form=form,
+        lines=lines,
+        partners=partners,
+        total=total,
+        vat=vat,
+        refused=refused,
+        consent_text=service.consent_text,
+    ), 422 if form.form_errors or any(f.errors for f in form) else 200
+
+
+def _check_delivery(form, ordered) -> bool:
+    """Address and phone are required only for what is actually ordered."""
+    ok = True
+    if any(line.product.fields.shipping for line in ordered):
+        for name, what in (
+            ("street", "je straat"),
+            ("house_number", "je huisnummer"),
+            ("postcode", "je postcode"),
+            ("city", "je woonplaats"),
+        ):
+            if not form[name].data:
+                form[name].errors.append(f"Vul {what} in: er wordt iets bij je bezorgd.")
+                ok = False
+    if (
+        any("phone" in line.product.partner.needs for line in ordered)
+        and "phone" in form
+        and not form.phone.data
+    ):
+        form.phone.errors.append(
+            "Vul je telefoonnummer in: de partner heeft het nodig om te leveren."
+        )
+        ok = False
+    if not ordered:
+        form.form_errors.append(
+            "Je gaf voor geen enkele partner toestemming. Zonder toestemming kunnen we je "
+            "gegevens niet "
+            "doorgeven en kan er niets worden geleverd."
+        )
+        ok = False
+    return ok
+
+
+def _data(form, consented: set[str]) -> service.CheckoutData:
+    def value(name: str):
+        return form[name].data if name in form else None
+
+    return service.CheckoutData(
+        token=form.token.data or service.new_checkout_token(),
+        consented=consented,
+        name=form.name.data,
+        phone=value("phone"),
+        street=value("street"),
+        house_number=value("house_number"),
+        postcode=value("postcode"),
+        city=value("city"),
+    )
+
+
+def _pay(order):
+    """Send the browser to Mollie with a 303, or to the order page with a plain message."""
+    try:
+        url = payments.start(db.session(), order)
+    except payments.PaymentUnavailable:
+        db.session().commit()
+        flash(
+            "Betalen lukt op dit moment niet: we konden de betaaldienst niet bereiken. "
+            "Je bestelling "
+            "is bewaard. Probeer het over een paar minuten opnieuw.",
+            "error",
+        )
+        return redirect(url_for("shop.order", number=order.number), code=303)
+    except service.ShopError as problem:
+        db.session().commit()
+        flash(str(problem), "warning")
+        return redirect(url_for("shop.order", number=order.number), code=303)
+    db.session().commit()
+    return redirect(url, code=303)
+
+
+@bp.get("/winkel/bestelling/<number>")
+@login_required
+def order(number: str):
+    """The order's own page, also where Mollie sends the customer back: paid, failed, canceled,
+    expired, or still waiting (then it checks again by itself)."""
+    found = _own_order(number)
+    if found.status == "pending":
+        payments.refresh(db.session(), found)
+    lines = service.order_lines(db.session(), found)
+    return render(
+        "shop/order.html",
+        fragment="shop/_order_status.html",
+        target="betaalstatus",
+        order=found,
+        lines=lines,
+        vat=service.order_vat(lines),
+        pay_form=PostForm(),
+    )
+
+
+@bp.post("/winkel/bestelling/<number>/betalen")
+@login_required
+@limiter.limit("10 per minute")
+def pay(number: str):
+    """Pay (again) for an order that waits for payment."""
+    found = _own_order(number)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    return _pay(found)
+
+
+@bp.get("/winkel/bestellingen")
+@login_required
+def orders():
+    """Everything this account ordered."""
+    return render_template(
+        "shop/orders.html", orders=service.history(db.session(), current_user.id)
+    )
+
+
+@bp.get("/winkel/bestelling/<number>/factuur")
+@login_required
+def invoice(number: str):
+    """A printable invoice for a paid order."""
+    found = _own_order(number)
+    if found.status != "paid":
+        abort(404)
+    lines = service.order_lines(db.session(), found)
+    return render_template(
+        "shop/invoice.html",
+        order=found,
+        lines=lines,
+        vat=service.order_vat(lines),
+        catalogue=service.catalogue(),
+    )
+
+
+def _own_order(number: str):
+    found = service.order_for(db.session(), number=number, user_id=current_user.id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.post("/betalen/webhook")
+@csrf.exempt
+@limiter.exempt
+def webhook():
+    """Mollie's webhook: only the id is read; the status comes from Mollie's API."""
+    payment_id = request.form.get("id", "")
+    status = payments.handle_webhook(db.session(), payment_id)
+    return ("", status)
+
+
+def init_app(app: Flask) -> None:
+    from app.hub.cli import register_check
+    from app.search.service import register_provider
+    from app.shop import catalogue as catalogue_module
+    from app.shop import search, staff
+
+    app.extensions["catalogue"] = CatalogueStore(
+        Path(app.config["CONTENT_DIR"]),
+        app.extensions["site"],
+        recheck_seconds=app.config.get("CONTENT_RECHECK_SECONDS", 2.0),
+    )
+    app.register_blueprint(bp)
+    app.register_blueprint(staff.bp)
+    app.cli.add_command(cli.shop_cli)
+    if app.config["APP_ENV"] != "production":
+        from app.payments.sandbox import sandbox_cli
+
+        app.cli.add_command(sandbox_cli)
+    register_check(catalogue_module.check)
+    register_provider(search.documents, search.version)
+    # The header shows the cart count on every page, also on pages served from the page cache.
+    counter = pagecache.per_request("cart_count", cart_count)
+    app.jinja_env.globals.update(cart_count=counter)

@@ -1,0 +1,29 @@
+"""What the shop gives to search: every product and service that is for sale."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.search.engine import SearchDocument
+from app.shop import service
+
+
+def documents() -> list[SearchDocument]:
+    return [
+        SearchDocument(
+            kind="product",
+            slug=p.slug,
+            url=f"/winkel/{p.slug}",
+            title=p.title,
+            summary=p.fields.summary,
+            body=p.text + " " + p.partner.name,
+            tags=tuple(p.fields.tags),
+        )
+        for p in service.catalogue().for_sale()
+    ]
+
+
+def version() -> int:
+    store = current_app.extensions["catalogue"]
+    store.current()
+    return store.serial

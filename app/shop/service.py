@@ -1,0 +1,372 @@
+"""The shop: catalogue sync, cart pricing, checkout into an order, hand-offs to partners.
+
+Prices, BTW and totals always come from the catalogue on the server, in integer cents; what a
+browser sends is only which product and how many.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.consent import gate
+from app.consent import service as consent
+from app.db import utcnow
+from app.shop.catalogue import Catalogue, CatalogueStore, Partner, Product
+from app.shop.models import (
+    PAID,
+    Handoff,
+    Order,
+    OrderLine,
+    PartnerRow,
+    ProductRow,
+)
+from app.shop.money import VatLine, vat_breakdown
+
+MAX_QUANTITY = 20
+MAX_LINES = 30
+POSTCODE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
+HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,4}( ?[A-Za-z0-9-]{1,6})?$")
+CONSENT_VERSION = "1"
+
+
+class ShopError(Exception):
+    """Something the customer should be told, in Dutch."""
+
+
+def catalogue() -> Catalogue:
+    store: CatalogueStore = current_app.extensions["catalogue"]
+    return store.current()
+
+
+def sync_catalogue(session: Session) -> dict[str, int]:
+    """Copy partners and products into the database so orders can refer to them; products that
+    left the content are marked inactive, never deleted (old orders still point at them)."""
+    current = catalogue()
+    for partner in current.partners.values():
+        row = session.get(PartnerRow, partner.slug) or PartnerRow(
+            slug=partner.slug, name="", needs="", privacy_url=""
+        )
+        row.name, row.needs, row.privacy_url = (
+            partner.name,
+            ",".join(partner.needs),
+            str(partner.fields.privacy_url),
+        )
+        session.add(row)
+    session.flush()
+    seen = set()
+    for product in current.products.values():
+        seen.add(product.slug)
+        row = session.get(ProductRow, product.slug) or ProductRow(
+            slug=product.slug,
+            partner_slug=product.partner.slug,
+            title="",
+            kind="",
+            price_cents=0,
+            vat_rate=0,
+            shipping=False,
+            active=False,
+        )
+        f = product.fields
+        row.partner_slug, row.title, row.kind = product.partner.slug, f.title, f.kind
+        row.price_cents, row.vat_rate, row.shipping, row.active = (
+            f.price_cents,
+            f.vat_rate,
+            f.shipping,
+            f.active,
+        )
+        row.synced_at = utcnow()
+        session.add(row)
+    gone = 0
+    for row in session.exec(select(ProductRow)):
+        if row.slug not in seen and row.active:
+            row.active = False
+            gone += 1
+    return {"partners": len(current.partners), "products": len(seen), "withdrawn": gone}
+
+
+def _sync_rows(session: Session, products: list[Product]) -> None:
+    """Make sure the products an order refers to exist as rows (the catalogue is the truth)."""
+    for product in products:
+        partner = product.partner
+        if session.get(PartnerRow, partner.slug) is None:
+            session.add(
+                PartnerRow(
+                    slug=partner.slug,
+                    name=partner.name,
+                    needs=",".join(partner.needs),
+                    privacy_url=str(partner.fields.privacy_url),
+                )
+            )
+            session.flush()
+        row = session.get(ProductRow, product.slug)
+        if row is None:
+            f = product.fields
+            session.add(
+                ProductRow(
+                    slug=product.slug,
+                    partner_slug=partner.slug,
+                    title=f.title,
+                    kind=f.kind,
+                    price_cents=f.price_cents,
+                    vat_rate=f.vat_rate,
+                    shipping=f.shipping,
+                    active=f.active,
+                )
+            )
+    session.flush()
+
+
+# --- the cart -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    product: Product
+    quantity: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.product.price_cents * self.quantity
+
+
+def parse_quantity(raw: str | None) -> int:
+    """A quantity from a form; raises ShopError with the reason when it is not 0–20."""
+    text = (raw or "").strip()
+    if not text.lstrip("-").isdigit():
+        raise ShopError("Vul een aantal in met cijfers, bijvoorbeeld 1.")
+    number = int(text) if len(text) < 6 else 10**6
+    if number < 0:
+        raise ShopError("Een aantal kan niet negatief zijn.")
+    if number > MAX_QUANTITY:
+        raise ShopError(f"Je kunt hoogstens {MAX_QUANTITY} stuks van één product bestellen.")
+    return number
+
+
+def set_quantity(
+    cart: dict[str, int], slug: str, quantity: int, *, add: bool = False
+) -> dict[str, int]:
+    """The cart with `slug` set to (or increased by) `quantity`; 0 removes it. Raises ShopError
+    for a product that is not for sale or a quantity above the maximum."""
+    product = catalogue().products.get(slug)
+    if product is None or not product.active:
+        raise ShopError("Dit product is niet (meer) te koop.")
+    cart = dict(cart)
+    new = cart.get(slug, 0) + quantity if add else quantity
+    if new > MAX_QUANTITY:
+        raise ShopError(f"Je kunt hoogstens {MAX_QUANTITY} stuks van één product bestellen.")
+    if new <= 0:
+        cart.pop(slug, None)
+    else:
+        if slug not in cart and len(cart) >= MAX_LINES:
+            raise ShopError("Je mandje is vol. Bestel eerst wat erin zit.")
+        cart[slug] = new
+    return cart
+
+
+def cart_lines(cart: dict) -> tuple[list[Line], list[str]]:
+    """The priced lines of a cart, and messages about what was dropped (no longer for sale)."""
+    lines, dropped = [], []
+    products = catalogue().products
+    for slug, quantity in cart.items():
+        product = products.get(str(slug))
+        if (
+            product is None
+            or not product.active
+            or not isinstance(quantity, int)
+            or not 0 < quantity <= MAX_QUANTITY
+        ):
+            dropped.append(product.title if product else str(slug))
+            continue
+        lines.append(Line(product, quantity))
+    return sorted(lines, key=lambda line: (line.product.partner.name, line.product.title)), dropped
+
+
+def clean_cart(cart: dict) -> dict[str, int]:
+    lines, _ = cart_lines(cart if isinstance(cart, dict) else {})
+    return {line.product.slug: line.quantity for line in lines}
+
+
+def totals(lines: list[Line]) -> tuple[int, list[VatLine]]:
+    return sum(line.total_cents for line in lines), vat_breakdown(
+        (line.total_cents, line.product.fields.vat_rate) for line in lines
+    )
+
+
+def partners_of(lines: list[Line]) -> list[Partner]:
+    seen: dict[str, Partner] = {}
+    for line in lines:
+        seen.setdefault(line.product.partner.slug, line.product.partner)
+    return list(seen.values())
+
+
+# --- checkout -----------------------------------------------------------------------------------
+
+
+def consent_text(partner: Partner) -> str:
+    return (
+        f"Ja, Zorggenoot mag {partner.needs_text()} doorgeven aan {partner.name}, zodat "
+        f"{partner.name} mijn bestelling kan leveren."
+    )
+
+
+@dataclass
+class CheckoutData:
+    token: str
+    consented: set[str]
+    name: str
+    phone: str | None
+    street: str | None = None
+    house_number: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+
+
+def new_checkout_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def normalise_postcode(raw: str) -> str:
+    text = re.sub(r"\s+", "", raw or "").upper()
+    return f"{text[:4]} {text[4:]}" if len(text) == 6 else text
+
+
+def place_order(
+    session: Session, *, user: User, cart: dict, data: CheckoutData
+) -> tuple[Order, list[Line]]:
+    """Turn the consented part of the cart into an order waiting for payment.
+
+    The same checkout token twice gives the existing order (a double click orders once). Lines
+    of partners without consent stay out. Records each partner consent with its text.
+    Raises ShopError when nothing can be ordered."""
+    existing = session.exec(select(Order).where(Order.checkout_token == data.token)).first()
+    if existing is not None:
+        if existing.user_id != user.id:
+            raise ShopError("Deze bestelling hoort niet bij jouw account.")
+        return existing, []
+    lines, _ = cart_lines(cart)
+    ordered = [line for line in lines if line.product.partner.slug in data.consented]
+    if not ordered:
+        raise ShopError("Er is niets om te bestellen: geef toestemming voor minstens één partner.")
+    for partner in partners_of(ordered):
+        consent.record_account_consent(
+            session,
+            user_id=user.id,
+            scope=f"partner:{partner.slug}",
+            granted=True,
+            text=consent_text(partner),
+            version=CONSENT_VERSION,
+        )
+    shipping = any(line.product.fields.shipping for line in ordered)
+    needs_phone = any("phone" in p.needs for p in partners_of(ordered))
+    total, _ = totals(ordered)
+    order = Order(
+        user_id=user.id,
+        checkout_token=data.token,
+        total_cents=total,
+        customer_name=data.name,
+        customer_email=user.email,
+        customer_phone=data.phone if needs_phone else None,
+        street=data.street if shipping else None,
+        house_number=data.house_number if shipping else None,
+        postcode=normalise_postcode(data.postcode) if shipping and data.postcode else None,
+        city=data.city if shipping else None,
+    )
+    session.add(order)
+    _sync_rows(session, [line.product for line in ordered])
+    session.flush()
+    order.number = f"ZG{order.created_at:%Y}-{order.id:06d}"
+    for line in ordered:
+        session.add(
+            OrderLine(
+                order_id=order.id,
+                product_slug=line.product.slug,
+                partner_slug=line.product.partner.slug,
+                title=line.product.title,
+                quantity=line.quantity,
+                unit_price_cents=line.product.price_cents,
+                vat_rate=line.product.fields.vat_rate,
+                line_total_cents=line.total_cents,
+            )
+        )
+    return order, ordered
+
+
+def order_for(session: Session, *, number: str, user_id: int) -> Order | None:
+    """An order of this account (None for someone else's or an unknown number)."""
+    order = session.exec(select(Order).where(Order.number == number)).first()
+    return order if order is not None and order.user_id == user_id else None
+
+
+def order_lines(session: Session, order: Order) -> list[OrderLine]:
+    return list(
+        session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id))
+    )
+
+
+def order_vat(lines: list[OrderLine]) -> list[VatLine]:
+    return vat_breakdown((line.line_total_cents, line.vat_rate) for line in lines)
+
+
+def history(session: Session, user_id: int) -> list[Order]:
+    return list(
+        session.exec(select(Order).where(Order.user_id == user_id).order_by(Order.id.desc()))
+    )
+
+
+# --- hand-off to partners -----------------------------------------------------------------------
+
+
+def hand_off(session: Session, order: Order) -> list[Handoff]:
+    """After payment: one outbox row per partner with exactly the fields that partner needs and
+    the caregiver consented to, logged with the consent it rests on. Skipped (and said so) when
+    the consent is gone or processing is restricted."""
+    if order.status != PAID or order.user_id is None:
+        return []
+    user = session.get(User, order.user_id)
+    consents = consent.account_consents(session, order.user_id)
+    subject = gate.Subject(user=user, consents=consents)
+    made = []
+    current = catalogue()
+    for slug in sorted({line.partner_slug for line in order_lines(session, order)}):
+        if session.exec(
+            select(Handoff).where(Handoff.order_id == order.id, Handoff.partner_slug == slug)
+        ).first():
+            continue
+        partner = current.partners.get(slug)
+        needs = partner.needs if partner else []
+        allowed = gate.decide(f"partner:{slug}", subject)
+        values = {
+            "name": order.customer_name,
+            "email": order.customer_email,
+            "phone": order.customer_phone,
+            "address": " ".join(
+                filter(None, [order.street, order.house_number, order.postcode, order.city])
+            )
+            or None,
+        }
+        payload = {field: values[field] for field in needs} if allowed else {}
+        record = consents.get(f"partner:{slug}")
+        handoff = Handoff(
+            order_id=order.id,
+            partner_slug=slug,
+            fields=",".join(needs) if allowed else "",
+            payload=json.dumps(payload, ensure_ascii=False),
+            consent_id=record.id if record and allowed else None,
+            status="klaar" if allowed else "tegengehouden",
+        )
+        session.add(handoff)
+        made.append(handoff)
+    return made
+
+
+def handoffs(session: Session, order: Order) -> list[Handoff]:
+    return list(
+        session.exec(select(Handoff).where(Handoff.order_id == order.id).order_by(Handoff.id))
+    )

@@ -1,0 +1,97 @@
+"""The staff side of the shop: orders, hand-offs to partners, and refunds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from app import db
+from app.accounts.access import role_required
+from app.accounts.models import Role
+from app.audit import service as audit
+from app.shop import payments, service
+from app.shop.forms import RefundForm
+from app.shop.models import Order
+
+bp = Blueprint("shop_staff", __name__, url_prefix="/staff/bestellingen")
+STAFF = (Role.STAFF, Role.ADMIN)
+
+
+@bp.get("")
+@role_required(*STAFF)
+def orders():
+    """The newest orders first."""
+    rows = db.session().exec(select(Order).order_by(Order.id.desc()).limit(200)).all()
+    return render_template("shop/staff_orders.html", orders=rows)
+
+
+@bp.route("/<number>", methods=["GET", "POST"])
+@role_required(*STAFF)
+def order(number: str):
+    """One order: lines, payments, what went to which partner, and refunds."""
+    session = db.session()
+    found = session.exec(select(Order).where(Order.number == number)).first()
+    if found is None:
+        abort(404)
+    form = RefundForm()
+    if form.validate_on_submit():
+        cents = parse_euro(form.amount.data)
+        if cents is None:
+            form.amount.errors.append("Vul een bedrag in euro in, bijvoorbeeld 12,50.")
+        else:
+            try:
+                payments.refund(
+                    session,
+                    order=found,
+                    amount_cents=cents,
+                    staff_id=current_user.id,
+                    reason=form.reason.data or "",
+                )
+            except service.ShopError as problem:
+                form.amount.errors.append(str(problem))
+            except payments.PaymentUnavailable:
+                form.amount.errors.append(
+                    "Mollie is nu niet bereikbaar. Er is niets terugbetaald; probeer het later."
+                )
+            else:
+                audit.record(
+                    session,
+                    action="terugbetaling",
+                    user_id=found.user_id,
+                    actor_id=current_user.id,
+                    detail=f"{found.number}: {cents} cent",
+                )
+                session.commit()
+                flash("De terugbetaling is aangevraagd bij Mollie.", "ok")
+                return redirect(url_for("shop_staff.order", number=number), code=303)
+    lines = service.order_lines(session, found)
+    return render_template(
+        "shop/staff_order.html",
+        order=found,
+        lines=lines,
+        vat=service.order_vat(lines),
+        handoffs=service.handoffs(session, found),
+        form=form,
+        payments=session.exec(
+            select(payments.PaymentRow).where(payments.PaymentRow.order_id == found.id)
+        ).all(),
+        refunds=session.exec(
+            select(payments.RefundRow).where(payments.RefundRow.order_id == found.id)
+        ).all(),
+    ), 422 if form.errors else 200
+
+
+def parse_euro(text: str | None) -> int | None:
+    """'12,50', '12.50', '€ 12' -> cents; None when it is not an amount."""
+    cleaned = (text or "").replace("€", "").replace(" ", "").replace(".", ",") if text else ""
+    if not cleaned or cleaned.count(",") > 1:
+        return None
+    whole, _, fraction = cleaned.partition(",")
+    if (
+        not whole.isdigit()
+        or (fraction and (not fraction.isdigit() or len(fraction) > 2))
+        or len(whole) > 7
+    ):
+        return None
+    return int(whole) * 100 + int((fraction + "00")[:2])

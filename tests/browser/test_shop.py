@@ -1,0 +1,101 @@
+"""The shop end to end in a real browser against the sandbox over HTTP: browse, add items from
+two partners, log in, consent for one partner only, pay, and the other outcomes."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from app import db
+from app.accounts import service as accounts
+from app.payments.sandbox import SandboxServer
+from tests.browser.conftest import LiveServer, accessibility_problems
+from tests.conftest import Outbox, build_app
+
+PASSWORD = "een lange zin als wachtwoord"
+
+
+@pytest.fixture
+def shop(tmp_path, database_url):
+    """The site and the sandbox, each on its own port; webhooks travel over HTTP."""
+    with SandboxServer() as sandbox:
+        app = build_app(tmp_path, database_url, MOLLIE_API_ENDPOINT=sandbox.url)
+        with app.app_context():
+            accounts.register_user(
+                db.session(),
+                name="Koos Koper",
+                email="koos@example.nl",
+                password=PASSWORD,
+                verified=True,
+            )
+            db.session().commit()
+        with LiveServer(app) as server:
+            app.config["PUBLIC_BASE_URL"] = server.url
+            yield server, app
+        app.extensions["db_engine"].dispose()
+
+
+def buy(page, url, *, outcome):
+    page.goto(url + "/winkel")
+    page.get_by_role("button", name="Alles weigeren").click()
+    page.get_by_role("link", name="Personenalarm met valdetectie").click()
+    page.get_by_role("button", name="In mijn mandje").click()
+    expect(page.locator("#mandje-melding")).to_contain_text("Toegevoegd")
+    expect(page.locator("#mandje-teller").first).to_have_text("1")  # updated out of band
+    page.goto(url + "/winkel?categorie=maaltijden")
+    page.get_by_role("link", name="Tien verse maaltijden").click()
+    page.get_by_role("button", name="In mijn mandje").click()
+    expect(page.locator("#mandje-teller").first).to_have_text("2")
+    page.get_by_role("link", name=re.compile("^Mandje")).click()
+    page.get_by_role("link", name="Verder naar bestellen").click()
+    page.get_by_label("E-mailadres").fill("koos@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Bestellen")).to_be_visible()
+    assert accessibility_problems(page) == []
+    page.get_by_label(
+        re.compile("doorgeven aan Wakkerwijk")
+    ).check()  # the other partner: no consent
+    page.get_by_label("Straat").fill("Europalaan")
+    page.get_by_label("Huisnummer en toevoeging").fill("500")
+    page.get_by_label("Postcode").fill("3526 KS")
+    page.get_by_label("Plaats").fill("Utrecht")
+    page.get_by_role("textbox", name="Telefoonnummer").fill("06 12345678")
+    page.get_by_role("button", name="Bestellen en betalen").click()
+    expect(page.get_by_role("heading", name=re.compile("Testbetaling"))).to_be_visible()
+    page.get_by_role("button", name=outcome).click()
+
+
+def test_pay_and_find_the_order_and_the_confirmation(browser, shop):
+    server, app = shop
+    page = browser.new_page()
+    buy(page, server.url, outcome="Betaald")
+    expect(page.get_by_text("Je betaling is ontvangen")).to_be_visible()
+    number = page.url.rsplit("/", 1)[-1]
+    mails = Outbox(Path(app.config["OUTBOX_DIR"])).messages()
+    assert [m["Subject"] for m in mails] == [f"Bevestiging van je bestelling {number}"]
+    page.get_by_role("link", name="Bestellingen", exact=True).click()
+    expect(page.get_by_role("link", name=number)).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Mandje")).click()
+    expect(
+        page.get_by_role("link", name="Tien verse maaltijden")
+    ).to_be_visible()  # not ordered: no consent
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        ("Mislukt", "De betaling is mislukt."),
+        ("Geannuleerd", "Je hebt de betaling geannuleerd."),
+        ("Verlopen", "De tijd om te betalen is verlopen."),
+    ],
+)
+def test_other_outcomes(browser, shop, outcome, message):
+    server, app = shop
+    page = browser.new_page()
+    buy(page, server.url, outcome=outcome)
+    expect(page.get_by_text(message)).to_be_visible()
+    assert Outbox(Path(app.config["OUTBOX_DIR"])).messages() == []
+    page.close()

@@ -1,0 +1,145 @@
+"""W1, W2: the catalogue from content, the cart with and without htmx, and bad quantities."""
+
+import pytest
+
+from app.shop.money import cents_from_mollie, mollie_amount, vat_breakdown, vat_in_gross
+from tests.conftest import htmx_headers
+
+ALARM = "personenalarm-met-valdetectie"
+MEALS = "tien-verse-maaltijden"
+
+
+def add(client, slug=ALARM, aantal="1", actie="toevoegen", **headers):
+    return client.submit(
+        "/winkel/mandje",
+        {"product": slug, "aantal": aantal, "actie": actie},
+        page="/winkel",
+        headers=headers or None,
+    )
+
+
+def test_catalogue_has_at_least_20_items_from_5_partners(app):
+    from pathlib import Path
+
+    from app.shop.catalogue import load
+
+    catalogue = load(Path(app.config["CONTENT_DIR"]), app.extensions["site"])
+    assert catalogue.problems == []
+    assert len(catalogue.products) >= 20
+    assert len(catalogue.partners) >= 5
+    assert {p.fields.kind for p in catalogue.products.values()} == {"product", "service"}
+
+
+def test_catalogue_pages(client):
+    page = client.get("/winkel").get_data(as_text=True)
+    assert "Personenalarm met valdetectie" in page and "€\xa0129,00" in page
+    assert (
+        client.get("/winkel?categorie=maaltijden").get_data(as_text=True).count('zg-product-card"')
+        >= 2
+    )
+    product = client.get(f"/winkel/{ALARM}").get_data(as_text=True)
+    assert "Inclusief 21% btw" in product and "privacyverklaring van" in product.lower()
+    assert client.get("/winkel/bestaat-niet").status_code == 404
+
+
+def test_inactive_product_cannot_be_added(client):
+    page = client.get("/winkel/bedbeugel").get_data(as_text=True)
+    assert "tijdelijk niet te bestellen" in page
+    response = add(client, "bedbeugel")
+    assert response.status_code == 422 and "niet (meer) te koop" in response.get_data(as_text=True)
+
+
+def test_add_change_remove_without_javascript(client):
+    assert add(client).status_code == 303
+    add(client, MEALS, "2")
+    basket = client.get("/winkel/mandje").get_data(as_text=True)
+    assert "Personenalarm met valdetectie" in basket and "€\xa0288,00" in basket  # 129 + 2 × 79,50
+    add(client, MEALS, "3", actie="wijzigen")
+    assert "€\xa0367,50" in client.get("/winkel/mandje").get_data(as_text=True)
+    add(client, ALARM, actie="verwijderen")
+    basket = client.get("/winkel/mandje").get_data(as_text=True)
+    assert "Personenalarm" not in basket
+
+
+def test_htmx_add_updates_the_cart_count_out_of_band(client):
+    response = add(client, **{**htmx_headers("mandje-melding")})
+    html = response.get_data(as_text=True)
+    assert '<span id="mandje-teller" class="zg-cart-count" hx-swap-oob="true">1</span>' in html
+    assert "<html" not in html
+
+
+def test_cart_count_is_per_visitor_even_on_cached_pages(app, client):
+    add(client, aantal="3")
+    assert 'id="mandje-teller" class="zg-cart-count">3<' in client.get("/artikelen/").get_data(
+        as_text=True
+    )
+    other = app.test_client()
+    assert 'id="mandje-teller" class="zg-cart-count">0<' in other.get("/artikelen/").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("aantal", "message"),
+    [
+        ("0", None),
+        ("-1", "niet negatief"),
+        ("1000000000", "hoogstens 20"),
+        ("twee", "met cijfers"),
+        ("", "met cijfers"),
+        ("21", "hoogstens 20"),
+    ],
+)
+def test_bad_quantities(client, aantal, message):
+    response = add(client, aantal=aantal, actie="wijzigen")
+    if message is None:
+        assert response.status_code == 303  # 0 removes the line
+    else:
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+
+
+def test_prices_from_the_browser_are_ignored(client):
+    client.submit(
+        "/winkel/mandje",
+        {
+            "product": ALARM,
+            "aantal": "1",
+            "actie": "toevoegen",
+            "price_cents": "1",
+            "total": "0.01",
+        },
+        page="/winkel",
+    )
+    assert "€\xa0129,00" in client.get("/winkel/mandje").get_data(as_text=True)
+
+
+def test_cart_survives_logging_in(client, make_user):
+    user = make_user()
+    add(client, MEALS, "2")
+    client.submit("/inloggen", {"email": user.email, "password": "een lange zin als wachtwoord"})
+    assert "Tien verse maaltijden" in client.get("/winkel/mandje").get_data(as_text=True)
+
+
+def test_tampered_cart_in_session_is_cleaned(client):
+    with client.session_transaction() as s:
+        s["cart"] = {ALARM: 999, "onbekend": 1, MEALS: "twee", "bedbeugel": 1}
+    basket = client.get("/winkel/mandje").get_data(as_text=True)
+    assert "Je mandje is leeg" in basket
+
+
+def test_money_helpers():
+    assert vat_in_gross(12100, 21) == 2100
+    assert vat_in_gross(10900, 9) == 900
+    assert vat_in_gross(9800, 0) == 0
+    assert vat_in_gross(1, 21) == 0 and vat_in_gross(6, 21) == 1
+    assert mollie_amount(12900) == {"currency": "EUR", "value": "129.00"}
+    assert mollie_amount(5) == {"currency": "EUR", "value": "0.05"}
+    assert (
+        cents_from_mollie({"value": "129.00"}) == 12900
+        and cents_from_mollie({"value": "0.5"}) == 50
+    )
+    with pytest.raises(ValueError, match="positive"):
+        mollie_amount(0)
+    lines = vat_breakdown([(12900, 21), (7950, 9), (9800, 0), (100, 21)])
+    assert [(v.rate, v.gross_cents) for v in lines] == [(21, 13000), (9, 7950), (0, 9800)]

@@ -1,0 +1,73 @@
+"""W6: staff see orders and hand-offs, and refund through Mollie; customers are told."""
+
+import pytest
+from sqlmodel import select
+
+from app.accounts.models import Role
+from app.shop.models import Order, RefundRow
+from app.shop.staff import parse_euro
+from tests.conftest import DEFAULT_PASSWORD
+from tests.shop.conftest import ALARM, MEALS, add, checkout, pay
+
+
+@pytest.fixture
+def paid_order(client, buyer, session):
+    add(client, ALARM)
+    add(client, MEALS)
+    pay(
+        checkout(client, partners=("wakkerwijk-alarmering", "soepterrine")).headers["Location"],
+        "paid",
+    )
+    return session.exec(select(Order)).one()
+
+
+@pytest.fixture
+def staff(app, make_user):
+    user = make_user(role=Role.STAFF, email="medewerker@example.nl")
+    client = app.test_client()
+    client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
+    return client
+
+
+def test_staff_see_orders_and_handoffs(staff, paid_order):
+    assert paid_order.number in staff.get("/staff/bestellingen").get_data(as_text=True)
+    page = staff.get(f"/staff/bestellingen/{paid_order.number}").get_data(as_text=True)
+    assert "wakkerwijk-alarmering: name, address, phone" in page
+    assert "soepterrine: name, address, phone" in page
+
+
+def test_partial_then_full_refund(staff, paid_order, session, outbox):
+    url = f"/staff/bestellingen/{paid_order.number}"
+    assert staff.submit(url, {"amount": "10,00", "reason": "beschadigd"}).status_code == 303
+    assert session.get(Order, paid_order.id).refunded_cents == 1000
+    assert "Terugbetaling" in outbox.last()["Subject"]
+    rest = paid_order.total_cents - 1000
+    too_much = staff.submit(url, {"amount": f"{rest // 100 + 1},00"})
+    assert too_much.status_code == 422 and "resterende bedrag" in too_much.get_data(as_text=True)
+    euros, cents = divmod(rest, 100)
+    assert staff.submit(url, {"amount": f"{euros},{cents:02d}"}).status_code == 303
+    refunded = session.get(Order, paid_order.id)
+    assert refunded.refunded_cents == refunded.total_cents
+    assert [r.amount_cents for r in session.exec(select(RefundRow).order_by(RefundRow.id))] == [
+        1000,
+        rest,
+    ]
+    assert "Terugbetalen via Mollie" not in staff.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("amount", ["", "abc", "-5", "1,234", "10.000,00", "0", "99999999"])
+def test_bad_refund_amounts(staff, paid_order, amount):
+    response = staff.submit(f"/staff/bestellingen/{paid_order.number}", {"amount": amount})
+    assert response.status_code == 422
+
+
+def test_customers_cannot_refund(client, paid_order):
+    assert client.get("/staff/bestellingen").status_code == 403
+    assert client.get(f"/staff/bestellingen/{paid_order.number}").status_code == 403
+
+
+def test_parse_euro():
+    assert parse_euro("12,50") == 1250 and parse_euro("€ 3") == 300 and parse_euro("0,5") == 50
+    assert parse_euro("12.50") == 1250
+    for bad in ("", "1,2,3", "abc", "-1", "1,234"):
+        assert parse_euro(bad) is None
