@@ -143,3 +143,25 @@ def test_money_helpers():
         mollie_amount(0)
     lines = vat_breakdown([(12900, 21), (7950, 9), (9800, 0), (100, 21)])
     assert [(v.rate, v.gross_cents) for v in lines] == [(21, 13000), (9, 7950), (0, 9800)]
+
+
+def test_p20_shop_recommendations_use_the_profile_but_never_health(client, login_as, session):
+    from tests.profile.conftest import STEP_1, STEP_2, STEP_3, STEP_4
+
+    login_as()
+    for number, data in enumerate((STEP_1, STEP_2, STEP_3, STEP_4), start=1):
+        client.submit(f"/profiel/vragenlijst/{number}", data)
+    page = client.get("/winkel").get_data(as_text=True)
+    assert "Aanbevolen voor jou" in page and "Waarom zie ik dit?" in page
+    assert "Gegevens over gezondheid gebruiken we nooit in de winkel" in page
+    assert 'id="voor-jou-kop"' not in client.get("/winkel?weergave=alles").get_data(as_text=True)
+
+
+def test_anonymous_shop_order_is_the_same_for_everyone(app, client):
+    first = client.get("/winkel").get_data(as_text=True)
+    second = app.test_client().get("/winkel").get_data(as_text=True)
+    assert "Aanbevolen voor jou" not in first
+    import re
+
+    order = re.findall(r'href="/winkel/([a-z0-9-]+)">', first)
+    assert order == re.findall(r'href="/winkel/([a-z0-9-]+)">', second)
