@@ -28,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
+    from app.privacy import routes as privacy
     from app.profile import routes as profile
     from app.search import routes as search
     from app.search import service as search_service
@@ -96,6 +97,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     search.init_app(app)
     profile.init_app(app)
     shop.init_app(app)
+    privacy.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
 

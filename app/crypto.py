@@ -30,6 +30,17 @@ def decrypt(token: str) -> str:
         raise DecryptionError("no configured key fits this value") from None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        raise DecryptionError("no configured key fits this value") from None
+
+
 def rotate(token: str) -> str:
     """The same value, encrypted with the newest key."""
     return _fernet().rotate(token.encode("ascii")).decode("ascii")

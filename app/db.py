@@ -57,6 +57,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Erased rows are overwritten on disk, not just unlinked (R4).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

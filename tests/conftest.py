@@ -11,6 +11,7 @@ import email
 import email.policy
 import os
 import re
+import sqlite3
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -252,6 +253,24 @@ class Outbox:
 @pytest.fixture
 def outbox(app) -> Outbox:
     return Outbox(Path(app.config["OUTBOX_DIR"]))
+
+
+def database_dump(app: Flask) -> str:
+    """Every row of every table as text: what someone reading the database file would see."""
+    engine = app.extensions["db_engine"]
+    if EXTERNAL_DB:
+        with engine.connect() as connection:
+            return "\n".join(
+                str(row[0])
+                for table in metadata.sorted_tables
+                for row in connection.execute(
+                    sa.text(f'SELECT CAST(t AS text) FROM "{table.name}" t')  # noqa: S608
+                )
+            )
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    with sqlite3.connect(engine.url.database) as raw:
+        return "\n".join(raw.iterdump())
 
 
 def local_path(url: str) -> str:

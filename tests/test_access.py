@@ -23,6 +23,10 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/winkel/afrekenen": None,
     "/winkel/bestellingen": None,
     "/staff/bestellingen": (Role.STAFF, Role.ADMIN),
+    "/privacy": None,
+    "/privacy/inzage": None,
+    "/privacy/verwijderen": None,
+    "/staff/privacy": (Role.STAFF, Role.ADMIN),
 }
 
 PUBLIC = {
@@ -51,6 +55,7 @@ PUBLIC = {
     "/winkel",
     "/winkel/<slug>",
     "/winkel/mandje",
+    "/privacy-verklaring",
 }
 
 POST_ONLY = {
@@ -60,6 +65,16 @@ POST_ONLY = {
     "/account/bevestigingsmail",
     "/cookies/keuze",
     "/profiel/toestemming/<scope>",
+    "/privacy/download",
+    "/privacy/beperken",
+    "/privacy/bezwaar/<kind>",
+    "/privacy/intrekken/<scope>",
+    "/staff/privacy/<int:request_id>/code-sturen",
+    "/staff/privacy/<int:request_id>/code",
+    "/staff/privacy/<int:request_id>/actie",
+    "/staff/privacy/<int:request_id>/verwijderen",
+    "/staff/privacy/<int:request_id>/verlengen",
+    "/staff/privacy/<int:request_id>/afsluiten",
 }
 # Pages with a parameter, listed above with an example value.
 EXAMPLES = {"/profiel/vragenlijst/<int:number>": "/profiel/vragenlijst/1"}
@@ -71,6 +86,9 @@ OWN_RECORD = {
     "/winkel/bestelling/<number>": "/winkel/bestelling/ZG2026-000001",
     "/winkel/bestelling/<number>/factuur": "/winkel/bestelling/ZG2026-000001/factuur",
     "/staff/bestellingen/<number>": "/staff/bestellingen/ZG2026-000001",
+    "/privacy/download/<int:export_id>": "/privacy/download/1",
+    "/privacy/bestelling/<number>/corrigeren": "/privacy/bestelling/ZG2026-000001/corrigeren",
+    "/staff/privacy/<int:request_id>": "/staff/privacy/1",
 }
 
 

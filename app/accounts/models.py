@@ -58,6 +58,8 @@ class User(SQLModel, table=True):
     objects_profiling: bool = Field(default=False)
     objects_marketing: bool = Field(default=False)
     objects_open_tracking: bool = Field(default=False)
+    # When the retention job warned that the account will be erased for inactivity.
+    retention_warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     # flask-login protocol. The id carries the session version, so bumping it ends every
     # session and remember-me cookie of the account at once (password change, erasure).
@@ -102,6 +104,7 @@ register(
         erasure=Erasure.DELETE,
         subject_column="id",
         source=Source.USER,
+        hidden=("password_hash", "session_version"),
         fields={
             "id": "intern nummer van je account",
             "email": "je e-mailadres",
@@ -118,6 +121,9 @@ register(
             "objects_profiling": "of je bezwaar maakt tegen aanbevelingen op basis van je profiel",
             "objects_marketing": "of je bezwaar maakt tegen direct marketing (nieuwsbrief)",
             "objects_open_tracking": "of je bezwaar maakt tegen het meten of je e-mail opent",
+            "retention_warned_at": (
+                "wanneer we je waarschuwden dat je account na lange inactiviteit verdwijnt"
+            ),
             "last_active_at": (
                 "wanneer je voor het laatst actief was (de bewaartermijn telt hiervanaf)"
             ),

@@ -18,6 +18,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.extensions import limiter, login_manager
+from app.privacy import requests as privacy_requests
 from app.urls import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -188,13 +189,21 @@ def account():
     """Show and change name, phone and situation."""
     form = DetailsForm(obj=current_user)
     if form.validate_on_submit():
-        service.update_details(
+        changed = service.update_details(
             db.session(),
             user=current_user,
             name=form.name.data,
             phone=form.phone.data,
             situation=form.situation.data,
         )
+        if changed:
+            labels = {"name": "naam", "phone": "telefoonnummer", "situation": "situatie"}
+            privacy_requests.record_done(
+                db.session(),
+                user_id=current_user.id,
+                kind="correctie",
+                outcome="gewijzigd: " + ", ".join(labels[c] for c in changed),
+            )
         db.session().commit()
         flash("Je gegevens zijn opgeslagen.", "ok")
         return redirect(url_for("accounts.account"), code=303)

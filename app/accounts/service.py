@@ -280,9 +280,16 @@ def request_email_change(session: Session, *, user: User, new_email: str, passwo
 
 def update_details(
     session: Session, *, user: User, name: str, phone: str | None, situation: str
-) -> None:
-    """Change the name, phone number and situation the caregiver gave."""
-    user.name = name.strip()
-    user.phone = (phone or "").strip() or None
-    user.situation = situation.strip()
-    audit.record(session, action="gegevens gewijzigd", user_id=user.id)
+) -> list[str]:
+    """Change the name, phone number and situation the caregiver gave; returns what changed."""
+    new = {
+        "name": name.strip(),
+        "phone": (phone or "").strip() or None,
+        "situation": situation.strip(),
+    }
+    changed = [key for key, value in new.items() if getattr(user, key) != value]
+    for key in changed:
+        setattr(user, key, new[key])
+    if changed:
+        audit.record(session, action="gegevens gewijzigd", user_id=user.id)
+    return changed

@@ -30,6 +30,8 @@ class ConsentRecord(SQLModel, table=True):
     method: str = Field(max_length=20)
     policy_version: str = Field(max_length=20)
     text_hash: str = Field(max_length=64)
+    # Set when the account the row belonged to was erased: the proof is kept 5 years from then.
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PageViewDay(SQLModel, table=True):
@@ -88,6 +90,7 @@ register(
             "method": "hoe je koos (alles accepteren, alles weigeren, eigen keuze, intrekken)",
             "policy_version": "versie van de verklaring waaronder je koos",
             "text_hash": "vingerafdruk van de tekst die je zag",
+            "ended_at": "wanneer het account werd verwijderd (daarna nog 5 jaar bewijs)",
         },
     )
 )

@@ -10,6 +10,7 @@ undescribed.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -40,19 +41,35 @@ class Source(enum.StrEnum):
     SYSTEM = "automatisch vastgelegd door het platform"
 
 
+# The rules the retention job (`flask privacy retention`) applies.
+RETENTION_RULES = {
+    "account": "met het account: verwijderd na 3 jaar zonder activiteit (4 weken vooraf gemeld)",
+    "fiscal": "7 jaar na het einde van het boekjaar van `column`",
+    "consent_proof": "5 jaar na het einde van het account (of na de keuze, zonder account)",
+    "age": "`days` dagen of `years` jaar na de datum in `column`",
+    "with_parent": "samen met de rij waar deze bij hoort",
+}
+
+
 @dataclass(frozen=True)
 class Retention:
-    """How long rows are kept: a rule the retention job applies and its Dutch description."""
+    """How long rows are kept: a rule from RETENTION_RULES and its Dutch description."""
 
     rule: str
     description: str
+    days: int | None = None
+    years: int | None = None
+    column: str | None = None
 
 
 FISCAL_SEVEN_YEARS = Retention(
     "fiscal",
-    "7 jaar na het einde van het boekjaar van de aankoop (fiscale bewaarplicht); bij het "
-    "verwijderen van je account blijven alleen bedragen, btw, datum, producten en "
-    "betaalreferentie bewaard, zonder je naam of adres",
+    column="created_at",
+    description=(
+        "7 jaar na het einde van het boekjaar van de aankoop (fiscale bewaarplicht); bij het "
+        "verwijderen van je account blijven alleen bedragen, btw, datum, producten en "
+        "betaalreferentie bewaard, zonder je naam of adres"
+    ),
 )
 
 ACCOUNT_LIFETIME = Retention(
@@ -81,9 +98,18 @@ class Category:
     export: bool = True
     health: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # Columns emptied when rows are anonymised or kept as a fiscal record (besides the link to
+    # the person), and columns never shown or exported (a password hash).
+    anonymise: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+    @property
+    def visible_fields(self) -> dict[str, str]:
+        return {k: v for k, v in self.fields.items() if k not in self.hidden}
 
 
 _REGISTRY: dict[str, Category] = {}
+_PRESENTERS: dict[str, Callable[[dict], dict]] = {}
 
 
 def register(category: Category) -> Category:
@@ -102,3 +128,19 @@ def categories() -> list[Category]:
 
 def category_for(table: str) -> Category | None:
     return _REGISTRY.get(table)
+
+
+def presenter(table: str) -> Callable:
+    """Register how a row of `table` is shown to its owner (decrypt, give labels); the access
+    page and the export use it. Without one, rows are shown as stored."""
+
+    def decorator(fn: Callable[[dict], dict]) -> Callable[[dict], dict]:
+        _PRESENTERS[table] = fn
+        return fn
+
+    return decorator
+
+
+def present(table: str, row: dict) -> dict:
+    fn = _PRESENTERS.get(table)
+    return fn(dict(row)) if fn else dict(row)

@@ -10,6 +10,7 @@ from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.consent import gate
 from app.htmx import render
+from app.privacy import requests, rights
 from app.profile import forms, service
 
 bp = Blueprint("profile", __name__, url_prefix="/profiel")
@@ -148,7 +149,10 @@ def consent(scope: str):
     if scope not in service.CONSENTS or not forms.ConsentToggleForm().validate_on_submit():
         return redirect(url_for("profile.overview"), code=303)
     granted = request.form.get("aan") == "1"
-    service.set_consent(db.session(), user=_user(), scope=scope, granted=granted)
+    if granted:
+        service.set_consent(db.session(), user=_user(), scope=scope, granted=True)
+    else:
+        rights.withdraw(db.session(), _user(), scope=scope)
     db.session().commit()
     if scope == "health" and not granted:
         flash(
@@ -166,6 +170,12 @@ def delete():
     form = forms.ConsentToggleForm()
     if form.validate_on_submit():
         service.delete_profile(db.session(), user=_user())
+        requests.record_done(
+            db.session(),
+            user_id=current_user.id,
+            kind="verwijdering",
+            outcome="profiel verwijderd: antwoorden, voortgang, gelezen onderwerpen",
+        )
         db.session().commit()
         flash(
             "Je profiel is verwijderd: al je antwoorden en wat we bijhielden over wat je las.", "ok"

@@ -19,6 +19,7 @@ from app.accounts.models import User
 from app.consent import service as consent
 from app.db import utcnow
 from app.hub.content import Item
+from app.privacy.registry import presenter
 from app.profile import questionnaire as q
 from app.profile.models import ProfileAnswer, ProfileProgress, ReadTopic
 
@@ -264,3 +265,17 @@ def recommend(items: list, profile: Profile, *, limit: int = 6) -> list[Recommen
         )
     )
     return scored[:limit]
+
+
+# --- the privacy centre ------------------------------------------------------------------------
+
+
+@presenter("profile_answer")
+def present_answer(row: dict) -> dict:
+    """Health answers decrypted, the question's wording next to its key."""
+    raw = crypto.decrypt(row["value"]) if row["health"] else row["value"]
+    row["value"] = json.loads(raw)
+    question = questionnaire().question(row["question_key"])
+    if question is not None:
+        row["question_key"] = f"{row['question_key']}: {question.label}"
+    return row

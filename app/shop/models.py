@@ -182,6 +182,15 @@ register(
         recipients=(
             "Mollie (betaling) en, alleen met je toestemming per partner, de partner die levert"
         ),
+        anonymise=(
+            "customer_name",
+            "customer_email",
+            "customer_phone",
+            "street",
+            "house_number",
+            "postcode",
+            "city",
+        ),
         extra={"fiscal": "bewaard vanwege een wettelijke verplichting (art. 6 lid 1 sub c AVG)"},
         fields={
             "id": "intern nummer",
@@ -261,6 +270,7 @@ register(
         erasure=Erasure.KEEP_FISCAL,
         source=Source.STAFF,
         recipients="Mollie B.V. (betaaldienst)",
+        anonymise=("reason",),
         parent=("order_id", "shop_order"),
         fields={
             "id": "volgnummer",
@@ -284,9 +294,9 @@ register(
         ),
         legal_basis=LegalBasis.CONSENT,
         retention=Retention(
-            "order_handoff",
-            "zolang je account bestaat; bij verwijderen wissen we de gegevens en laten we de "
-            "partner weten",
+            "with_parent",
+            "zolang de bestelling bewaard wordt; bij verwijderen van je account wissen we deze "
+            "gegevens en laten we de partner weten dat hij ze ook moet wissen",
         ),
         erasure=Erasure.DELETE,
         source=Source.SYSTEM,

@@ -128,6 +128,13 @@ def checkout():
     if not lines:
         flash("Je mandje is leeg.", "info")
         return redirect(url_for("shop.catalogue"), code=303)
+    if current_user.restricted:
+        flash(
+            "Je hebt de verwerking van je gegevens beperkt. Bestellen kan weer als je de "
+            "beperking opheft in het privacycentrum. Je mandje blijft bewaard.",
+            "warning",
+        )
+        return redirect(url_for("shop.basket"), code=303)
     partners = service.partners_of(lines)
     form = checkout_form(
         partners,

@@ -30,7 +30,7 @@ def crawl(client, start="/", limit=500) -> tuple[set[str], int]:
     return names, len(seen)
 
 
-def test_c2_every_register_entry_is_complete():
+def test_p33_every_cookie_has_a_purpose_and_a_lifetime_in_the_register():
     for cookie in COOKIES:
         assert cookie.name and cookie.purpose and cookie.lifetime and cookie.party
         assert cookie.category in Category

@@ -77,3 +77,38 @@ def test_the_check_would_catch_an_unregistered_table():
         sa.Column("user_id", sa.ForeignKey("user_account.id")),
     )
     assert refers_to_a_person(table) and category_for(table.name) is None
+
+
+def test_every_category_has_an_export_an_erasure_and_a_retention_rule_the_job_applies():
+    from app.privacy.registry import RETENTION_RULES, Erasure
+
+    for category in categories():
+        table = metadata.tables[category.table]
+        rule = category.retention
+        assert isinstance(category.export, bool), category.table
+        assert category.erasure in Erasure, category.table
+        assert rule.rule in RETENTION_RULES, (category.table, rule.rule)
+        if rule.rule == "age":
+            assert rule.column in table.columns and (rule.days or rule.years), category.table
+        if rule.rule == "fiscal" and not category.parent:
+            assert rule.column in table.columns, category.table
+        if category.parent:
+            parent = category_for(category.parent[1])
+            # Rows that belong to a parent row go with it.
+            assert rule.rule in ("with_parent", parent.retention.rule), category.table
+        else:
+            assert rule.rule != "with_parent", category.table
+        for column in (*category.anonymise, *category.hidden):
+            assert column in table.columns, (category.table, column)
+        for column in category.anonymise:
+            column = table.columns[column]
+            text = isinstance(getattr(column.type, "impl", column.type), sa.String)
+            assert column.nullable or text, (category.table, column.name)
+        if category.erasure != Erasure.DELETE and not category.parent:
+            assert table.columns[category.subject_column].nullable, category.table
+
+
+def test_every_category_is_on_the_statement_page(client):
+    html = client.get("/privacy-verklaring").get_data(as_text=True)
+    for category in categories():
+        assert f'data-table="{category.table}"' in html and category.name in html

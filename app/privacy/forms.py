@@ -1,0 +1,163 @@
+"""Privacy centre and staff queue forms."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Optional, Regexp, ValidationError
+
+from app.accounts.forms import EMAIL_MESSAGE, PHONE_PATTERN
+from app.forms import PlainText, clean_text, max_length, required_message
+from app.privacy.models import CHANNELS, KINDS
+from app.privacy.requests import REASON_MAX
+from app.shop.service import POSTCODE, normalise_postcode
+
+
+class EraseForm(FlaskForm):
+    password = PasswordField(
+        "Je wachtwoord",
+        validators=[InputRequired(required_message("je wachtwoord"))],
+        render_kw={"autocomplete": "current-password"},
+        description="Zo weten we zeker dat jij het bent.",
+    )
+    confirm = BooleanField(
+        "Ik begrijp dat mijn account en gegevens verdwijnen en dat dit niet ongedaan kan worden.",
+        validators=[DataRequired("Vink aan dat je dit begrijpt.")],
+    )
+
+
+def _postcode(form, field) -> None:
+    if field.data and not POSTCODE.match(normalise_postcode(field.data)):
+        raise ValidationError("Vul een Nederlandse postcode in, bijvoorbeeld 3526 KS.")
+
+
+def _text(label: str, limit: int, what: str, autocomplete: str, *extra) -> StringField:
+    return StringField(
+        label,
+        filters=[clean_text],
+        render_kw={"autocomplete": autocomplete},
+        validators=[DataRequired(required_message(what)), max_length(limit), PlainText(), *extra],
+    )
+
+
+ORDER_FORM_FIELDS = {
+    "customer_name": lambda: _text("Naam", 120, "je naam", "name"),
+    "customer_email": lambda: _text(
+        "E-mailadres", 254, "je e-mailadres", "email", Email(EMAIL_MESSAGE)
+    ),
+    "customer_phone": lambda: _text(
+        "Telefoonnummer",
+        20,
+        "je telefoonnummer",
+        "tel",
+        Regexp(PHONE_PATTERN, message="Vul een telefoonnummer in, bijvoorbeeld 06 12345678."),
+    ),
+    "street": lambda: _text("Straat", 120, "je straat", "address-line1"),
+    "house_number": lambda: _text("Huisnummer en toevoeging", 10, "je huisnummer", "off"),
+    "postcode": lambda: _text("Postcode", 7, "je postcode", "postal-code", _postcode),
+    "city": lambda: _text("Plaats", 80, "je woonplaats", "address-level2"),
+}
+
+
+def order_form(columns: list[str]) -> type[FlaskForm]:
+    """A form with only the details this order holds."""
+    attrs = {name: ORDER_FORM_FIELDS[name]() for name in columns}
+    return type("OrderCorrectionForm", (FlaskForm,), attrs)
+
+
+def _not_in_future(form, field) -> None:
+    if field.data and field.data > date.today():
+        raise ValidationError("Deze datum ligt in de toekomst.")
+    if field.data and field.data < date.today() - timedelta(days=366):
+        raise ValidationError("Deze datum ligt meer dan een jaar terug.")
+
+
+class RecordRequestForm(FlaskForm):
+    email = EmailField(
+        "E-mailadres van de aanvrager",
+        filters=[clean_text],
+        validators=[
+            DataRequired(required_message("het e-mailadres van het account")),
+            max_length(254),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
+        ],
+        description="Het adres waarmee de aanvrager een account heeft.",
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    kind = SelectField(
+        "Wat vraagt de aanvrager?", choices=[SelectChoice(k, v) for k, v in KINDS.items()]
+    )
+    channel = SelectField(
+        "Hoe kwam het verzoek binnen?",
+        choices=[
+            SelectChoice(k, v) for k, v in CHANNELS.items() if k not in ("zelf", "bewaartermijn")
+        ],
+    )
+    received_on = DateField(
+        "Ontvangen op",
+        validators=[InputRequired("Vul de datum van ontvangst in."), _not_in_future],
+        description="De termijn van een maand telt vanaf deze dag.",
+    )
+    detail = TextAreaField(
+        "Toelichting (niet verplicht)",
+        filters=[clean_text],
+        validators=[Optional(), max_length(500), PlainText(multiline=True)],
+        description="Kort en zonder gezondheidsgegevens: wat vroeg de aanvrager precies?",
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Controlecode",
+        filters=[clean_text],
+        validators=[
+            DataRequired(required_message("de code van zes cijfers")),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="Vul de zes cijfers van de code in."),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ExtendForm(FlaskForm):
+    months = SelectField(
+        "Hoeveel langer?",
+        choices=[SelectChoice("1", "Eén maand"), SelectChoice("2", "Twee maanden")],
+        default="1",
+    )
+    reason = TextAreaField(
+        "Reden (gaat per e-mail naar de aanvrager)",
+        filters=[clean_text],
+        validators=[
+            DataRequired(required_message("de reden")),
+            max_length(REASON_MAX),
+            PlainText(multiline=True),
+        ],
+    )
+
+
+class CloseForm(FlaskForm):
+    outcome = StringField(
+        "Uitkomst",
+        filters=[clean_text],
+        validators=[DataRequired(required_message("de uitkomst")), max_length(300), PlainText()],
+        description="Bijvoorbeeld: ‘Gegevens per e-mail toegelicht’ of ‘Verzoek ingetrokken’.",
+    )
+
+
+class StaffEraseForm(FlaskForm):
+    confirm = BooleanField(
+        "De aanvrager wil het account en de gegevens laten verwijderen en weet wat er "
+        "bewaard blijft.",
+        validators=[DataRequired("Vink aan dat de aanvrager dit wil.")],
+    )

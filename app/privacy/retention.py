@@ -1,0 +1,204 @@
+"""The retention job (L1): applies every registered retention rule, reports per category.
+
+- "account": an account inactive for 3 years is erased as in R4, after a warning e-mail 4 weeks
+  before. Any activity after the warning starts the 3 years again.
+- "fiscal": rows are deleted 7 years after the end of the fiscal (calendar) year they belong to.
+- "consent_proof": kept 5 years after the account ended (or after the choice, for visitors who
+  never had an account).
+- "age": deleted `days` or `years` after the date in `column`.
+- "with_parent": goes with the row it belongs to.
+
+Safe to run from cron on several machines: a lock row in the database lets one run at a time,
+and a second run finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.core.formatting import AMSTERDAM, dutch_date
+from app.db import utcnow
+from app.mail import service as mail
+from app.privacy import data, erasure, export
+from app.privacy.models import ExportFile, JobLock
+from app.privacy.registry import Category, categories
+from app.privacy.requests import add_years
+
+INACTIVE_YEARS = 3
+WARNING = timedelta(weeks=4)
+FISCAL_YEARS = 7
+CONSENT_PROOF_YEARS = 5
+LOCK_NAME = "privacy-retention"
+LOCK_TTL = timedelta(hours=1)
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    started_at: datetime
+    lines: list[str] = field(default_factory=list)
+    changes: int = 0
+
+    def add(self, category: Category, count: int, what: str) -> None:
+        self.lines.append(f"- {category.name} ({category.table}): {count} {what}")
+        self.changes += count
+
+    def text(self) -> str:
+        head = (
+            "Proefrun: er is niets veranderd. Dit zou er gebeuren:"
+            if self.dry_run
+            else f"Bewaartermijnen toegepast op {dutch_date(self.started_at)}:"
+        )
+        return "\n".join([head, *self.lines])
+
+
+# --- the lock ----------------------------------------------------------------------------------
+
+
+def acquire(engine: sa.Engine, holder: str, now: datetime) -> bool:
+    table = JobLock.__table__
+    with engine.begin() as connection:
+        taken = connection.execute(
+            sa.update(table)
+            .where(table.c.name == LOCK_NAME, table.c.expires_at < now)
+            .values(holder=holder, expires_at=now + LOCK_TTL)
+        ).rowcount
+    if taken:
+        return True
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.insert(table).values(name=LOCK_NAME, holder=holder, expires_at=now + LOCK_TTL)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def release(engine: sa.Engine, holder: str) -> None:
+    table = JobLock.__table__
+    with engine.begin() as connection:
+        connection.execute(
+            sa.delete(table).where(table.c.name == LOCK_NAME, table.c.holder == holder)
+        )
+
+
+def new_holder() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+def _accounts(session: Session, report: Report, category: Category, now: datetime) -> None:
+    horizon = add_years(now + WARNING, -INACTIVE_YEARS) + timedelta(days=1)
+    candidates = session.exec(
+        select(User).where(User.last_active_at <= horizon).order_by(User.id)
+    ).all()
+    warned, erased = 0, 0
+    for user in candidates:
+        due = add_years(user.last_active_at, INACTIVE_YEARS)
+        was_warned = (
+            user.retention_warned_at is not None and user.retention_warned_at >= user.last_active_at
+        )
+        if was_warned and now >= due and now >= user.retention_warned_at + WARNING:
+            erased += 1
+            if not report.dry_run:
+                erasure.erase_account(session, user, channel="bewaartermijn")
+                session.commit()
+        elif not was_warned and now >= due - WARNING:
+            warned += 1
+            if not report.dry_run:
+                mail.send(
+                    to=user.email,
+                    subject="Je account wordt binnenkort verwijderd",
+                    template="privacy_retention_warning",
+                    user=user,
+                    erase_on=max(due, now + WARNING),
+                )
+                user.retention_warned_at = now
+                session.add(user)
+                session.commit()
+    report.add(category, erased, "account(s) verwijderd na 3 jaar zonder activiteit")
+    report.lines.append(f"  en {warned} waarschuwing(en) verstuurd, 4 weken vooraf")
+
+
+def _delete(
+    session: Session, report: Report, category: Category, where: sa.ColumnElement[bool], what: str
+) -> None:
+    table = data.table(category)
+    connection = session.connection()
+    if report.dry_run:
+        count = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
+        report.add(category, count.scalar_one(), f"zou(den) worden verwijderd ({what})")
+        return
+    ids = sa.select(table.c.id).where(where)
+    for child in categories():
+        if child.parent and child.parent[1] == category.table:
+            child_table = data.table(child)
+            connection.execute(
+                sa.delete(child_table).where(child_table.c[child.parent[0]].in_(ids))
+            )
+    if category.table == ExportFile.__tablename__:
+        for row in session.exec(select(ExportFile).where(where)):
+            export.delete_file(row)
+    count = connection.execute(sa.delete(table).where(where)).rowcount
+    session.commit()
+    report.add(category, count, f"verwijderd ({what})")
+
+
+def _fiscal(session: Session, report: Report, category: Category, now: datetime) -> None:
+    column = data.table(category).c[category.retention.column]
+    local_year = now.astimezone(AMSTERDAM).year
+    cutoff = datetime(local_year - FISCAL_YEARS, 1, 1, tzinfo=AMSTERDAM)
+    _delete(session, report, category, column < cutoff, "7 jaar na het einde van het boekjaar")
+
+
+def _consent_proof(session: Session, report: Report, category: Category, now: datetime) -> None:
+    table = data.table(category)
+    limit = add_years(now, -CONSENT_PROOF_YEARS)
+    ended = table.c[erasure.ENDED_COLUMN]
+    where = sa.or_(
+        sa.and_(ended.is_not(None), ended <= limit),
+        sa.and_(table.c[category.subject_column].is_(None), ended.is_(None), table.c.at <= limit),
+    )
+    _delete(session, report, category, where, "5 jaar na het einde van het account")
+
+
+def _age(session: Session, report: Report, category: Category, now: datetime) -> None:
+    rule = category.retention
+    column = data.table(category).c[rule.column]
+    if rule.years:
+        limit, what = add_years(now, -rule.years), f"{rule.years} jaar oud"
+    else:
+        limit, what = now - timedelta(days=rule.days or 0), f"{rule.days} dagen oud"
+    _delete(session, report, category, column <= limit, what)
+
+
+RULES = {
+    "fiscal": _fiscal,
+    "consent_proof": _consent_proof,
+    "age": _age,
+}
+
+
+def run(session: Session, *, dry_run: bool = False) -> Report:
+    """Apply every rule once (the caller holds the lock)."""
+    now = utcnow()
+    report = Report(dry_run=dry_run, started_at=now)
+    for category in categories():
+        rule = category.retention.rule
+        if rule == "account" and category.subject_column == "id":
+            _accounts(session, report, category, now)
+        elif rule in RULES and category.parent is None:
+            RULES[rule](session, report, category, now)
+    return report

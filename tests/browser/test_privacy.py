@@ -1,0 +1,94 @@
+"""The privacy centre in a real browser: accessible, usable at 320 px, by keyboard and without
+JavaScript; the download arrives as a file."""
+
+import re
+import zipfile
+
+from playwright.sync_api import expect
+
+from app import db
+from app.accounts import service as accounts
+from tests.browser.conftest import _new_page, accessibility_problems, horizontal_overflow
+
+PASSWORD = "een lange zin als wachtwoord"
+PAGES = ("/privacy", "/privacy/inzage", "/privacy/verwijderen", "/privacy-verklaring")
+
+
+def caregiver(live_app, email="petra@example.nl"):
+    with live_app.app_context():
+        accounts.register_user(
+            db.session(),
+            name="Petra Privé",
+            email=email,
+            password=PASSWORD,
+            verified=True,
+            situation="Ik zorg voor mijn broer.",
+        )
+        db.session().commit()
+
+
+def log_in(page, url, email="petra@example.nl"):
+    page.goto(url + "/inloggen?next=/privacy")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Privacycentrum", level=1)).to_be_visible()
+
+
+def test_the_centre_pages_pass_axe_and_fit_320_pixels(browser, live_server, live_app):
+    caregiver(live_app)
+    context, page = _new_page(browser, viewport={"width": 320, "height": 640})
+    log_in(page, live_server.url)
+    page.get_by_role("button", name="Verwerking beperken").click()
+    expect(page.get_by_text("Verwerking beperkt.").first).to_be_visible()
+    for path in PAGES:
+        page.goto(live_server.url + path)
+        assert accessibility_problems(page) == [], path
+        assert horizontal_overflow(page) == 0, path
+    assert all(r.startswith(live_server.url) for r in page.requests)
+    context.close()
+
+
+def test_download_and_restriction_by_keyboard(browser, live_server, live_app, tmp_path):
+    caregiver(live_app)
+    context, page = _new_page(
+        browser, viewport={"width": 1024, "height": 800}, accept_downloads=True
+    )
+    log_in(page, live_server.url)
+    settled = page.locator("#inhoud")  # after a boosted page change focus moves here
+    expect(settled).to_be_focused()
+    button = page.get_by_role("button", name="Zet mijn gegevens klaar om te downloaden")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Je download staat klaar.")).to_be_visible()
+    expect(settled).to_be_focused()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download je gegevens").focus()
+        page.keyboard.press("Enter")
+    path = tmp_path / "gegevens.zip"
+    info.value.save_as(path)
+    names = zipfile.ZipFile(path).namelist()
+    assert "LEESMIJ.txt" in names and "overzicht.html" in names
+    page.get_by_role("button", name="Verwerking beperken").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Verwerking beperkt.").first).to_be_visible()
+    context.close()
+
+
+def test_erasing_works_without_javascript(browser, live_server, live_app):
+    caregiver(live_app, "zonderjs@example.nl")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server.url, "zonderjs@example.nl")
+    page.get_by_role("link", name="Mijn account en gegevens verwijderen").click()
+    page.get_by_label("Je wachtwoord").fill("fout wachtwoord")
+    page.get_by_label("Ik begrijp").check()
+    page.get_by_role("button", name="Verwijder mijn account").click()
+    expect(page.get_by_text("Je wachtwoord klopt niet.").first).to_be_visible()
+    expect(page.get_by_label("Ik begrijp")).to_be_checked()  # what was chosen stays
+    page.get_by_label("Je wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Verwijder mijn account").click()
+    expect(page.get_by_text("Je account en je gegevens zijn verwijderd.")).to_be_visible()
+    page.goto(live_server.url + "/privacy")
+    expect(page).to_have_url(re.compile(r"/inloggen\?next=(/|%2F)privacy$"))
+    context.close()

@@ -1,0 +1,235 @@
+"""R4 (P37, P32): erasing an account leaves nothing personal in the database."""
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from app import db
+from app.accounts.models import User
+from app.db import utcnow
+from app.privacy import erasure
+from app.privacy.models import PartnerNotice, PrivacyRequest
+from app.privacy.registry import Erasure, categories, category_for
+from app.shop.models import Handoff, Order, OrderLine, PaymentRow
+from app.tables import metadata
+from tests.conftest import EXTERNAL_DB, database_dump
+from tests.privacy.conftest import PARTNER
+
+CANARY = "ZQXK"
+# Words that mark a column as personal or free text: such a column may only survive erasure
+# when its category empties it (`anonymise`).
+PERSONAL_WORDS = (
+    "email",
+    "name",
+    "phone",
+    "street",
+    "house",
+    "postcode",
+    "city",
+    "address",
+    "situation",
+    "note",
+    "detail",
+    "reason",
+    "message",
+    "body",
+    "payload",
+    "outcome",
+    "value",
+    "answer",
+)
+
+
+def is_text(column: sa.Column) -> bool:
+    return isinstance(getattr(column.type, "impl", column.type), sa.String | sa.Text)
+
+
+def test_columns_that_survive_erasure_are_not_personal():
+    for category in categories():
+        if category.erasure == Erasure.DELETE:
+            continue
+        table = metadata.tables[category.table]
+        for column in table.columns:
+            personal = any(word in column.name for word in PERSONAL_WORDS)
+            if personal and is_text(column):
+                assert column.name in category.anonymise, (category.table, column.name)
+
+
+class Filler:
+    """Puts one row in every registered table for one person, with a canary in every value
+    that erasure must remove."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.refs: dict[tuple[str, str], object] = {}
+        self.counter = 0
+
+    def text(self, column: sa.Column, canary: bool) -> str:
+        self.counter += 1
+        length = getattr(getattr(column.type, "impl", column.type), "length", None) or 400
+        value = f"{CANARY}{self.counter:03d}" if canary else f"gewoon{self.counter:03d}"
+        return value[:length]
+
+    def row(self, table: sa.Table, user_id: int | None) -> None:
+        category = category_for(table.name)
+        values = {}
+        for column in table.columns:
+            targets = [fk.column for fk in column.foreign_keys]
+            if targets:
+                target = targets[0]
+                values[column.name] = (
+                    user_id
+                    if target.table.name == "user_account"
+                    else self.refs[(target.table.name, target.name)]
+                )
+                continue
+            single_key = len(table.primary_key.columns) == 1
+            if column.primary_key and single_key and isinstance(column.type, sa.Integer):
+                continue  # the database numbers it
+            canary = category is not None and (
+                category.erasure == Erasure.DELETE or column.name in category.anonymise
+            )
+            if is_text(column):
+                values[column.name] = self.text(column, canary)
+            elif isinstance(column.type, sa.Boolean):
+                values[column.name] = True
+            elif isinstance(column.type, sa.Integer):
+                values[column.name] = 7
+            elif isinstance(column.type, sa.Date):
+                values[column.name] = utcnow().date()
+            else:
+                values[column.name] = utcnow()
+        result = self.connection.execute(sa.insert(table).values(**values))
+        stored = {
+            **values,
+            **dict(zip(table.primary_key.columns.keys(), result.inserted_primary_key, strict=True)),
+        }
+        for name, value in stored.items():
+            self.refs[(table.name, name)] = value
+
+
+def test_p37_erasure_leaves_no_canary_in_a_database_dump(app, make_user):
+    keeper = make_user(email="blijft@example.nl", name="Bea Blijft")
+    engine = app.extensions["db_engine"]
+    with engine.begin() as connection:
+        filler = Filler(connection)
+        user_table = metadata.tables["user_account"]
+        user_id = None
+        for table in metadata.sorted_tables:  # parents first
+            if table is user_table:
+                filler.row(table, None)
+                user_id = filler.refs[("user_account", "id")]
+            else:
+                filler.row(table, user_id)
+    before = database_dump(app)
+    tables = {c.table for c in categories()}
+    assert before.count(CANARY) >= len(tables), "every registered table holds a canary"
+    assert "blijft@example.nl" in before
+
+    with app.app_context():
+        session = db.session()
+        erasure.erase_account(session, session.get(User, user_id))
+        session.commit()
+
+    after = database_dump(app)
+    assert CANARY not in after, [line for line in after.splitlines() if CANARY in line][:5]
+    assert "blijft@example.nl" in after and "Bea Blijft" in after  # others keep everything
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for column in table.columns:
+                if any(fk.column.table.name == "user_account" for fk in column.foreign_keys):
+                    linked = connection.execute(
+                        sa.select(sa.func.count()).where(column == user_id)
+                    ).scalar_one()
+                    assert linked == 0, f"{table.name}.{column.name} still points at the account"
+    assert keeper.id != user_id
+
+
+@pytest.mark.skipif(bool(EXTERNAL_DB), reason="the raw-file check is about SQLite's own file")
+def test_erased_values_are_overwritten_in_the_sqlite_file(app, client, caregiver, auth, session):
+    client.submit("/account", {"name": "Zxqvbn Canarie", "phone": "", "situation": "Zxqvbn"})
+    client.submit(
+        "/privacy/verwijderen", {"password": "een lange zin als wachtwoord", "confirm": "y"}
+    )
+    engine = app.extensions["db_engine"]
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = Path(engine.url.database).read_bytes()
+    assert b"Zxqvbn" not in raw and b"carla@example.nl" not in raw
+
+
+def test_erasing_via_the_centre_needs_the_password_and_ends_every_session(
+    app, client, profiled, ordered, session, outbox
+):
+    other_device = app.test_client()
+    other_device.submit(
+        "/inloggen", {"email": "carla@example.nl", "password": "een lange zin als wachtwoord"}
+    )
+    assert other_device.get("/account").status_code == 200
+
+    page = client.get("/privacy/verwijderen").get_data(as_text=True)
+    assert "Wat verdwijnt" in page and "Wat blijft, zonder je naam" in page
+    assert "Bestellingen" in page and "Toestemmingen" in page  # what stays, and why
+
+    wrong = client.submit(
+        "/privacy/verwijderen", {"password": "niet mijn wachtwoord", "confirm": "y"}
+    )
+    assert wrong.status_code == 422 and "Je wachtwoord klopt niet." in wrong.get_data(as_text=True)
+    unticked = client.submit("/privacy/verwijderen", {"password": "een lange zin als wachtwoord"})
+    assert unticked.status_code == 422 and "Vink aan" in unticked.get_data(as_text=True)
+    assert session.get(User, profiled.id) is not None
+
+    done = client.submit(
+        "/privacy/verwijderen", {"password": "een lange zin als wachtwoord", "confirm": "y"}
+    )
+    assert done.status_code == 303 and done.headers["Location"] == "/"
+    assert session.get(User, profiled.id) is None
+    for device in (client, other_device):
+        response = device.get("/account")
+        assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+    # The fiscal record stays, without the person; the partner is asked to erase too.
+    order = session.get(Order, ordered.id)
+    assert order.user_id is None and order.customer_name is None and order.street is None
+    assert order.total_cents == 12900 and order.number == ordered.number
+    assert session.exec(select(OrderLine)).all() and session.exec(select(PaymentRow)).all()
+    assert session.exec(select(Handoff)).all() == []
+    [notice] = session.exec(select(PartnerNotice).where(PartnerNotice.kind == "verwijdering")).all()
+    assert notice.partner_slug == PARTNER and notice.order_numbers == ordered.number
+    assert notice.user_id is None and notice.payload == ""
+    [logged] = session.exec(
+        select(PrivacyRequest).where(PrivacyRequest.kind == "verwijdering")
+    ).all()
+    assert logged.user_id is None and logged.completed_at is not None
+    assert "account en gegevens verwijderd" in logged.outcome
+    assert outbox.last()["Subject"] == "Je account is verwijderd"
+    assert outbox.last()["To"] == "carla@example.nl"
+
+
+def test_p32_technical_data_goes_with_the_account(app, client, caregiver, session):
+    from app.audit.models import AuditEvent
+
+    assert session.exec(select(AuditEvent).where(AuditEvent.user_id == caregiver.id)).all()
+    client.submit(
+        "/privacy/verwijderen", {"password": "een lange zin als wachtwoord", "confirm": "y"}
+    )
+    assert session.exec(select(AuditEvent)).all() == []
+
+
+def test_the_erase_page_needs_a_login(client):
+    response = client.get("/privacy/verwijderen")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+    assert client.post("/privacy/verwijderen", data={"confirm": "y"}).status_code in (302, 400)
+
+
+def test_erasure_when_nothing_else_was_ever_stored(app, make_user, session):
+    user = make_user()
+    with app.app_context():
+        s = db.session()
+        erasure.erase_account(s, s.get(User, user.id))
+        s.commit()
+    assert session.get(User, user.id) is None
+    assert isinstance(utcnow(), datetime)

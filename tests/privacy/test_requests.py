@@ -1,0 +1,215 @@
+"""R8 (P42): the request log, its one-month due date, and the staff queue."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlmodel import select
+
+from app.accounts.models import Role, User
+from app.privacy.models import ExportFile, PrivacyRequest
+from app.privacy.requests import add_months
+from tests.conftest import DEFAULT_PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (datetime(2026, 1, 15, 9, tzinfo=UTC), datetime(2026, 2, 15, 9, tzinfo=UTC)),
+        (datetime(2026, 1, 31, 9, tzinfo=UTC), datetime(2026, 2, 28, 9, tzinfo=UTC)),
+        (datetime(2028, 1, 31, 9, tzinfo=UTC), datetime(2028, 2, 29, 9, tzinfo=UTC)),
+        (datetime(2026, 12, 31, 9, tzinfo=UTC), datetime(2027, 1, 31, 9, tzinfo=UTC)),
+    ],
+)
+def test_p42_the_due_date_is_one_calendar_month_after_receipt(received, due):
+    assert add_months(received, 1) == due
+
+
+@pytest.fixture
+def staff(app, make_user):
+    member = make_user(role=Role.STAFF, email="makelaar@example.nl", name="Mara Makelaar")
+    client = app.test_client()
+    client.submit("/inloggen", {"email": member.email, "password": DEFAULT_PASSWORD})
+    client.member = member
+    return client
+
+
+def record(staff, email="carla@example.nl", **fields):
+    data = {
+        "email": email,
+        "kind": "inzage",
+        "channel": "telefoon",
+        "received_on": datetime.now(UTC).date().isoformat(),
+        "detail": "Belde op maandag.",
+        **fields,
+    }
+    return staff.submit("/staff/privacy", data)
+
+
+def verify(staff, outbox, row_id):
+    staff.submit(f"/staff/privacy/{row_id}/code-sturen", page=f"/staff/privacy/{row_id}")
+    code = re.search(r"^(\d{6})$", outbox.text(outbox.last()), re.M).group(1)
+    response = staff.submit(f"/staff/privacy/{row_id}/code", {"code": code})
+    assert response.status_code == 303
+
+
+def test_p42_staff_record_a_phone_request_and_see_the_queue_by_due_date(
+    staff, client, caregiver, session
+):
+    old = (datetime.now(UTC) - timedelta(days=20)).date().isoformat()
+    assert record(staff, kind="verwijdering").status_code == 303
+    assert record(staff, kind="inzage", received_on=old, channel="email").status_code == 303
+    rows = session.exec(select(PrivacyRequest).order_by(PrivacyRequest.id)).all()
+    assert [r.channel for r in rows] == ["telefoon", "email"]
+    assert all(r.user_id == caregiver.id and r.completed_at is None for r in rows)
+    assert rows[1].due_at == add_months(rows[1].received_at, 1)
+    html = staff.get("/staff/privacy").get_data(as_text=True)
+    first, second = html.index(f"nr. {rows[1].id}"), html.index(f"nr. {rows[0].id}")
+    assert first < second  # the older request is due first
+    # The caregiver sees the request with its due date in their own centre.
+    centre = client.get("/privacy").get_data(as_text=True)
+    assert "Account en gegevens verwijderen (art. 17 AVG), telefonisch" in centre
+    assert "Antwoord uiterlijk" in centre
+
+
+def test_an_unknown_address_or_a_date_in_the_future_keeps_what_was_typed(staff, session):
+    response = record(staff, email="onbekend@example.nl", detail="Wil alles weten 🙂")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Er is geen account met dit e-mailadres" in html
+    assert 'value="onbekend@example.nl"' in html and "Wil alles weten 🙂" in html
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    future = record(staff, email="onbekend@example.nl", received_on=tomorrow)
+    assert future.status_code == 422 and "in de toekomst" in future.get_data(as_text=True)
+    assert record(staff, kind="hacken").status_code == 422
+    assert session.exec(select(PrivacyRequest)).all() == []
+
+
+def test_actions_need_a_verified_caller(staff, caregiver, session, outbox):
+    record(staff)
+    row = session.exec(select(PrivacyRequest)).one()
+    url = f"/staff/privacy/{row.id}"
+    forbidden = staff.submit(f"{url}/actie", {"actie": "beperken"}, page=url)
+    assert forbidden.status_code == 403
+    staff.submit(f"{url}/code-sturen", page=url)
+    message = outbox.last()
+    assert message["To"] == "carla@example.nl" and "controlecode" in message["Subject"]
+    wrong = staff.submit(f"{url}/code", {"code": "000000"})
+    assert wrong.status_code == 422 and "klopt niet" in wrong.get_data(as_text=True)
+    verify(staff, outbox, row.id)
+    assert session.get(PrivacyRequest, row.id).verified_at is not None
+    assert staff.submit(f"{url}/actie", {"actie": "beperken"}, page=url).status_code == 303
+    assert session.get(User, caregiver.id).restricted
+    assert "verwerking beperkt" in session.get(PrivacyRequest, row.id).outcome
+
+
+def test_an_expired_code_is_refused(staff, caregiver, session, outbox):
+    record(staff)
+    row = session.exec(select(PrivacyRequest)).one()
+    staff.submit(f"/staff/privacy/{row.id}/code-sturen", page=f"/staff/privacy/{row.id}")
+    code = re.search(r"^(\d{6})$", outbox.text(outbox.last()), re.M).group(1)
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=31)):
+        response = staff.submit(f"/staff/privacy/{row.id}/code", {"code": code})
+    assert response.status_code == 422 and "verlopen" in response.get_data(as_text=True)
+
+
+def test_staff_run_the_centres_actions_and_close_the_request(
+    staff, client, profiled, session, outbox
+):
+    record(staff, kind="download")
+    row = session.exec(select(PrivacyRequest)).one()
+    verify(staff, outbox, row.id)
+    url = f"/staff/privacy/{row.id}"
+    staff.submit(f"{url}/actie", {"actie": "download"}, page=url)
+    assert session.exec(select(ExportFile)).one().user_id == profiled.id
+    assert outbox.last()["Subject"] == "Je gegevens staan klaar om te downloaden"
+    staff.submit(f"{url}/actie", {"actie": "bezwaar:marketing"}, page=url)
+    staff.submit(f"{url}/actie", {"actie": "intrekken:health"}, page=url)
+    user = session.get(User, profiled.id)
+    assert user.objects_marketing
+    # Staff never see the data itself on the request page.
+    html = staff.get(url).get_data(as_text=True)
+    assert "dementie" not in html and "Zwolle" not in html
+    staff.submit(f"{url}/afsluiten", {"outcome": "Download klaargezet en toegelicht"})
+    closed = session.get(PrivacyRequest, row.id)
+    assert closed.completed_at is not None and closed.handled_by == staff.member.id
+    assert "Download klaargezet en toegelicht" in closed.outcome
+    assert "downloadbestand klaargezet" in closed.outcome
+    # The caregiver sees the request, its channel and outcome in their centre.
+    centre = client.get("/privacy").get_data(as_text=True)
+    assert "telefonisch" in centre and "Download klaargezet en toegelicht" in centre
+    # A closed request takes no more actions.
+    assert staff.submit(f"{url}/actie", {"actie": "beperken"}, page=url).status_code == 404
+
+
+def test_staff_erase_an_account_on_a_verified_request(staff, caregiver, session, outbox):
+    record(staff, kind="verwijdering")
+    row = session.exec(select(PrivacyRequest)).one()
+    verify(staff, outbox, row.id)
+    url = f"/staff/privacy/{row.id}"
+    unticked = staff.submit(f"{url}/verwijderen", {}, page=url)
+    assert unticked.status_code == 422 and session.get(User, caregiver.id) is not None
+    done = staff.submit(f"{url}/verwijderen", {"confirm": "y"}, page=url)
+    assert done.status_code == 303
+    assert session.get(User, caregiver.id) is None
+    closed = session.get(PrivacyRequest, row.id)
+    assert closed.user_id is None and closed.completed_at is not None
+    assert closed.detail == "" and closed.handled_by == staff.member.id
+    assert outbox.last()["Subject"] == "Je account is verwijderd"
+
+
+def test_p42_an_extension_needs_a_reason_sent_before_the_due_date(
+    staff, caregiver, session, outbox
+):
+    record(staff, kind="inzage")
+    row = session.exec(select(PrivacyRequest)).one()
+    url = f"/staff/privacy/{row.id}"
+    short = staff.submit(f"{url}/verlengen", {"months": "2", "reason": "Druk"})
+    assert short.status_code == 422 and "Schrijf de reden" in short.get_data(as_text=True)
+    assert staff.submit(f"{url}/verlengen", {"months": "5", "reason": "x" * 20}).status_code == 422
+    reason = "We moeten gegevens uit drie systemen bij elkaar zoeken."
+    done = staff.submit(f"{url}/verlengen", {"months": "2", "reason": reason})
+    assert done.status_code == 303
+    extended = session.get(PrivacyRequest, row.id)
+    assert extended.extended_until == add_months(extended.due_at, 2)
+    assert extended.extension_sent_at is not None and extended.extension_sent_at < extended.due_at
+    message = outbox.last()
+    assert message["To"] == "carla@example.nl" and reason in outbox.text(message)
+    again = staff.submit(f"{url}/verlengen", {"months": "1", "reason": reason})
+    assert again.status_code == 422 and "al verlengd" in again.get_data(as_text=True)
+    queue = staff.get("/staff/privacy").get_data(as_text=True)
+    assert "(verlengd)" in queue
+
+
+def test_p42_no_extension_after_the_first_month(staff, caregiver, session, auth):
+    record(staff, kind="inzage")
+    row = session.exec(select(PrivacyRequest)).one()
+    with time_machine.travel(row.due_at + timedelta(hours=1)):
+        staff.submit("/inloggen", {"email": "makelaar@example.nl", "password": DEFAULT_PASSWORD})
+        response = staff.submit(
+            f"/staff/privacy/{row.id}/verlengen",
+            {"months": "1", "reason": "We hadden het te druk deze maand."},
+        )
+        assert response.status_code == 422
+        assert "verlengen kan niet meer" in response.get_data(as_text=True)
+        assert "te laat" in staff.get("/staff/privacy").get_data(as_text=True)
+    assert session.get(PrivacyRequest, row.id).extended_until is None
+
+
+@pytest.mark.parametrize("role", [Role.CAREGIVER, Role.EDITOR])
+def test_only_staff_reach_the_queue(app, make_user, role, session):
+    user = make_user(role=role)
+    client = app.test_client()
+    client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert client.get("/staff/privacy").status_code == 403
+    for path in ("/staff/privacy/1/actie", "/staff/privacy/1/verwijderen", "/staff/privacy/1/code"):
+        assert client.post(path, data={}).status_code in (400, 403)
+    assert session.exec(select(PrivacyRequest)).all() == []
+
+
+def test_an_unknown_request_is_404(staff):
+    assert staff.get("/staff/privacy/424242").status_code == 404
+    response = staff.submit(
+        "/staff/privacy/424242/afsluiten", {"outcome": "x"}, page="/staff/privacy"
+    )
+    assert response.status_code == 404
