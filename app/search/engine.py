@@ -143,6 +143,21 @@ class _Dutch(Filter):
             self._cache[raw] = found
         return found
 
+    def alternatives(self, raw: str) -> tuple[tuple[str, ...], ...]:
+        """What a searched word may match, each alternative a set of index terms that must all
+        occur: the word itself (or its common form), or all the parts of a compound. So
+        "woonzorgcentrum" finds documents with the compound, or with woonzorg and centrum, but
+        not every document that mentions "zorg"."""
+        word = raw.lower().translate(FOLD)
+        pieces = word.split("-") if "-" in word else []
+        whole = word.replace("-", "").replace("'", "") if pieces else word
+        options = [(self.stem(f),) for f in dict.fromkeys((whole, normalise(whole)))]
+        for parts in (pieces, self.decompounder.parts(whole)):
+            terms = tuple(dict.fromkeys(self.stem(p) for p in parts if p and p not in self.stop))
+            if terms:
+                options.append(terms)
+        return tuple(o for o in dict.fromkeys(options) if whole not in self.stop)
+
     def __call__(self, tokens):
         window: list[str] = []
         for token in tokens:
@@ -192,6 +207,7 @@ class SearchIndex:
         self.folder = folder
         self.schema = make_schema(decompounder)
         self.analyzer = self.schema["content"].analyzer
+        self.dutch: _Dutch = self.analyzer.items[-1]
         self._searcher = None
         self._lock = threading.Lock()
         self._form_cache: dict[str, frozenset[str]] = {}
@@ -307,8 +323,13 @@ class SearchIndex:
         matched = set(searcher.docs_for_query(And(required) if len(required) > 1 else required[0]))
         matched_all = True
         if not matched and len(queries) > 1:
+            # No document has every word: show those with the most of them.
+            per_word = Counter()
+            for part in required:
+                per_word.update(searcher.docs_for_query(part))
+            most = max(per_word.values(), default=0)
+            matched = {docnum for docnum, count in per_word.items() if count == most}
             query, matched_all = Or(queries, scale=0.9), False
-            matched = set(searcher.docs_for_query(Or(required)))
         facts = self._facts(searcher)
         kinds, topics = Counter(), Counter()
         for docnum in matched:
@@ -325,7 +346,9 @@ class SearchIndex:
         hits = []
         if total:
             found = searcher.search(
-                query, limit=page * per_page, filter=allowed if allowed is not matched else None
+                query,
+                limit=page * per_page,
+                filter=allowed if allowed is not matched or not matched_all else None,
             )
             marks = self._marks(words, prefix_last)
             hits = [
@@ -366,9 +389,11 @@ class SearchIndex:
         prefix); the same in the title only adds to the score."""
         queries = []
         for position, word in enumerate(words):
-            forms = sorted(self._forms(word))
-            required = [Term("content", t) for t in forms]
-            bonus = [Term("title", t, boost=TITLE_BOOST) for t in forms]
+            options = self.dutch.alternatives(word)
+            required = [_all([Term("content", t) for t in terms]) for terms in options]
+            bonus = [
+                _all([Term("title", t, boost=TITLE_BOOST) for t in terms]) for terms in options
+            ]
             folded = _fold(word)
             if prefix_last and position == len(words) - 1 and len(folded) >= PREFIX_FROM:
                 # While typing, an unfinished last word may match the start of a title word:
@@ -516,6 +541,10 @@ def _text(value) -> str:
 
 def _any(queries: list):
     return Or(queries) if len(queries) > 1 else queries[0]
+
+
+def _all(queries: list):
+    return And(queries) if len(queries) > 1 else queries[0]
 
 
 def _fold(word: str) -> str:

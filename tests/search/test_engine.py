@@ -106,6 +106,35 @@ def test_incremental_update_touches_only_what_changed(small_index):
     assert slugs(small_index, "tuin") == []
 
 
+def test_a_compound_in_the_query_needs_all_its_parts(tmp_path):
+    index = SearchIndex(tmp_path / "index", Decompounder(["verlof", "zorg"]))
+    index.rebuild(
+        [
+            doc("samen", "Zorgverlof", "over zorgverlof"),
+            doc("los", "Verlof", "verlof voor de zorg"),
+            doc("alleen-zorg", "Thuis", "over de zorg thuis"),
+        ]
+    )
+    assert sorted(slugs(index, "zorgverlof")) == ["los", "samen"]
+    assert sorted(slugs(index, "verlof")) == ["los", "samen"]
+    index.close()
+
+
+def test_without_a_document_with_every_word_those_with_the_most_words_are_shown(tmp_path):
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    index.rebuild(
+        [
+            doc("twee", "Tuin", "tuin en schuur"),
+            doc("een", "Tuin", "alleen de tuin"),
+            doc("niets", "Keuken", "de keuken"),
+        ]
+    )
+    results = index.search(index.words("tuin schuur zolder"))
+    assert [h.slug for h in results.hits] == ["twee"] and results.total == 1
+    assert not results.matched_all_words
+    index.close()
+
+
 def test_readers_keep_serving_while_another_process_writes(small_index):
     from whoosh import index as whoosh_index
 
