@@ -6,10 +6,10 @@ import logging
 
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
-from htmx_flask import request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import db
+from app.htmx import is_partial
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
 def render_error(code: int, detail: str | None = None) -> Response:
     """The Dutch page (or htmx fragment) for an HTTP error code."""
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    template = (
-        "errors/_fragment.html" if request.htmx and not request.htmx.boosted else "errors/page.html"
-    )
+    template = "errors/_fragment.html" if is_partial() else "errors/page.html"
     html = render_template(template, code=code, title=title, text=detail or text)
     return Response(html, status=code, mimetype="text/html")
 

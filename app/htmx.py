@@ -6,18 +6,16 @@ from flask import Flask, Response, make_response, render_template
 from htmx_flask import request
 
 
-def wants_fragment(target: str) -> bool:
-    """True only for a non-boosted htmx request aimed at the element with id `target`.
-
-    Boosted navigation and history restores always get the whole page.
-    """
+def is_partial() -> bool:
+    """True for an htmx request that swaps part of a page (not boosted navigation and not a
+    history restore, which always get the whole page)."""
     htmx = request.htmx
-    return (
-        bool(htmx)
-        and not htmx.boosted
-        and not htmx.history_restore_request
-        and (htmx.target == target)
-    )
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def wants_fragment(target: str) -> bool:
+    """True only for a partial htmx request aimed at the element with id `target`."""
+    return is_partial() and request.htmx.target == target
 
 
 def render(template: str, *, fragment: str | None = None, target: str = "", **context) -> Response:

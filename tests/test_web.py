@@ -117,8 +117,10 @@ def test_htmx_requests_get_a_small_error_fragment(client):
     assert "Pagina niet gevonden" in html and "<html" not in html
 
 
-def test_boosted_navigation_gets_the_whole_error_page(client):
-    html = client.get("/bestaat-niet", headers=htmx_headers(boosted=True)).get_data(as_text=True)
+@pytest.mark.parametrize("kind", ["boosted", "restore"])
+def test_boosted_navigation_and_history_restore_get_the_whole_error_page(client, kind):
+    headers = htmx_headers("resultaten", **{kind: True})
+    html = client.get("/bestaat-niet", headers=headers).get_data(as_text=True)
     assert "<html" in html
 
 

@@ -137,7 +137,17 @@ BANNER_TEXT = (
 )
 
 
+# Every template that shows a cookie choice: its wording is part of the proof.
+CHOICE_TEMPLATES = ("_banner.html", "_banner_settings.html", "_choices.html", "settings.html")
+
+
 def banner_hash() -> str:
-    """A fingerprint of the banner as shown, stored with every decision as proof."""
-    text = "\n".join([POLICY.version, BANNER_TITLE, BANNER_TEXT])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """A fingerprint of everything a visitor could have read when choosing (the banner, the
+    settings layer and page, their buttons, the "wat is er veranderd" line), stored with every
+    decision as proof. Any change in that wording gives a new fingerprint."""
+    from app.config import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / "templates" / "consent"
+    parts = [POLICY.version, POLICY.changes, BANNER_TITLE, BANNER_TEXT]
+    parts += [(folder / name).read_text(encoding="utf-8") for name in CHOICE_TEMPLATES]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -42,6 +42,10 @@ bp = Blueprint("consent", __name__)
 
 BANNER_ID = "cookiebanner"
 NOT_COUNTED = {"static", "core.healthz", "hub.feed", "hub.sitemap", "hub.robots"}
+# Pages whose address holds only public names (an article's slug, a topic). Any other address
+# with a variable part (an e-mail token, an order number, a request id) is counted by its
+# pattern, so no token or number ever reaches the statistics.
+PUBLIC_ADDRESSES = {"hub.article", "hub.video", "hub.topic", "hub.tag", "hub.page", "shop.product"}
 
 
 def banner_state() -> str | None:
@@ -101,8 +105,14 @@ def choose():
 def settings():
     """Choose per category (nothing pre-ticked); also the place to withdraw."""
     if request.method == "POST":
-        accepted = {c.value for c in service.OPTIONAL if request.form.get(c.value) == "ja"}
-        _save(accepted, "custom")
+        everything = {c.value for c in service.OPTIONAL}
+        shortcut = request.form.get("keuze")  # "Alles accepteren" / "Alles weigeren" here too
+        if shortcut in ("alles", "niets"):
+            accepted = everything if shortcut == "alles" else set()
+            _save(accepted, "accept_all" if shortcut == "alles" else "refuse_all")
+        else:
+            accepted = {c for c in everything if request.form.get(c) == "ja"}
+            _save(accepted, "custom")
         if wants_fragment(BANNER_ID):
             return Response("", status=200)
         return render_template(
@@ -162,6 +172,13 @@ def _countable(response: Response) -> bool:
     )
 
 
+def _counted_path() -> str:
+    rule = request.url_rule
+    if request.view_args and request.endpoint not in PUBLIC_ADDRESSES and rule is not None:
+        return rule.rule
+    return request.path
+
+
 def _count(response: Response) -> Response:
     """First-party statistics, only with analytics consent: a page view, a search term, and
     once a day the visit itself. No account, no IP address, no identifier."""
@@ -172,7 +189,7 @@ def _count(response: Response) -> Response:
     try:
         with Session(db.engine()) as session:
             if not live_search:
-                service.count_page_view(session, day=today, path=request.path)
+                service.count_page_view(session, day=today, path=_counted_path())
             if request.endpoint == "search.search" and request.args.get("q") and not live_search:
                 service.count_search(session, day=today, query=request.args["q"])
             if request.cookies.get(STATS_COOKIE) != today.isoformat():

@@ -97,8 +97,8 @@ def decide_cookies(
     accepted = {a for a in accepted if a in {c.value for c in OPTIONAL}}
     refused = {c.value for c in OPTIONAL} - accepted
     consent_id = previous.consent_id if previous else str(uuid.uuid4())
-    if previous and previous.accepted - accepted and method == "custom":
-        method = "withdraw"
+    if previous and previous.accepted - accepted and method in ("custom", "refuse_all"):
+        method = "withdraw"  # taking back what was given, whichever button did it
     session.add(
         ConsentRecord(
             consent_id=consent_id,

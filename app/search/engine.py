@@ -25,6 +25,7 @@ from whoosh.index import LockError
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.query import And, AndMaybe, Or, Prefix, Term
 from whoosh.support.charset import accent_map
+from whoosh.writing import CLEAR
 
 from app.search.dutch import Decompounder, normalise, phrase_synonyms
 
@@ -225,24 +226,34 @@ class SearchIndex:
         except Exception:  # noqa: BLE001 - a damaged or foreign index is rebuilt, never fatal
             return False
 
-    def _open(self, create: bool = False):
-        if create or not self.exists():
+    def _open(self):
+        if not self.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
             return index.create_in(str(self.folder), self.schema, indexname=INDEX_NAME)
         return index.open_dir(str(self.folder), indexname=INDEX_NAME, schema=self.schema)
 
-    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        """Write a fresh index with exactly `documents`; returns how many."""
+    def rebuild(self, documents: Iterable[SearchDocument], timeout: float = 30.0) -> int:
+        """Write the index afresh with exactly `documents`; returns how many. Readers keep
+        seeing the previous commit until the new one replaces it whole. Raises `IndexBusy`
+        when another process is writing."""
         documents = list(documents)
-        ix = self._open(create=True)
+        ix = self._open()
         # Analysis is pure Python: for a large set, two processes halve the build time.
         procs = min(2, os.cpu_count() or 1) if len(documents) >= PARALLEL_FROM else 1
-        writer = ix.writer(timeout=30.0, procs=procs, multisegment=procs > 1, limitmb=256)
+        writer = self._writer(ix, timeout, procs=procs, multisegment=procs > 1, limitmb=256)
         for doc in documents:
             writer.add_document(**_fields(doc))
-        writer.commit()
+        writer.commit(mergetype=CLEAR)  # the old segments go only now
         ix.close()
         return len(documents)
+
+    @staticmethod
+    def _writer(ix, timeout: float, **options):
+        try:
+            return ix.writer(timeout=timeout, **options)
+        except LockError:
+            ix.close()
+            raise IndexBusy from None
 
     def update(self, documents: Iterable[SearchDocument], timeout: float = 30.0) -> dict[str, int]:
         """Add, change and remove documents so the index holds exactly `documents`, touching only
@@ -262,11 +273,7 @@ class SearchIndex:
         }
         counts["changed"] = len(changed) - counts["added"]
         if changed or removed:
-            try:
-                writer = ix.writer(timeout=timeout)
-            except LockError:
-                ix.close()
-                raise IndexBusy from None
+            writer = self._writer(ix, timeout)
             for key in removed:
                 writer.delete_by_term("key", key)
             for doc in changed:

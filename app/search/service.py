@@ -50,14 +50,14 @@ def engine() -> SearchIndex:
     return current_app.extensions["search_index"]
 
 
-def reindex(*, full: bool = False) -> dict[str, int]:
+def reindex(*, full: bool = False, wait: float = 30.0) -> dict[str, int]:
     """Bring the index in line with the providers; `full` rebuilds it from scratch.
 
-    Raises IndexBusy when another process is writing."""
+    Raises IndexBusy when another process is still writing after `wait` seconds."""
     index = engine()
     if full or not index.exists():
-        return {"indexed": index.rebuild(documents())}
-    return index.update(documents())
+        return {"indexed": index.rebuild(documents(), timeout=wait)}
+    return index.update(documents(), timeout=wait)
 
 
 def ensure_fresh() -> None:
@@ -73,7 +73,7 @@ def ensure_fresh() -> None:
         if app.extensions.get("search_state") == current:
             return
         try:
-            reindex()
+            reindex(wait=0)  # a visitor never waits for another process's write
         except IndexBusy:
             log.info("search index is being written by another process")
             return

@@ -103,3 +103,20 @@ def test_banner_works_without_javascript(browser, site_server):
     expect(page).to_have_url(re.compile(r"/artikelen/$"))
     expect(page.locator("#cookiebanner")).to_have_count(0)
     context.close()
+
+
+def test_the_settings_layer_by_keyboard_and_refusing_from_it(site_page, site_server):
+    page = site_page
+    page.goto(site_server.url + "/artikelen/")
+    page.get_by_role("button", name="Instellingen").focus()
+    page.keyboard.press("Enter")
+    layer = page.get_by_role("region", name="Cookie-instellingen")
+    expect(layer).to_be_focused()  # focus moved into the new layer
+    checkbox = page.get_by_label("Analytische cookies toestaan")
+    expect(checkbox).not_to_be_checked()
+    assert accessibility_problems(page) == []
+    layer.get_by_role("button", name="Alles weigeren").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#cookiebanner")).to_have_count(0)
+    expect(page.locator("#inhoud")).to_be_focused()  # not lost on the page body
+    assert "zg_statistiek" not in cookie_names(page)

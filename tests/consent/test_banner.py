@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.consent import service
 from app.consent.models import ConsentRecord, PageViewDay, SearchTermDay, VisitorDay
 from app.consent.register import CONSENT_COOKIE, STATS_COOKIE, banner_hash
-from tests.conftest import htmx_headers
+from tests.conftest import htmx_headers, local_path
 
 
 def set_cookies(response) -> dict[str, str]:
@@ -66,6 +66,19 @@ def test_p17_statistics_hold_no_account_ip_or_identifier(app):
     for name in ("stats_page_view", "stats_search_term", "stats_visitor"):
         columns = set(metadata.tables[name].columns.keys())
         assert not columns & {"user_id", "ip", "ip_address", "consent_id", "visitor_id", "session"}
+
+
+def test_addresses_with_a_token_are_counted_by_their_pattern(client, session, make_user, outbox):
+    make_user(email="anna@example.nl")
+    choose(client, "alles")
+    client.submit("/wachtwoord-vergeten", {"email": "anna@example.nl"})
+    link = local_path(outbox.last_link())
+    assert client.get(link).status_code == 200
+    client.get("/artikelen/respijtzorg")
+    paths = {r.path for r in rows(session, PageViewDay)}
+    token = link.rsplit("/", 1)[1]
+    assert not any(token in path for path in paths), paths
+    assert {"/wachtwoord-herstellen/<token>", "/artikelen/respijtzorg"} <= paths
 
 
 def test_live_search_keystrokes_are_not_counted(client, session):
@@ -212,3 +225,20 @@ def test_search_terms_lose_numbers_and_addresses(query, term):
 def test_every_page_has_the_cookie_settings_link(client):
     for path in ("/", "/artikelen/", "/inloggen", "/bestaat-niet"):
         assert 'href="/cookies/instellingen"' in client.get(path).get_data(as_text=True)
+
+
+def test_withdrawing_on_the_settings_page_takes_one_click(client, session):
+    choose(client, "alles")
+    client.get("/artikelen/")
+    response = client.submit("/cookies/instellingen", {"keuze": "niets", "analytical": "ja"})
+    assert response.status_code == 200
+    deleted = set_cookies(response).get(STATS_COOKIE, "")
+    assert "Max-Age=0" in deleted or "1970" in deleted
+    record = rows(session, ConsentRecord)[-1]
+    assert record.accepted == "" and record.method == "withdraw"
+
+
+def test_a_custom_choice_is_logged_as_custom(client, session):
+    client.submit("/cookies/instellingen", {"analytical": "ja"})
+    record = rows(session, ConsentRecord)[-1]
+    assert record.method == "custom" and "analytical" in record.accepted

@@ -1,6 +1,7 @@
 """The search facade: Dutch analysis, what is indexed, incremental updates and the write lock."""
 
 import ast
+import threading
 from datetime import timedelta
 
 import pytest
@@ -145,6 +146,49 @@ def test_readers_keep_serving_while_another_process_writes(small_index):
             small_index.update([doc("z", "Nieuw")], timeout=0.1)
     finally:
         held.cancel()
+
+
+def test_a_full_rebuild_never_leaves_readers_with_an_empty_index(small_index):
+    from whoosh import index as whoosh_index
+
+    held = whoosh_index.open_dir(str(small_index.folder), indexname=INDEX_NAME).writer()
+    try:
+        with pytest.raises(IndexBusy):
+            small_index.rebuild([doc("z", "Nieuw")], timeout=0.1)
+        assert slugs(small_index, "verlof") == ["a"]
+    finally:
+        held.cancel()
+    assert small_index.rebuild([doc("z", "Nieuw", "over verlof")]) == 1
+    assert slugs(small_index, "verlof") == ["z"]
+
+
+def test_a_search_does_not_wait_while_another_process_writes(tmp_path, database_url):
+    from whoosh import index as whoosh_index
+
+    from tests.hub.conftest import ContentFolder
+
+    content = ContentFolder(tmp_path / "content")
+    content.write("artikelen/eerst.md", title="Over de tuin")
+    app = build_app(
+        tmp_path, database_url, CONTENT_DIR=str(content.root), SEARCH_BUILD_ON_START=True
+    )
+    index = app.extensions["search_index"]
+    content.write("artikelen/tweede.md", title="Over de tuin en het balkon")
+    held = whoosh_index.open_dir(str(index.folder), indexname=INDEX_NAME).writer()
+    pages: list[str] = []
+    visitor = threading.Thread(
+        target=lambda: pages.append(app.test_client().get("/zoeken?q=tuin").get_data(True))
+    )
+    try:
+        visitor.start()
+        visitor.join(timeout=10)  # waiting for the lock would take 30 seconds
+        assert not visitor.is_alive()
+        assert "Over de tuin" in pages[0] and "balkon" not in pages[0]  # the last commit
+    finally:
+        held.cancel()
+    assert "balkon" in app.test_client().get("/zoeken?q=tuin").get_data(as_text=True)
+    index.close()
+    app.extensions["db_engine"].dispose()
 
 
 def test_only_published_content_is_indexed(tmp_path, database_url):

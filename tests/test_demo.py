@@ -1,0 +1,29 @@
+"""`flask demo load`: the demo accounts of `make run`, safe to run twice, never in production."""
+
+from sqlmodel import select
+
+from app.accounts.models import User
+from app.core.cli import DEMO_ACCOUNTS
+
+
+def test_demo_load_creates_the_four_accounts_once_and_prints_their_logins(
+    app, runner, session, auth
+):
+    first = runner.invoke(args=["demo", "load"])
+    second = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == second.exit_code == 0
+    users = session.exec(select(User)).all()
+    assert sorted((u.email, u.role) for u in users) == sorted(
+        (email, role) for role, _, email, _ in DEMO_ACCOUNTS
+    )
+    for _role, _, email, password in DEMO_ACCOUNTS:
+        assert email in second.output and password in second.output
+        assert auth.login(email, password).status_code == 303
+        auth.logout()
+
+
+def test_demo_load_is_refused_in_production(app, runner, session):
+    app.config["APP_ENV"] = "production"
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "never created in production" in result.output
+    assert session.exec(select(User)).all() == []
