@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.hub.checks import SiteRoutes
 from app.hub.content import ContentStore, Problem
 
 # Other features add checks of their own content files: fn(content_dir, site) -> [Problem].
@@ -37,7 +38,9 @@ def check(directory: Path | None) -> None:
     """Check front matter, topics, slugs, aliases, links, anchors, alt texts, video blocks, and
     the other content files (questionnaire, shop catalogue)."""
     directory = (directory or Path(current_app.config["CONTENT_DIR"])).resolve()
-    store = ContentStore(directory, current_app.extensions["site"])
+    store = ContentStore(
+        directory, current_app.extensions["site"], routes=SiteRoutes.for_app(current_app)
+    )
     snapshot = store.snapshot()
     site = current_app.extensions["site"]
     problems = snapshot.problems + [p for check in EXTRA_CHECKS for p in check(directory, site)]

@@ -17,12 +17,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.core.site import SiteInfo
+
+if TYPE_CHECKING:
+    from app.hub.checks import SiteRoutes
 
 log = logging.getLogger(__name__)
 
@@ -164,14 +167,23 @@ class Snapshot:
 
 
 class ContentStore:
-    """Parsed content, reloaded when a file is added, changed or removed."""
+    """Parsed content, reloaded when a file is added, changed or removed.
+
+    `routes` (the app's own addresses) lets the check follow absolute links inside the site
+    and refuse page slugs that collide with a route; without it those checks are skipped.
+    """
 
     def __init__(
-        self, content_dir: Path, site: SiteInfo, recheck_seconds: float = RECHECK_SECONDS
+        self,
+        content_dir: Path,
+        site: SiteInfo,
+        recheck_seconds: float = RECHECK_SECONDS,
+        routes: SiteRoutes | None = None,
     ) -> None:
         self.content_dir = content_dir
         self.site = site
         self.recheck_seconds = recheck_seconds
+        self.routes = routes
         self._lock = threading.Lock()
         self._signature: tuple = ()
         self._checked_at = 0.0
@@ -193,14 +205,15 @@ class ContentStore:
     def _build(self, signature: tuple) -> Snapshot:
         from app.hub.markdown import build_snapshot
 
-        built = _BUILT.get(signature)
+        key = (signature, self.routes.fingerprint() if self.routes else None)
+        built = _BUILT.get(key)
         if built is None:
-            built = build_snapshot(self.content_dir, self.site, self._files())
+            built = build_snapshot(self.content_dir, self.site, self._files(), self.routes)
             for problem in built.problems:
                 log.warning("content skipped or incomplete: %s", problem)
             if len(_BUILT) > 8:
                 _BUILT.clear()
-            _BUILT[signature] = built
+            _BUILT[key] = built
         return built
 
     def _files(self) -> list[Path]:

@@ -17,6 +17,15 @@ from pydantic import ValidationError
 
 from app.config import PROJECT_ROOT
 from app.core.site import SiteInfo
+from app.hub.checks import (
+    LinkTargets,
+    SiteRoutes,
+    check_images,
+    check_links,
+    line_in_source,
+    normalise,
+    route_clashes,
+)
 from app.hub.content import (
     KINDS,
     FrontMatter,
@@ -70,13 +79,16 @@ ALLOWED_TAGS = {
     "caption",
 }
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "rel", "class", "id"},
-    "img": {"src", "alt", "title", "loading", "width", "height"},
+    "a": {"href", "title", "class", "id"},
+    "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "th": {"scope"},
     "*": {"id", "class"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Set by the sanitiser on every link and image, also those an editor wrote as raw HTML.
+LINK_REL = "noopener"
+SET_ATTRIBUTES = {"img": {"loading": "lazy"}}
 EXTENSIONS = ["toc", "tables", "attr_list", "footnotes", "admonition", "sane_lists", "def_list"]
 
 
@@ -92,7 +104,7 @@ def url_for_item(kind: str, slug: str) -> str:
 
 
 class _Links(Treeprocessor):
-    """Turn `other.md#anchor` links into site URLs; mark external links; note what was found."""
+    """Turn `other.md#anchor` links into site URLs; note the links and images to check."""
 
     def __init__(self, md, item: Item, urls: dict[str, str]) -> None:
         super().__init__(md)
@@ -106,18 +118,20 @@ class _Links(Treeprocessor):
             if element.tag == "a":
                 self._link(element, base)
             elif element.tag == "img":
-                element.set("loading", "lazy")
                 self.item.images.append((element.get("src", ""), element.get("alt", ""), 0))
 
     def _link(self, element: ET.Element, base: PurePosixPath) -> None:
         href = element.get("href", "")
         parts = urlsplit(href)
-        if parts.scheme in ("http", "https"):
-            element.set("rel", "noopener")
+        if parts.scheme or parts.netloc:
             return
-        if parts.scheme or href.startswith(("#", "/")) or not parts.path.endswith(".md"):
+        if not parts.path or parts.path.startswith("/"):
+            # `#anchor` on this page, or `/artikelen/x` elsewhere on the site: checked later.
+            self.item.links.append((href, 0))
             return
-        target = _normalise(base / parts.path)
+        if not parts.path.endswith(".md"):
+            return
+        target = normalise(base / parts.path)
         self.item.links.append((href, 0))
         url = self.urls.get(target)
         if url is None:
@@ -138,15 +152,21 @@ class _LinkExtension(Extension):
         md.treeprocessors.register(self.processor, "zorggenoot_links", 1)
 
 
-def _normalise(path: PurePosixPath) -> str:
-    parts: list[str] = []
-    for part in path.parts:
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part != ".":
-            parts.append(part)
-    return "/".join(parts)
+class _RawHtml(HTMLParser):
+    """Links and images an editor wrote as raw HTML, which the Markdown tree never sees."""
+
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "img":
+            self.item.images.append((values.get("src", ""), values.get("alt", ""), 0))
+        elif tag == "a" and "href" in values:
+            parts = urlsplit(values["href"])
+            if not (parts.scheme or parts.netloc) and (not parts.path or parts.path[0] == "/"):
+                self.item.links.append((values["href"], 0))
 
 
 class _Text(HTMLParser):
@@ -171,16 +191,10 @@ def sanitise(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        link_rel=None,
+        link_rel=LINK_REL,
+        set_tag_attribute_values=SET_ATTRIBUTES,
         strip_comments=True,
     )
-
-
-def _line_in_source(item: Item, needle: str) -> int:
-    for number, line in enumerate(item.source.splitlines(), start=1):
-        if needle in line:
-            return number
-    return item.body_line
 
 
 def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | None, list[Problem]]:
@@ -275,10 +289,18 @@ def render(item: Item, urls: dict[str, str]) -> list[str]:
     links = _LinkExtension(item, urls)
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, links],
-        extension_configs={"toc": {"slugify": slugify, "toc_depth": "2-3"}},
+        extension_configs={
+            "toc": {"slugify": slugify, "toc_depth": "2-3"},
+            "footnotes": {"BACKLINK_TITLE": "Terug naar voetnoot %d in de tekst"},
+        },
         output_format="html",
     )
     html = md.convert(item.body_markdown)
+    raw = _RawHtml(item)
+    for block in md.htmlStash.rawHtmlBlocks:
+        if isinstance(block, str):
+            raw.feed(block)
+    raw.close()
     item.headings = [Heading(t["level"], t["id"], t["name"]) for t in _flatten(md.toc_tokens)]
     item.html = sanitise(html)
     item.text = plain_text(item.html)
@@ -293,8 +315,14 @@ def _flatten(tokens: list[dict]) -> list[dict]:
     return flat
 
 
-def build_snapshot(content_dir: Path, site: SiteInfo, files: list[Path]) -> Snapshot:
-    """Parse and render every content file; bad files are left out and reported."""
+def build_snapshot(
+    content_dir: Path, site: SiteInfo, files: list[Path], routes: SiteRoutes | None = None
+) -> Snapshot:
+    """Parse and render every content file; bad files are left out and reported.
+
+    With the app's `routes`, absolute links inside the site are checked too, and a page whose
+    slug is one of the app's own addresses (it could never be reached) is left out.
+    """
     items: list[Item] = []
     problems: list[Problem] = []
     by_key: dict[tuple[str, str], Item] = {}
@@ -314,6 +342,12 @@ def build_snapshot(content_dir: Path, site: SiteInfo, files: list[Path]) -> Snap
                 )
             )
             continue
+        if item.kind == "page" and routes is not None:
+            clash, alias_clashes = route_clashes(item, routes)
+            problems.extend(alias_clashes)
+            if clash:
+                problems.append(clash)
+                continue
         by_key[key] = item
         items.append(item)
 
@@ -324,20 +358,13 @@ def build_snapshot(content_dir: Path, site: SiteInfo, files: list[Path]) -> Snap
             problems.append(
                 Problem(
                     item.rel_path,
-                    _line_in_source(item, f"]({href}"),
+                    line_in_source(item, f"]({href}", href),
                     f"de link '{href}' verwijst naar een bestand dat niet bestaat",
                 )
             )
-        for src, alt, _ in item.images:
-            if not alt.strip():
-                problems.append(
-                    Problem(
-                        item.rel_path,
-                        _line_in_source(item, f"]({src}"),
-                        f"de afbeelding '{src}' heeft geen alt-tekst",
-                    )
-                )
-    _check_anchors(items, urls, problems)
+    targets = LinkTargets(by_key, aliases, site, routes) if routes is not None else None
+    check_links(items, urls, targets, problems)
+    check_images(items, problems)
     problems.sort(key=lambda p: (p.path, p.line))
     return Snapshot(items=items, problems=problems, by_key=by_key, aliases=aliases)
 
@@ -360,24 +387,3 @@ def _aliases(
                 continue
             aliases[key] = item.slug
     return aliases
-
-
-def _check_anchors(items: list[Item], urls: dict[str, str], problems: list[Problem]) -> None:
-    anchors_by_url = {
-        urls[item.rel_path]: {h.id for h in item.headings}
-        | set(re.findall(r'id="([^"]+)"', item.html))
-        for item in items
-    }
-    for item in items:
-        base = PurePosixPath(item.rel_path).parent
-        for href, _ in item.links:
-            parts = urlsplit(href)
-            url = urls.get(_normalise(base / parts.path))
-            if url and parts.fragment and parts.fragment not in anchors_by_url[url]:
-                problems.append(
-                    Problem(
-                        item.rel_path,
-                        _line_in_source(item, f"]({href}"),
-                        f"het anker '#{parts.fragment}' bestaat niet in {parts.path}",
-                    )
-                )

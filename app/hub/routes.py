@@ -13,6 +13,7 @@ from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
 from app.htmx import render
 from app.hub import service
+from app.hub.checks import SiteRoutes
 from app.hub.content import ContentStore
 from app.profile import personal
 from app.security import allow_frame
@@ -51,7 +52,8 @@ def home():
 @bp.get("/artikelen/")
 @cached_page
 def articles():
-    """All articles, filtered by topic and tag; htmx swaps only the list."""
+    """All articles, filtered by topic and tag; htmx swaps the list and, out of band, the
+    filter links, so both always show the same choice."""
     site = service.store().site
     topic = request.args.get("onderwerp") or None
     tag = request.args.get("tag") or None
@@ -64,7 +66,7 @@ def articles():
     view = "alles" if request.args.get("weergave") == "alles" or not recommended else "voor-jou"
     return render(
         "hub/articles.html",
-        fragment="hub/_article_list.html",
+        fragment="hub/_article_results.html",
         target="artikelen-lijst",
         page=page,
         topic=site.topic(topic) if topic else None,
@@ -204,6 +206,7 @@ def init_app(app: Flask) -> None:
         Path(app.config["CONTENT_DIR"]),
         app.extensions["site"],
         recheck_seconds=app.config.get("CONTENT_RECHECK_SECONDS", 2.0),
+        routes=SiteRoutes.for_app(app),
     )
     app.register_blueprint(bp)
     app.cli.add_command(cli.content_cli)

@@ -61,6 +61,34 @@ def test_topic_filter_swaps_the_list_and_updates_the_address(site_page, site_ser
     expect(page).to_have_url(re.compile(r"/artikelen/$"))
 
 
+def test_topic_then_tag_keeps_both_filters(site_page, site_server):
+    page = site_page
+    page.goto(site_server.url + "/artikelen/")
+    heading = page.locator("#lijst-kop")
+    topics = page.locator("#onderwerp-filters")
+    tags = page.locator("#tag-filters")
+    topics.get_by_role("link", name="Wonen").click()
+    expect(heading).to_contain_text("over wonen")
+    expect(topics.get_by_role("link", name="Wonen")).to_have_attribute("aria-current", "true")
+    expect(topics.get_by_role("link", name="Alle onderwerpen")).not_to_have_attribute(
+        "aria-current", "true"
+    )
+    page.get_by_text("Filter op tag").click()
+    tags.get_by_role("link", name=re.compile(r"^wmo \(")).click()
+    expect(heading).to_contain_text("over wonen met tag ‘wmo’")
+    expect(page).to_have_url(re.compile(r"[?&]onderwerp=wonen(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]tag=wmo(&|$)"))
+    expect(topics.get_by_role("link", name="Wonen")).to_have_attribute("aria-current", "true")
+    expect(tags.get_by_role("link", name=re.compile(r"^wmo \("))).to_have_attribute(
+        "aria-current", "true"
+    )
+    # Every article in the list is one the server lists for both filters.
+    shown = page.locator("#artikelen-lijst .zg-card__title a").all_inner_texts()
+    assert shown
+    page.goto(site_server.url + "/artikelen/?onderwerp=wonen&tag=wmo")
+    assert page.locator("#artikelen-lijst .zg-card__title a").all_inner_texts() == shown
+
+
 def test_filters_work_without_javascript(browser, site_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -90,9 +118,7 @@ def test_keyboard_reaches_the_skip_link_first_with_visible_focus(site_page, site
     page.goto(site_server.url + "/artikelen/respijtzorg")
     page.get_by_role("button", name="Alles weigeren").click()
     expect(page.locator("#cookiebanner")).to_have_count(0)
-    print("COOKIES", page.context.cookies())
     page.goto(site_server.url + "/artikelen/respijtzorg")
-    print("BANNER", page.locator("#cookiebanner").count())
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Naar de inhoud"
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"

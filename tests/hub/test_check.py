@@ -1,6 +1,15 @@
 """`flask content check`: each kind of mistake gives the right `file:line: message` (H6)."""
 
+import pytest
+
 from app.config import PROJECT_ROOT
+
+VIDEO = {
+    "provider": "youtube",
+    "id": "abcdefghijk",
+    "duration": "3:10",
+    "transcript": "Dit is wat er in de video gezegd wordt. " * 3,
+}
 
 
 def run_check(hub_app):
@@ -113,3 +122,125 @@ def test_unknown_field_is_a_mistake(hub_app, content):
     code, output = run_check(hub_app)
     assert code == 1
     assert "het veld 'publishd' bestaat niet" in output
+
+
+def line_of(content, rel, needle):
+    lines = (content.root / rel).read_text().splitlines()
+    return next(i for i, text in enumerate(lines, start=1) if needle in text)
+
+
+def test_broken_anchor_on_the_same_page(hub_app, content):
+    body = (
+        "## Echte kop\n\nNaar [de kop](#echte-kop) en een voetnoot[^1].\n\n"
+        "Naar [niets](#verzonnen).\n\n[^1]: Uitleg.\n"
+    )
+    content.write("artikelen/hier.md", body=body)
+    code, output = run_check(hub_app)
+    assert code == 1
+    line = line_of(content, "artikelen/hier.md", "#verzonnen")
+    assert f"artikelen/hier.md:{line}: het anker '#verzonnen' bestaat niet op deze pagina" in output
+    assert "#echte-kop" not in output and "fn" not in output  # real heading and footnote links
+
+
+BROKEN_SITE_LINKS = [
+    ("/artikelen/bestaat-niet", "verwijst naar een artikel dat niet bestaat"),
+    ("/videos/bestaat-niet", "verwijst naar een video die niet bestaat"),
+    ("/onderwerpen/tuinieren", "verwijst naar een onderwerp dat niet bestaat"),
+    ("/tags/onbekend", "verwijst naar een tag die bij geen enkel artikel of video hoort"),
+    ("/geen-pagina", "verwijst naar een pagina die niet bestaat"),
+    ("/artikelen/concept", "verwijst naar een concept (artikelen/concept.md)"),
+    ("/staff/nergens/heen", "verwijst naar een adres dat niet bestaat op de site"),
+    ("/static/img/bestaat-niet.png", "verwijst naar een bestand dat niet bestaat"),
+]
+
+
+@pytest.mark.parametrize(("href", "message"), BROKEN_SITE_LINKS)
+def test_broken_absolute_link_inside_the_site(hub_app, content, href, message):
+    content.write("artikelen/concept.md", draft=True)
+    content.write("artikelen/bron.md", body=f"Eerste regel.\n\nZie [dit]({href}).\n")
+    code, output = run_check(hub_app)
+    assert code == 1
+    line = line_of(content, "artikelen/bron.md", href)
+    assert f"artikelen/bron.md:{line}: de link '{href}' {message}" in output
+
+
+def test_broken_anchor_behind_an_absolute_link(hub_app, content):
+    content.write("artikelen/doel.md", body="## Echte kop\n\nTekst.\n")
+    content.write("artikelen/bron.md", body="Zie [kop](/artikelen/doel#verzonnen-kop).\n")
+    code, output = run_check(hub_app)
+    assert code == 1
+    assert "artikelen/bron.md:" in output
+    assert "het anker '#verzonnen-kop' bestaat niet in /artikelen/doel" in output
+
+
+def test_working_absolute_links_pass(hub_app, content):
+    content.write("artikelen/doel.md", body="## Echte kop\n\nTekst.\n", aliases=["oud-doel"])
+    content.write("videos/film.md", video=VIDEO)
+    content.write("paginas/hulplijn.md", title="Hulplijn", topics=[])
+    links = [
+        "/artikelen/doel#echte-kop",
+        "/artikelen/oud-doel",
+        "/artikelen/",
+        "/artikelen",
+        "/videos/film",
+        "/onderwerpen/zorg",
+        "/tags/respijtzorg",
+        "/hulplijn",
+        "/zoeken?q=pgb",
+        "/winkel",
+        "/static/img/logo.svg",
+        "/",
+    ]
+    body = "\n\n".join(f"[link {n}]({href})" for n, href in enumerate(links)) + "\n"
+    content.write("artikelen/bron.md", body=body)
+    code, output = run_check(hub_app)
+    assert code == 0, output
+
+
+def test_broken_link_written_as_raw_html(hub_app, content):
+    content.write(
+        "artikelen/bron.md", body='Eerste regel.\n\n<p><a href="/artikelen/weg">weg</a></p>\n'
+    )
+    code, output = run_check(hub_app)
+    assert code == 1
+    line = line_of(content, "artikelen/bron.md", "/artikelen/weg")
+    expected = f"artikelen/bron.md:{line}: de link '/artikelen/weg' verwijst naar een artikel"
+    assert expected in output
+
+
+def test_raw_html_image_without_alt_text(hub_app, content):
+    body = (
+        "Eerste regel.\n\n"
+        '<img src="/static/img/logo.svg" alt="Logo van Zorggenoot">\n\n'
+        'Tekst met <img src="/static/img/kaal.svg"> erin.\n'
+    )
+    content.write("artikelen/plaatje.md", body=body)
+    code, output = run_check(hub_app)
+    assert code == 1
+    line = line_of(content, "artikelen/plaatje.md", "kaal.svg")
+    expected = (
+        f"artikelen/plaatje.md:{line}: de afbeelding '/static/img/kaal.svg' heeft geen alt-tekst"
+    )
+    assert expected in output
+    assert "logo.svg' heeft geen alt-tekst" not in output
+
+
+@pytest.mark.parametrize("slug", ["zoeken", "winkel", "healthz", "privacy", "inloggen"])
+def test_page_slug_that_is_an_app_route(hub_app, hub, content, slug):
+    content.write(f"paginas/{slug}.md", title="Mijn pagina", topics=[])
+    code, output = run_check(hub_app)
+    assert code == 1
+    assert f"paginas/{slug}.md:1: de slug '{slug}' botst met het adres /{slug}" in output
+    assert "Mijn pagina" not in hub.get(f"/{slug}").get_data(as_text=True)
+
+
+def test_page_slug_and_alias_clash_are_reported_at_their_lines(hub_app, hub, content):
+    content.write("paginas/over.md", title="Over", topics=[], slug="zoeken")
+    content.write("paginas/contact.md", title="Contact", topics=[], aliases=["winkel"])
+    code, output = run_check(hub_app)
+    assert code == 1
+    slug_line = line_of(content, "paginas/over.md", "slug:")
+    alias_line = line_of(content, "paginas/contact.md", "aliases:")
+    assert f"paginas/over.md:{slug_line}: de slug 'zoeken' botst" in output
+    assert f"paginas/contact.md:{alias_line}: de alias 'winkel' botst" in output
+    assert hub.get("/contact").status_code == 200  # only the alias is wrong

@@ -258,3 +258,97 @@ def test_home_shows_featured_latest_topics_and_helpline(hub, content):
     for topic in ("Wonen", "Zorg", "Financiën", "Juridische zaken"):
         assert topic in page
     assert "085-4016867" in page
+
+
+def test_raw_html_links_get_noopener_too(hub, content):
+    content.write(
+        "artikelen/rauw.md",
+        body='<p><a href="https://www.rijksoverheid.nl/" rel="opener">extern</a></p>\n',
+    )
+    page = html(hub.get("/artikelen/rauw"))
+    assert '<a href="https://www.rijksoverheid.nl/" rel="noopener">extern</a>' in page
+    assert 'rel="opener"' not in page
+
+
+RICH = """## Wie doet wat
+
+| Regeling | Wie beslist |
+|---|---|
+| Wmo | de gemeente |
+
+Een zin met een voetnoot.[^bron]
+
+!!! tip "Goed om te weten"
+    Vraag om een keukentafelgesprek.
+
+Een alinea met een eigen klasse.
+{: .zg-let-op #let-op }
+
+[^bron]: Volgens de Wet maatschappelijke ondersteuning 2015.
+"""
+
+
+def test_tables_footnotes_admonitions_and_attribute_lists_render(hub, content):
+    content.write("artikelen/rijk.md", body=RICH)
+    page = html(hub.get("/artikelen/rijk"))
+    prose = page[page.index('class="zg-prose"') :]
+    assert "<th>Regeling</th>" in prose and "<td>de gemeente</td>" in prose
+    assert '<sup id="fnref:bron"><a class="footnote-ref" href="#fn:bron"' in prose
+    assert '<li id="fn:bron">' in prose and "Wet maatschappelijke ondersteuning" in prose
+    assert 'title="Terug naar voetnoot 1 in de tekst"' in prose
+    assert '<div class="admonition tip">' in prose
+    assert '<p class="admonition-title">Goed om te weten</p>' in prose
+    assert '<p class="zg-let-op" id="let-op">Een alinea met een eigen klasse.</p>' in prose
+
+
+def test_home_has_the_search_box(hub, content):
+    content.write("artikelen/a.md")
+    page = html(hub.get("/"))
+    form = re.search(r'<form class="zg-search" role="search" method="get" action="([^"]+)">', page)
+    assert form and form.group(1) == "/zoeken"
+    assert re.search(r'<input[^>]*type="search"[^>]*name="q"', page)
+    assert '<label class="utrecht-form-label" for="home-zoek">' in page
+
+
+def chip(page: str, id_: str) -> str:
+    """The opening tag of the filter link with this id."""
+    match = re.search(rf'<a class="zg-chip" id="{id_}"[^>]*>', page)
+    assert match, id_
+    return match.group(0)
+
+
+def test_htmx_filter_answer_brings_filters_that_match_the_list(hub, content):
+    content.write("artikelen/a.md", title="Wonen met wmo", topics=["wonen"], tags=["wmo"])
+    content.write("artikelen/b.md", title="Wonen zonder", topics=["wonen"], tags=["woning"])
+    content.write("artikelen/c.md", title="Zorg met wmo", topics=["zorg"], tags=["wmo"])
+
+    # Click a topic: the list and, out of band, both chip lists.
+    fragment = html(hub.get("/artikelen/?onderwerp=wonen", headers=htmx_headers("artikelen-lijst")))
+    assert "<html" not in fragment
+    assert '<ul id="onderwerp-filters" class="zg-chips" role="list" hx-swap-oob="true">' in fragment
+    assert '<ul id="tag-filters" class="zg-chips" role="list" hx-swap-oob="true">' in fragment
+    assert 'aria-current="true"' in chip(fragment, "filter-onderwerp-wonen")
+    assert "aria-current" not in chip(fragment, "filter-onderwerp-alle")
+    wmo = chip(fragment, "filter-tag-wmo")
+    assert 'href="/artikelen/?onderwerp=wonen&amp;tag=wmo"' in wmo
+    assert 'hx-get="/artikelen/?onderwerp=wonen&amp;tag=wmo"' in wmo
+
+    # Then a tag: both filters hold, in the list and in the links.
+    fragment = html(
+        hub.get("/artikelen/?onderwerp=wonen&tag=wmo", headers=htmx_headers("artikelen-lijst"))
+    )
+    listing = fragment[: fragment.index('id="onderwerp-filters"')]
+    assert "Wonen met wmo" in listing
+    assert "Wonen zonder" not in listing and "Zorg met wmo" not in listing
+    assert "1 artikel over wonen met tag ‘wmo’" in listing
+    assert 'aria-current="true"' in chip(fragment, "filter-tag-wmo")
+    assert 'href="/artikelen/?onderwerp=zorg&amp;tag=wmo"' in chip(
+        fragment, "filter-onderwerp-zorg"
+    )
+    assert 'href="/artikelen/?onderwerp=wonen"' in chip(fragment, "filter-tag-alle")
+
+    # The whole page (no JavaScript) has the same links, but nothing out of band.
+    page = html(hub.get("/artikelen/?onderwerp=wonen&tag=wmo"))
+    assert "hx-swap-oob" not in page
+    assert chip(page, "filter-tag-wmo") == chip(fragment, "filter-tag-wmo")
+    assert chip(page, "filter-onderwerp-zorg") == chip(fragment, "filter-onderwerp-zorg")
