@@ -2,13 +2,18 @@
 
 ENCRYPTION_KEYS holds one or more Fernet keys, newest first: new values are encrypted with the
 first; any of them can decrypt, so an old key stays until `flask keys rotate` has re-encrypted
-everything with the new one.
+everything with the new one. Every column that holds encrypted values is declared here with
+`register_column`, next to its model, so the rotation covers it the day it is added.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 
 class DecryptionError(Exception):
@@ -43,7 +48,89 @@ def decrypt_bytes(token: bytes) -> bytes:
 
 def rotate(token: str) -> str:
     """The same value, encrypted with the newest key."""
-    return _fernet().rotate(token.encode("ascii")).decode("ascii")
+    try:
+        return _fernet().rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken:
+        raise DecryptionError("no configured key fits this value") from None
+
+
+def is_current(token: str) -> bool:
+    """Whether a value is already encrypted with the newest key (so rotating can skip it)."""
+    newest = Fernet(current_app.config["ENCRYPTION_KEYS"][0])
+    try:
+        newest.decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return False
+    return True
+
+
+# --- which columns hold encrypted values, and rotating them ------------------------------------
+
+
+@dataclass(frozen=True)
+class EncryptedColumn:
+    """A text column holding Fernet tokens; with `flag`, only rows where that boolean column is
+    true are encrypted (the others hold plain text). NULL values are left alone."""
+
+    table: str
+    column: str
+    flag: str | None = None
+    key: str = "id"
+
+
+_COLUMNS: list[EncryptedColumn] = []
+
+
+def register_column(table: str, column: str, *, flag: str | None = None) -> None:
+    """Declare that `table.column` holds values made by `encrypt` (see EncryptedColumn)."""
+    declared = EncryptedColumn(table, column, flag)
+    if declared not in _COLUMNS:
+        _COLUMNS.append(declared)
+
+
+def encrypted_columns() -> list[EncryptedColumn]:
+    return list(_COLUMNS)
+
+
+@dataclass
+class RotationResult:
+    rotated: int = 0
+    already_current: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+
+def rotate_all(session: Session) -> RotationResult:
+    """Re-encrypt every value in every registered column with the newest key.
+
+    Values already encrypted with the newest key are left as they are, so running it twice
+    changes nothing the second time. Values that no configured key can decrypt are listed in
+    `unreadable` and nothing is changed at all (the caller should roll back); the caller commits.
+    """
+    result = RotationResult()
+    connection = session.connection()
+    updates: list[tuple[sa.TableClause, sa.ColumnClause, sa.ColumnClause, object, str]] = []
+    for declared in _COLUMNS:
+        key: sa.ColumnClause = sa.column(declared.key)
+        value: sa.ColumnClause = sa.column(declared.column, sa.Text)
+        columns = [key, value] + ([sa.column(declared.flag, sa.Boolean)] if declared.flag else [])
+        table = sa.table(declared.table, *columns)
+        query = sa.select(key, value).select_from(table).where(value.is_not(None))
+        if declared.flag:
+            query = query.where(sa.column(declared.flag, sa.Boolean).is_(True))
+        for row_key, token in connection.execute(query):
+            if is_current(token):
+                result.already_current += 1
+                continue
+            try:
+                updates.append((table, key, value, row_key, rotate(token)))
+            except DecryptionError:
+                result.unreadable.append(f"{declared.table}.{declared.column} {row_key}")
+    if result.unreadable:
+        return result
+    for table, key, value, row_key, token in updates:
+        connection.execute(sa.update(table).where(key == row_key).values({value.name: token}))
+        result.rotated += 1
+    return result
 
 
 def init_app(app: Flask) -> None:

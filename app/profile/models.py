@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app import crypto
 from app.db import UTCDateTime, utcnow
 from app.privacy.registry import (
     ACCOUNT_LIFETIME,
@@ -31,7 +32,9 @@ def _user_fk(unique: bool = False):
 
 
 class ProfileAnswer(SQLModel, table=True):
-    """One answer. Health answers are stored encrypted (Fernet) in `value`."""
+    """One answer, with the wording of the question and of the chosen options as the caregiver
+    saw them, so it stays readable when the questionnaire changes. Health answers are stored
+    encrypted (Fernet) in `value` and `answer_label`."""
 
     __tablename__ = "profile_answer"
     __table_args__ = (sa.UniqueConstraint("user_id", "question_key"),)
@@ -42,7 +45,13 @@ class ProfileAnswer(SQLModel, table=True):
     version: str = Field(max_length=20)
     health: bool = Field(default=False)
     value: str = Field(sa_type=sa.Text)
+    question_label: str | None = Field(default=None, sa_type=sa.Text)
+    answer_label: str | None = Field(default=None, sa_type=sa.Text)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+crypto.register_column("profile_answer", "value", flag="health")
+crypto.register_column("profile_answer", "answer_label", flag="health")
 
 
 class ProfileProgress(SQLModel, table=True):
@@ -95,6 +104,8 @@ register(
             "version": "versie van de vragenlijst waarin je antwoordde",
             "health": "of het een antwoord over gezondheid is",
             "value": "je antwoord (versleuteld als het over gezondheid gaat)",
+            "question_label": "de vraag zoals je die zag",
+            "answer_label": "je antwoord in woorden (versleuteld als het over gezondheid gaat)",
             "updated_at": "wanneer je het antwoord gaf of wijzigde",
         },
     )

@@ -9,7 +9,7 @@ from app import db
 from app.accounts.models import Role
 from app.consent import gate
 from app.hub.content import Item
-from app.profile import service
+from app.profile import scoring, service
 
 
 def _caregiver() -> bool:
@@ -18,7 +18,7 @@ def _caregiver() -> bool:
 
 def recommendations(
     items: list, *, for_shop: bool = False, limit: int = 6
-) -> list[service.Recommendation]:
+) -> list[scoring.Recommendation]:
     """Recommended items for the logged-in caregiver; empty (and nothing computed) for anyone
     who is anonymous, objects, restricted processing or gave no consent."""
     if not _caregiver() or not gate.allows("personalisation"):
@@ -30,7 +30,7 @@ def recommendations(
         health=gate.allows("health") and not for_shop,
         for_shop=for_shop,
     )
-    return service.recommend(items, profile, limit=limit)
+    return scoring.recommend(items, profile, limit=limit)
 
 
 def note_reading(item: Item) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -67,12 +68,14 @@ class Question(BaseModel):
         return []
 
     def describe(self, answer) -> str:
-        """The answer in words, as the caregiver chose it."""
+        """The answer in words, as the caregiver chose it (an option that no longer exists is
+        shown by its stored value rather than dropped)."""
         if self.type == "single":
             option = self.option(answer)
-            return option.label if option else ""
+            return option.label if option else str(answer)
         if self.type == "multiple":
-            return ", ".join(o.label for o in self.options if o.value in answer)
+            labels = {o.value: o.label for o in self.options}
+            return ", ".join(labels.get(v, str(v)) for v in answer)
         if self.type == "number":
             return f"{answer} {self.unit}".strip()
         return str(answer)
@@ -92,6 +95,9 @@ class Questionnaire(BaseModel):
     title: str
     intro: str = ""
     steps: list[Step]
+    # Per topic, the article and product tags that belong to it: a topic in the profile also
+    # matches items carrying these tags (products have no topics of their own).
+    topic_tags: dict[str, list[str]] = Field(default_factory=dict)
 
     def question(self, key: str) -> Question | None:
         return next((q for s in self.steps for q in s.questions if q.key == key), None)
@@ -159,6 +165,28 @@ def check(content_dir: Path, site: SiteInfo) -> list[Problem]:
                         line_of(f'"{tag}"'),
                         f"de gezondheidstag '{tag}' hoort bij een vraag met health = true",
                     )
+                )
+    for topic, related in questionnaire.topic_tags.items():
+        if topic not in site.topic_slugs:
+            problems.append(
+                Problem(
+                    rel,
+                    line_of(f"{topic} ="),
+                    f"topic_tags: '{topic}' is geen onderwerp uit site.toml",
+                )
+            )
+        for tag in related:
+            if site.audience.get(tag) and site.audience[tag].health:
+                problems.append(
+                    Problem(
+                        rel,
+                        line_of(f"{topic} ="),
+                        f"topic_tags: de gezondheidstag '{tag}' mag niet bij een onderwerp horen",
+                    )
+                )
+            elif not re.fullmatch(r"[a-z0-9-]+", tag):
+                problems.append(
+                    Problem(rel, line_of(f"{topic} ="), f"topic_tags: ongeldige tag '{tag}'")
                 )
     for step in questionnaire.steps:
         if any(q.health for q in step.questions) and not step.health_consent:

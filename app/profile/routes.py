@@ -27,11 +27,13 @@ def overview():
     """Every answer, the consents, and links to change or delete them."""
     session = db.session()
     form = service.questionnaire()
-    given = service.answers(session, current_user.id)
+    shown = service.shown_answers(session, current_user.id)
+    asked = {question.key for question in form.questions}
     return render(
         "profile/overview.html",
         questionnaire=form,
-        answers=given,
+        answers=shown,
+        former=[answer for key, answer in shown.items() if key not in asked],
         progress=service.progress(session, current_user.id),
         personalise=gate.allows("personalisation"),
         health=gate.allows("health"),
@@ -163,6 +165,19 @@ def consent(scope: str):
     return redirect(url_for("profile.overview"), code=303)
 
 
+@bp.post("/antwoord/<key>/verwijderen")
+@role_required(Role.CAREGIVER)
+def delete_answer(key: str):
+    """Delete one answer to a question that is no longer in the questionnaire."""
+    form = forms.ConsentToggleForm()
+    if form.validate_on_submit() and service.delete_answer(
+        db.session(), user=_user(), question_key=key
+    ):
+        db.session().commit()
+        flash("Het antwoord is verwijderd.", "ok")
+    return redirect(url_for("profile.overview"), code=303)
+
+
 @bp.route("/verwijderen", methods=["GET", "POST"])
 @role_required(Role.CAREGIVER)
 def delete():
@@ -186,7 +201,9 @@ def delete():
 
 def init_app(app: Flask) -> None:
     from app.hub.cli import register_check
+    from app.profile.cli import keys_cli
     from app.profile.questionnaire import check
 
     app.register_blueprint(bp)
     register_check(check)
+    app.cli.add_command(keys_cli)

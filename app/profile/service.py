@@ -1,4 +1,4 @@
-"""The data profile: answers, consents, the tags derived from them, and recommendations.
+"""The data profile: answers, consents, and the tags derived from them (scored in `scoring`).
 
 Callers pass in what the consent gate decided (`personalise`, `health`): these functions never
 read the request themselves. Without personalisation nothing is scored at all and nothing about
@@ -8,7 +8,7 @@ reading is recorded; health answers are used only with health consent and never 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -22,6 +22,7 @@ from app.hub.content import Item
 from app.privacy.registry import presenter
 from app.profile import questionnaire as q
 from app.profile.models import ProfileAnswer, ProfileProgress, ReadTopic
+from app.profile.scoring import Profile
 
 CONSENTS = {
     "personalisation": (
@@ -37,9 +38,6 @@ CONSENTS = {
         "antwoorden worden dan meteen verwijderd.",
     ),
 }
-AUDIENCE_WEIGHT = 3.0
-TOPIC_WEIGHT = 2.0
-THRESHOLD = 3.0
 READ_WEIGHT_STEP = 0.2
 READ_WEIGHT_MAX = 1.0
 
@@ -71,6 +69,59 @@ def answers(session: Session, user_id: int) -> dict[str, object]:
     return result
 
 
+@dataclass
+class ShownAnswer:
+    """An answer as the caregiver sees it on /profiel: the question and the answer in words."""
+
+    key: str
+    question: str
+    answer: str
+    health: bool
+    version: str
+
+
+def shown_answers(session: Session, user_id: int) -> dict[str, ShownAnswer]:
+    """Every answer in words, health answers decrypted, whatever changed in the questionnaire.
+
+    The wording stored with the answer comes first (the question and options as they were when
+    the caregiver answered); answers stored before that was kept are described with the current
+    questionnaire, and where a question or option has gone since, by the stored value."""
+    form = questionnaire()
+    shown = {}
+    for row in session.exec(select(ProfileAnswer).where(ProfileAnswer.user_id == user_id)):
+        question = form.question(row.question_key)
+        value = json.loads(crypto.decrypt(row.value) if row.health else row.value)
+        if row.answer_label is not None:
+            words = crypto.decrypt(row.answer_label) if row.health else row.answer_label
+        elif question is not None:
+            words = question.describe(value)
+        else:
+            words = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        label = row.question_label or (question.label if question else row.question_key)
+        shown[row.question_key] = ShownAnswer(
+            key=row.question_key,
+            question=label,
+            answer=words,
+            health=row.health,
+            version=row.version,
+        )
+    return shown
+
+
+def delete_answer(session: Session, *, user: User, question_key: str) -> bool:
+    """Delete one answer (for answers to questions no longer in the questionnaire, which cannot
+    be changed through a step); returns whether there was one."""
+    row = session.exec(
+        select(ProfileAnswer).where(
+            ProfileAnswer.user_id == user.id, ProfileAnswer.question_key == question_key
+        )
+    ).first()
+    if row is None:
+        return False
+    session.delete(row)
+    return True
+
+
 def progress(session: Session, user_id: int) -> ProfileProgress | None:
     return session.exec(select(ProfileProgress).where(ProfileProgress.user_id == user_id)).first()
 
@@ -98,25 +149,21 @@ def save_step(
             if row is not None:
                 session.delete(row)
             continue
-        text = json.dumps(value, ensure_ascii=False)
-        stored = crypto.encrypt(text) if question.health else text
+        text, words = json.dumps(value, ensure_ascii=False), question.describe(value)
+        if question.health:
+            text, words = crypto.encrypt(text), crypto.encrypt(words)
         if row is None:
-            session.add(
-                ProfileAnswer(
-                    user_id=user.id,
-                    question_key=question.key,
-                    version=form.version,
-                    health=question.health,
-                    value=stored,
-                )
+            row = ProfileAnswer(
+                user_id=user.id, question_key=question.key, version=form.version, value=text
             )
-        else:
-            row.value, row.version, row.health, row.updated_at = (
-                stored,
-                form.version,
-                question.health,
-                utcnow(),
-            )
+            session.add(row)
+        row.value, row.version, row.health, row.updated_at = (
+            text,
+            form.version,
+            question.health,
+            utcnow(),
+        )
+        row.question_label, row.answer_label = question.label, words
     mark_progress(session, user=user, reached=step_number + 1)
 
 
@@ -176,18 +223,7 @@ def record_reading(session: Session, *, user_id: int, item: Item, personalise: b
         session.add(row)
 
 
-# --- the profile and recommendations ----------------------------------------------------------
-
-
-@dataclass
-class Profile:
-    """Weighted tags, each with the plain-language reason it is there."""
-
-    weights: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.weights)
+# --- the profile ------------------------------------------------------------------------------
 
 
 def build_profile(
@@ -195,19 +231,24 @@ def build_profile(
 ) -> Profile:
     """The caregiver's profile, or an empty one when personalisation is not allowed.
 
-    Health answers count only with `health` allowed, and never when `for_shop`."""
+    Tags come from the answers and from the topics read. Health answers count only with
+    `health` allowed, and never when `for_shop`; nor does any health tag reach the shop."""
     profile = Profile()
     if not personalise:
         return profile
     site = current_app.extensions["site"]
     form = questionnaire()
+
+    def is_health(tag: str) -> bool:
+        audience = site.audience.get(tag)
+        return bool(audience and audience.health)
+
     for key, value in answers(session, user_id).items():
         question = form.question(key)
         if question is None or (question.health and (not health or for_shop)):
             continue
         for tag in question.tags_for(value):
-            audience = site.audience.get(tag)
-            if audience and audience.health and for_shop:
+            if is_health(tag) and for_shop:
                 continue
             profile.weights[tag] = 1.0
             profile.reasons.setdefault(tag, _reason(tag, site))
@@ -219,6 +260,11 @@ def build_profile(
             profile.reasons[row.topic] = (
                 f"je las over {topic.label.lower() if topic else row.topic}"
             )
+    profile.topic_tags = {
+        topic: frozenset(t for t in tags if not is_health(t))
+        for topic, tags in form.topic_tags.items()
+        if topic in profile.weights
+    }
     return profile
 
 
@@ -229,44 +275,6 @@ def _reason(tag: str, site) -> str:
     return f"je zoekt hulp bij {topic.label.lower()}" if topic else tag
 
 
-@dataclass
-class Recommendation:
-    item: Item
-    score: float
-    reasons: list[str]
-
-
-def recommend(items: list, profile: Profile, *, limit: int = 6) -> list[Recommendation]:
-    """Items (anything with .meta.audience, .meta.topics, .meta.published, .title) scored by
-    weighted tag overlap; below the threshold nothing is recommended. Ties: featured first,
-    then newest, then title, so the order is stable."""
-    if not profile:
-        return []
-    scored = []
-    for item in items:
-        score, matched = 0.0, []
-        for tag in item.meta.audience:
-            if tag in profile.weights:
-                score += AUDIENCE_WEIGHT * profile.weights[tag]
-                matched.append(tag)
-        for tag in item.meta.topics:
-            if tag in profile.weights:
-                score += TOPIC_WEIGHT * profile.weights[tag]
-                matched.append(tag)
-        if score >= THRESHOLD:
-            reasons = list(dict.fromkeys(profile.reasons[t] for t in matched))
-            scored.append(Recommendation(item=item, score=score, reasons=reasons))
-    scored.sort(
-        key=lambda r: (
-            -r.score,
-            not getattr(r.item.meta, "featured", False),
-            -r.item.meta.published.toordinal(),
-            r.item.title,
-        )
-    )
-    return scored[:limit]
-
-
 # --- the privacy centre ------------------------------------------------------------------------
 
 
@@ -275,7 +283,10 @@ def present_answer(row: dict) -> dict:
     """Health answers decrypted, the question's wording next to its key."""
     raw = crypto.decrypt(row["value"]) if row["health"] else row["value"]
     row["value"] = json.loads(raw)
+    if row.get("answer_label") is not None and row["health"]:
+        row["answer_label"] = crypto.decrypt(row["answer_label"])
     question = questionnaire().question(row["question_key"])
-    if question is not None:
-        row["question_key"] = f"{row['question_key']}: {question.label}"
+    label = row.get("question_label") or (question.label if question else None)
+    if label:
+        row["question_key"] = f"{row['question_key']}: {label}"
     return row

@@ -136,7 +136,8 @@ def test_health_consent_then_encrypted_answers(app, client, caregiver, fill, ses
             for r in connection.execute(sa.text(f"SELECT * FROM {table}"))  # noqa: S608
         )
     assert any(v.startswith("gAAAA") for v in raw)  # a Fernet token
-    assert "dementie" not in dump and "ouderdom" not in dump
+    # Neither the values nor their wording ("Dementie of geheugenproblemen") are readable.
+    assert "dementie" not in dump.lower() and "ouderdom" not in dump.lower()
 
 
 def test_withdrawing_health_consent_deletes_health_answers_at_once(
@@ -169,16 +170,71 @@ def test_profile_page_shows_every_answer_and_deletes_everything(client, filled, 
     assert latest.refused == "personalisation"
 
 
-def test_old_answers_stay_readable_after_a_new_version(app, client, filled, session, monkeypatch):
+def newer_questionnaire():
+    """Version 2 of the questionnaire: the question 'gemeente' and the option 'ouder' are gone."""
+    import tomllib
+
+    from app.config import PROJECT_ROOT
+    from app.profile.questionnaire import Questionnaire
+
+    source = PROJECT_ROOT / "content" / "vragenlijsten" / "intake.toml"
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    data["version"] = "2"
+    for step in data["steps"]:
+        step["questions"] = [q for q in step["questions"] if q["key"] != "gemeente"]
+        for question in step["questions"]:
+            question["options"] = [o for o in question.get("options", []) if o["value"] != "ouder"]
+    newer = Questionnaire.model_validate(data)
+    assert newer.question("gemeente") is None
+    assert newer.question("relatie").option("ouder") is None
+    return newer
+
+
+def test_old_answers_stay_readable_after_a_new_version(client, filled, session, monkeypatch):
     from app.profile import service
 
-    with app.app_context():
-        questionnaire = service.questionnaire()
-    newer = questionnaire.model_copy(update={"version": "2"})
-    monkeypatch.setattr(service, "questionnaire", lambda: newer)
+    monkeypatch.setattr(service, "questionnaire", newer_questionnaire)
     page = client.get("/profiel").get_data(as_text=True)
-    assert "Mijn vader of moeder" in page
+    # The answer to a question that still exists, but with an option that was removed.
+    relatie = page.split("<dt>Voor wie zorg je?</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "Mijn vader of moeder (of schoonouder)" in relatie
+    # The answer to a question that was removed, with the question as it was asked.
+    former = page.split('id="eerdere-vragen"', 1)[1].split("</section>", 1)[0]
+    assert "In welke gemeente woont degene voor wie je zorgt?" in former
+    assert "Zwolle" in former
     assert answers(session, filled)["relatie"].version == "1"
+    assert answers(session, filled)["gemeente"].version == "1"
+
+
+def test_a_removed_question_can_be_deleted_by_its_own_button(client, filled, session, monkeypatch):
+    from app.profile import service
+
+    monkeypatch.setattr(service, "questionnaire", newer_questionnaire)
+    response = client.submit("/profiel/antwoord/gemeente/verwijderen", {}, page="/profiel")
+    assert response.status_code == 303
+    assert "gemeente" not in answers(session, filled)
+    assert "relatie" in answers(session, filled)  # nothing else goes
+    assert 'id="eerdere-vragen"' not in client.get("/profiel").get_data(as_text=True)
+
+
+def test_answers_stored_without_their_wording_fall_back_to_the_questionnaire(
+    app, client, filled, session, monkeypatch
+):
+    """Answers saved before the wording was kept with them (the column is empty)."""
+    from app.profile import service
+
+    with app.extensions["db_engine"].begin() as connection:
+        connection.execute(
+            sa.text("UPDATE profile_answer SET question_label = NULL, answer_label = NULL")
+        )
+    page = client.get("/profiel").get_data(as_text=True)
+    assert "Mijn vader of moeder (of schoonouder)" in page and "20 uur per week" in page
+    monkeypatch.setattr(service, "questionnaire", newer_questionnaire)
+    page = client.get("/profiel").get_data(as_text=True)
+    relatie = page.split("<dt>Voor wie zorg je?</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "ouder" in relatie  # the stored value rather than nothing
+    former = page.split('id="eerdere-vragen"', 1)[1].split("</section>", 1)[0]
+    assert "gemeente" in former and "Zwolle" in former
 
 
 def test_only_caregivers_have_a_profile(client, login_as):
@@ -211,5 +267,11 @@ def test_content_check_validates_the_questionnaire(tmp_path):
         "onbekende tag 'onbestaand'" in p and p.startswith("vragenlijsten/intake.toml:")
         for p in problems
     )
+    health_topic = source.replace('wonen = ["veilig-thuis"', 'wonen = ["dementie"')
+    (folder / "vragenlijsten" / "intake.toml").write_text(health_topic, encoding="utf-8")
+    assert any("gezondheidstag 'dementie'" in str(p) for p in check(folder, site))
+    unknown_topic = source.replace('wonen = ["veilig-thuis"', 'tuinieren = ["veilig-thuis"')
+    (folder / "vragenlijsten" / "intake.toml").write_text(unknown_topic, encoding="utf-8")
+    assert any("'tuinieren' is geen onderwerp" in str(p) for p in check(folder, site))
     (folder / "vragenlijsten" / "intake.toml").write_text("version = 1\n", encoding="utf-8")
     assert "ongeldig" in str(check(folder, site)[0])

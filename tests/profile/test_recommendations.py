@@ -3,10 +3,11 @@ objection, restriction or without consent."""
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from app import db
-from app.profile import service
+from app.profile import scoring, service
 from app.profile.models import ReadTopic
 
 
@@ -15,6 +16,16 @@ def titles(html: str, section_id: str = "voor-jou-kop") -> list[str]:
         return []
     part = html.split(f'id="{section_id}"', 1)[1].split("</section>", 1)[0]
     return re.findall(r'class="zg-card__title"><a class="utrecht-link" href="([^"]+)"', part)
+
+
+def recommended_cards(html: str) -> dict[str, str]:
+    """The cards under "Aanbevolen voor jou", by link: {href: the card's html}."""
+    part = html.split('id="voor-jou-kop"', 1)[1].split("</section>", 1)[0]
+    cards = {}
+    for card in part.split("<li>")[1:]:
+        href = re.search(r'class="zg-card__title"><a class="utrecht-link" href="([^"]+)"', card)
+        cards[href.group(1)] = card
+    return cards
 
 
 def list_order(html: str) -> list[str]:
@@ -27,9 +38,20 @@ def test_p14_a_profile_puts_matching_articles_first_and_says_why(client, filled)
     recommended = titles(page)
     assert recommended
     assert "/artikelen/gesprek-met-werkgever" in recommended[:6]
-    assert "Waarom zie ik dit?" in page
-    assert "Omdat je aangaf:" in page and "werkende mantelzorger" in page
-    assert 'href="/profiel"' in page  # a way to change the answers
+    cards = recommended_cards(page)
+    assert list(cards) == recommended
+    for card in cards.values():  # every recommendation says why, with a way to change it
+        assert "<summary>Waarom zie ik dit?</summary>" in card
+        assert '<a class="utrecht-link" href="/profiel">Antwoorden wijzigen</a>' in card
+    why = cards["/artikelen/gesprek-met-werkgever"].split("Omdat je aangaf: ", 1)[1]
+    why = why.split(". <a", 1)[0]
+    # The article is for working, new and heavily loaded caregivers, about work: all answered.
+    assert set(why.split(", ")) == {
+        "je bent net mantelzorger",
+        "veel uren zorg per week",
+        "je zoekt hulp bij werk en studie",
+        "werkende mantelzorger",
+    }
     home = client.get("/").get_data(as_text=True)
     assert "Aanbevolen voor jou" in home and titles(home)
 
@@ -41,7 +63,7 @@ def test_the_explanation_names_the_answers_behind_it(app, filled):
         )
         from app.hub.service import visible
 
-        recs = service.recommend(visible("article"), profile)
+        recs = scoring.recommend(visible("article"), profile)
     top = recs[0]
     expected = {
         "zorg voor je vader of moeder",
@@ -54,8 +76,12 @@ def test_the_explanation_names_the_answers_behind_it(app, filled):
         "je bent net mantelzorger",
     }
     assert set(top.reasons) <= expected and top.reasons
-    for tag in set(top.item.meta.audience) & set(profile.weights):
-        assert profile.reasons[tag] in top.reasons
+    for rec in recs:
+        meta = rec.item.meta
+        carried = set(meta.audience) | set(meta.topics) | set(meta.tags)
+        # Every profile tag the item carries is named, and nothing else.
+        assert set(rec.matched) >= carried & set(profile.weights)
+        assert rec.reasons == list(dict.fromkeys(profile.reasons[t] for t in rec.matched))
 
 
 def test_switch_between_recommended_and_all(client, filled):
@@ -81,14 +107,20 @@ def test_p11_objection_gives_exactly_the_anonymous_order_and_records_nothing(
     assert session.exec(select(ReadTopic)).all() == []
 
 
-def test_restriction_also_stops_personalisation(client, filled, session):
+def test_restriction_also_stops_personalisation(app, client, filled, session):
     from app.accounts.models import User
 
+    anonymous = app.test_client().get("/artikelen/").get_data(as_text=True)
+    assert titles(client.get("/artikelen/").get_data(as_text=True))  # personalised before
     user = session.get(User, filled.id)
     user.restricted = True
     session.add(user)
     session.commit()
-    assert "Aanbevolen voor jou" not in client.get("/artikelen/").get_data(as_text=True)
+    page = client.get("/artikelen/").get_data(as_text=True)
+    assert titles(page) == [] and "Aanbevolen voor jou" not in page
+    assert list_order(page) == list_order(anonymous)
+    client.get("/artikelen/respijtzorg")
+    assert session.exec(select(ReadTopic)).all() == []
 
 
 def test_without_consent_nothing_is_scored_or_recorded(client, caregiver, fill, session):
@@ -130,6 +162,21 @@ def test_p05_health_answers_feed_content_only_with_consent_and_never_the_shop(
     assert "dementie" in with_health.weights
     assert "dementie" not in without.weights
     assert "dementie" not in shop.weights and "werkend" in shop.weights
+    health_tags = {tag for tag, a in app.extensions["site"].audience.items() if a.health}
+    assert not any(health_tags & tags for tags in shop.topic_tags.values())
+    with app.test_request_context():
+        from app.hub.service import visible
+        from app.shop.service import catalogue
+
+        articles = scoring.recommend(visible("article"), with_health, limit=100)
+        products = scoring.recommend(catalogue().for_sale(), shop, limit=100)
+    assert any("dementie" in r.matched for r in articles)  # health answers help with content
+    assert products and not any(health_tags & set(r.matched) for r in products)
+    health_labels = {a.label for a in app.extensions["site"].audience.values() if a.health}
+    cards = shop_cards(client)
+    assert cards
+    for card in cards.values():
+        assert not any(label in why(card) for label in health_labels)
 
 
 def test_anonymous_visitors_get_no_scoring(client):
@@ -147,7 +194,7 @@ def test_ties_are_broken_deterministically():
         )
         return SimpleNamespace(meta=meta, title=title)
 
-    profile = service.Profile(
+    profile = scoring.Profile(
         weights={"werkend": 1.0}, reasons={"werkend": "werkende mantelzorger"}
     )
     items = [
@@ -156,6 +203,116 @@ def test_ties_are_broken_deterministically():
         item("C", date(2026, 3, 1)),
         item("D", date(2025, 1, 1), featured=True),
     ]
-    order = [r.item.title for r in service.recommend(items, profile)]
+    order = [r.item.title for r in scoring.recommend(items, profile)]
     assert order == ["D", "C", "A", "B"]
-    assert service.recommend(items, service.Profile()) == []
+    assert order == [r.item.title for r in scoring.recommend(items[::-1], profile)]
+    assert scoring.recommend(items, scoring.Profile()) == []
+
+
+def test_audience_topics_and_tags_are_weighed_against_a_threshold():
+    from datetime import date
+    from types import SimpleNamespace
+
+    def item(title, audience=(), topics=(), tags=()):
+        meta = SimpleNamespace(
+            audience=list(audience),
+            topics=list(topics),
+            tags=list(tags),
+            published=date(2026, 1, 1),
+            featured=False,
+        )
+        return SimpleNamespace(meta=meta, title=title)
+
+    profile = scoring.Profile(
+        weights={"partner": 1.0, "juridisch": 1.0, "zorg": 0.4},
+        reasons={
+            "partner": "zorg voor je partner",
+            "juridisch": "je zoekt hulp bij juridische zaken",
+            "zorg": "je las over zorg",
+        },
+        topic_tags={"juridisch": frozenset({"volmacht"}), "zorg": frozenset({"respijtzorg"})},
+    )
+    items = {
+        "audience": item("audience", audience=["partner"]),
+        "tag": item("tag", tags=["partner"]),
+        "topic": item("topic", topics=["juridisch"]),
+        "topic and its tag": item("topic and its tag", topics=["juridisch"], tags=["volmacht"]),
+        "product tags": item("product tags", tags=["juridisch", "volmacht"]),
+        "related tag only": item("related tag only", tags=["volmacht"]),
+        "everything": item(
+            "everything", audience=["partner"], topics=["zorg"], tags=["volmacht", "respijtzorg"]
+        ),
+        "nothing": item("nothing", audience=["kind"], topics=["wonen"], tags=["traplift"]),
+    }
+    points = {name: scoring.score(i, profile)[0] for name, i in items.items()}
+    assert points == {
+        "audience": scoring.AUDIENCE_WEIGHT,
+        "tag": scoring.TAG_WEIGHT,
+        "topic": scoring.TOPIC_WEIGHT,
+        "topic and its tag": scoring.TOPIC_WEIGHT + scoring.RELATED_WEIGHT,
+        "product tags": scoring.TAG_WEIGHT + scoring.RELATED_WEIGHT,
+        "related tag only": scoring.RELATED_WEIGHT,
+        "everything": pytest.approx(
+            scoring.AUDIENCE_WEIGHT
+            + scoring.RELATED_WEIGHT
+            + 0.4 * (scoring.TOPIC_WEIGHT + scoring.RELATED_WEIGHT)
+        ),
+        "nothing": 0.0,
+    }
+    recs = scoring.recommend(list(items.values()), profile, limit=20)
+    assert [r.item.title for r in recs] == [
+        "everything",
+        "audience",
+        "product tags",
+        "topic and its tag",
+    ]
+    assert all(r.score >= scoring.THRESHOLD for r in recs)
+    assert recs[0].reasons == [
+        "zorg voor je partner",
+        "je las over zorg",
+        "je zoekt hulp bij juridische zaken",
+    ]
+
+
+def shop_cards(client) -> dict[str, str]:
+    page = client.get("/winkel").get_data(as_text=True)
+    return recommended_cards(page) if 'id="voor-jou-kop"' in page else {}
+
+
+def why(card: str) -> str:
+    return card.split("Omdat je aangaf: ", 1)[1].split(". ", 1)[0]
+
+
+def test_topic_answers_reach_the_shop(client, caregiver, fill):
+    """Products have no topics: a topic answer reaches them through their tags."""
+    fill(1, {"relatie": "kind", "personalisation": "y"})
+    fill(2, {})
+    fill(3, {})
+    fill(4, {"onderwerpen": ["zorg"]})
+    assert "/winkel/adviesgesprek-volmacht-levenstestament" not in shop_cards(client)
+    fill(4, {"onderwerpen": ["juridisch"]})
+    cards = shop_cards(client)
+    assert why(cards["/winkel/adviesgesprek-volmacht-levenstestament"]) == (
+        "je zoekt hulp bij juridische zaken"
+    )
+    # "Wonen" and "zorg" are no product tags: they count through the tags that belong to them.
+    fill(1, {"woonsituatie": "zelfstandig", "personalisation": "y"})
+    fill(4, {})
+    without = list(shop_cards(client))
+    fill(4, {"onderwerpen": ["wonen"]})
+    cards = shop_cards(client)
+    assert list(cards) != without
+    for card in cards.values():
+        assert why(card) == "je naaste woont zelfstandig, je zoekt hulp bij wonen"
+    assert "/winkel/sleutelkluis-met-cijfercode" in cards
+
+
+def test_reading_history_reaches_the_shop(client, caregiver, fill, session):
+    fill(1, {"woonsituatie": "zelfstandig", "personalisation": "y"})
+    without = list(shop_cards(client))
+    session.add(ReadTopic(user_id=caregiver.id, topic="zorg", reads=5))
+    session.commit()
+    cards = shop_cards(client)
+    assert list(cards) != without
+    first = next(iter(cards.values()))
+    assert why(first) == "je naaste woont zelfstandig, je las over zorg"
