@@ -33,6 +33,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.search import routes as search
     from app.search import service as search_service
     from app.shop import routes as shop
+    from app.shop import service as shop_service
 
     overrides = dict(overrides or {})
     env_overrides = {k: str(v) for k, v in overrides.items() if k in ENV_NAMES}
@@ -102,6 +103,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     navigation.init_app(app)
 
     search_service.build_at_start(app)
+    shop_service.sync_at_start(app)
 
     app.jinja_env.filters.update(datum=dutch_date, datumtijd=dutch_datetime, euro=euro)
     app.jinja_env.globals.update(site=app.extensions["site"])

@@ -65,6 +65,7 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
         "REDIS_URL": "",
         "CONTENT_RECHECK_SECONDS": 0,
         "SEARCH_BUILD_ON_START": False,
+        "SHOP_SYNC_ON_START": False,
     }
     settings.update(overrides)
     return create_app(settings)

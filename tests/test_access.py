@@ -65,6 +65,7 @@ POST_ONLY = {
     "/account/bevestigingsmail",
     "/cookies/keuze",
     "/profiel/toestemming/<scope>",
+    "/profiel/antwoord/<key>/verwijderen",
     "/privacy/download",
     "/privacy/beperken",
     "/privacy/bezwaar/<kind>",

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server, run_simple
 
 from app.config import PROJECT_ROOT
-from app.payments.sandbox_model import ApiError, Clock, error_body, utc_now
+from app.payments.sandbox_model import ApiError, Clock, error_body, iso, utc_now
 from app.payments.sandbox_routes import (
     Deliverer,
     Sandbox,
@@ -63,7 +63,7 @@ def create_sandbox_app(
     state = SandboxState(clock or utc_now)
     app.extensions["mollie_sandbox"] = Sandbox(state, deliver_webhook or post_webhook)
     app.before_request(_guard_api)
-    app.after_request(_remember_idempotent_answer)
+    app.after_request(_finish_api_call)
     app.teardown_request(_release_idempotency_key)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -88,7 +88,7 @@ def post_webhook(url: str, payment_id: str) -> int | None:
         return None
 
 
-# Around every request: errors the Mollie way, the API key, idempotency ----------------------
+# Around every request: errors the Mollie way, the API key, idempotency, the API log --------
 
 
 def _api_error(error: ApiError) -> Response:
@@ -144,15 +144,33 @@ def _fingerprint() -> str:
     return hashlib.sha256(request.full_path.encode() + b"\n" + canonical).hexdigest()
 
 
-def _remember_idempotent_answer(response: Response) -> Response:
+def _finish_api_call(response: Response) -> Response:
+    """After each /v2 call: remember the answer for its idempotency key, then (when armed
+    with `after`) lose that answer on the way back, and log the call."""
     key = g.pop("idempotency_key", None)
+    state = current_sandbox().state
     if key is not None:
         cached = None
         if response.status_code < 500:  # a server error may be retried with the same key
             cached = CachedResponse(
                 response.status_code, response.get_data(), response.content_type
             )
-        current_sandbox().state.settle_idempotency_key(key, cached)
+        state.settle_idempotency_key(key, cached)
+    if not request.path.startswith("/v2/"):
+        return response
+    lost = state.take_error(after=True)
+    if lost is not None:
+        response = _replay(lost)
+    state.log_api_call(
+        {
+            "method": request.method,
+            "path": request.full_path.rstrip("?"),
+            "idempotency_key": request.headers.get("Idempotency-Key") or None,
+            "replayed": response.headers.get("Idempotent-Replayed") == "true",
+            "status_code": response.status_code,
+            "at": iso(state.clock()),
+        }
+    )
     return response
 
 

@@ -285,7 +285,9 @@ def set_refund_status(refund_id: str) -> Response:
 
 @control.post("/next-error")
 def arm_next_error() -> Response:
-    """Make the next /v2 call answer exactly this status, body and content type."""
+    """Make the next /v2 call answer exactly this status, body and content type. With
+    `"after": true` the call first does its work (a payment is made, a key remembered), as when
+    Mollie acted but the answer got lost on the way back."""
     body = json_body()
     status = body.get("http_status", 503)
     if not isinstance(status, int) or not 200 <= status <= 599:
@@ -296,8 +298,16 @@ def arm_next_error() -> Response:
     elif not isinstance(content, str):
         content = json.dumps(content)
     content_type = body.get("content_type") or HAL
-    current_sandbox().state.arm_error(CachedResponse(status, content.encode(), str(content_type)))
+    current_sandbox().state.arm_error(
+        CachedResponse(status, content.encode(), str(content_type)), after=body.get("after") is True
+    )
     return Response(status=204)
+
+
+@control.get("/api-log")
+def api_log() -> Response:
+    """The latest /v2 calls: method, path, idempotency_key, replayed, status_code, at."""
+    return jsonify(calls=current_sandbox().state.api_calls())
 
 
 @control.get("/webhook-log")
@@ -308,7 +318,7 @@ def webhook_log() -> Response:
 
 @control.post("/reset")
 def reset() -> Response:
-    """Forget all payments, refunds, idempotency keys, deliveries and the armed error."""
+    """Forget all payments, refunds, idempotency keys, logs and the armed error."""
     current_sandbox().state.reset()
     return Response(status=204)
 

@@ -11,6 +11,7 @@ import copy
 import secrets
 import string
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ from app.payments.sandbox_model import (
 
 PAYMENT_LIFETIME = timedelta(minutes=15)
 IDEMPOTENCY_TTL = timedelta(hours=1)
+API_LOG_SIZE = 500  # the demo runs for days; the log keeps only the latest calls
 ID_ALPHABET = string.ascii_letters + string.digits
 # A refund that ends like this never moved money, so the payment gets the amount back.
 REFUND_RETURNS_MONEY = frozenset({FAILED, CANCELED})
@@ -78,7 +80,9 @@ class SandboxState:
             self._refunds: dict[str, Refund] = {}
             self._idempotency: dict[str, _IdempotencyEntry] = {}
             self._deliveries: list[dict[str, Any]] = []
+            self._api_calls: deque[dict[str, Any]] = deque(maxlen=API_LOG_SIZE)
             self._next_error: CachedResponse | None = None
+            self._next_error_after = False
 
     # Payments ---------------------------------------------------------------------------
 
@@ -299,7 +303,7 @@ class SandboxState:
             if candidate not in taken:
                 return candidate
 
-    # Idempotency, the armed error and the webhook log -------------------------------------
+    # Idempotency, the armed error, the API log and the webhook log -------------------------
 
     def claim_idempotency_key(self, key: str, fingerprint: str) -> CachedResponse | None:
         """Start a keyed POST: None means go ahead (then call `settle_idempotency_key`), a
@@ -333,14 +337,28 @@ class SandboxState:
                 entry.response = response
                 entry.stored_at = self.clock()
 
-    def arm_error(self, response: CachedResponse) -> None:
+    def arm_error(self, response: CachedResponse, *, after: bool = False) -> None:
+        """Make the next /v2 call answer `response`: instead of doing anything (the default),
+        or `after` doing its work, as when Mollie acted but its answer got lost on the way."""
         with self._lock:
-            self._next_error = response
+            self._next_error, self._next_error_after = response, after
 
-    def take_error(self) -> CachedResponse | None:
+    def take_error(self, *, after: bool = False) -> CachedResponse | None:
+        """The armed error if it is due at this point of a call (before or after the work)."""
         with self._lock:
+            if self._next_error is None or self._next_error_after != after:
+                return None
             armed, self._next_error = self._next_error, None
             return armed
+
+    def log_api_call(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._api_calls.append(entry)
+
+    def api_calls(self) -> list[dict[str, Any]]:
+        """The latest /v2 calls, oldest first: method, path, Idempotency-Key, replayed, status."""
+        with self._lock:
+            return copy.deepcopy(list(self._api_calls))
 
     def log_delivery(self, entry: dict[str, Any]) -> None:
         with self._lock:

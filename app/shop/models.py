@@ -33,6 +33,20 @@ STATUS_LABELS = {
     EXPIRED: "betaling verlopen",
 }
 
+# Refund states as Mollie names them. A failed or canceled refund moved no money.
+REFUND_LABELS = {
+    "queued": "in de wachtrij",
+    "pending": "aangevraagd",
+    "processing": "wordt uitgevoerd",
+    "refunded": "terugbetaald",
+    "failed": "mislukt",
+    "canceled": "geannuleerd",
+}
+REFUND_STATUSES = frozenset(REFUND_LABELS)
+REFUND_UNSETTLED = ("queued", "pending", "processing")
+REFUND_FINAL = frozenset({"refunded", "failed", "canceled"})
+REFUND_NO_MONEY = frozenset({"failed", "canceled"})
+
 
 class PartnerRow(SQLModel, table=True):
     __tablename__ = "shop_partner"
@@ -145,6 +159,10 @@ class RefundRow(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+    @property
+    def status_label(self) -> str:
+        return REFUND_LABELS.get(self.status, self.status)
 
 
 class Handoff(SQLModel, table=True):

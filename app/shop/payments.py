@@ -1,4 +1,5 @@
-"""Paying an order with Mollie: create the payment, apply what Mollie says, refunds.
+"""Paying an order with Mollie: create the payment, apply what Mollie says (with the state of
+its refunds, see `refunds.py`), and catch up on missed webhooks.
 
 Invariant 7: the webhook trusts nothing but the API. It reads only the id, fetches the payment,
 and applies the status idempotently: an order moves out of "pending" once, with a
@@ -12,26 +13,29 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
+from mollie.api.client import Client
 from mollie.api.error import Error as MollieError
 from mollie.api.error import NotFoundError
 from mollie.api.objects.payment import Payment
+from mollie.api.objects.refund import Refund
 from sqlmodel import Session, select
 
 from app.db import utcnow
 from app.mail import service as mail
 from app.payments import mollie
-from app.shop import service
+from app.shop import refunds, service
 from app.shop.models import (
     CANCELED,
     EXPIRED,
     FAILED,
     PAID,
     PENDING,
+    REFUND_UNSETTLED,
     Order,
     PaymentRow,
     RefundRow,
 )
-from app.shop.money import cents_from_mollie, mollie_amount
+from app.shop.money import mollie_amount
 from app.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -115,7 +119,6 @@ def apply(session: Session, payment: Payment) -> bool:
         return False
     row.status, row.method, row.updated_at = payment.status, payment.method, utcnow()
     order = session.get(Order, row.order_id)
-    order.refunded_cents = max(order.refunded_cents, cents_from_mollie(payment.amount_refunded))
     target = FINAL_PAYMENT.get(payment.status)
     if target is None:
         return False
@@ -135,22 +138,36 @@ def apply(session: Session, payment: Payment) -> bool:
     return moved and target == PAID
 
 
+def _fetch(client: Client, payment_id: str) -> tuple[Payment, list[Refund]]:
+    """A payment and its refunds as Mollie has them now. Raises mollie's Error."""
+    payment = client.payments.get(payment_id)
+    return payment, refunds.fetch(payment)
+
+
+def _apply_fetched(session: Session, payment: Payment, found: list[Refund]) -> tuple[bool, int]:
+    """Apply a fetched payment and its refunds, and commit. Returns (paid now, refunds changed)."""
+    paid_now = apply(session, payment)
+    changed = refunds.apply(session, payment.id, found)
+    session.commit()
+    return paid_now, changed
+
+
 def handle_webhook(session: Session, payment_id: str) -> int:
     """The HTTP status for Mollie: 200 for done, unknown or malformed ids; 503 when Mollie or
-    the database is unreachable, so Mollie tries again later."""
+    the database is unreachable, so Mollie tries again later. Mollie calls this for refund
+    changes too (with the payment's id), so the refunds are fetched with the payment."""
     if not PAYMENT_ID.match(payment_id or ""):
         return 200
     if session.exec(select(PaymentRow).where(PaymentRow.mollie_id == payment_id)).first() is None:
         return 200
     try:
-        payment = mollie.client().payments.get(payment_id)
+        payment, found = _fetch(mollie.client(), payment_id)
     except NotFoundError:
         return 200
     except MollieError as error:
         log.warning("webhook: payment could not be fetched: %s", type(error).__name__)
         return 503
-    paid_now = apply(session, payment)
-    session.commit()
+    paid_now, _ = _apply_fetched(session, payment, found)
     if paid_now:
         row = session.exec(select(PaymentRow).where(PaymentRow.mollie_id == payment_id)).one()
         send_confirmation(session, session.get(Order, row.order_id))
@@ -158,19 +175,29 @@ def handle_webhook(session: Session, payment_id: str) -> int:
 
 
 def refresh(session: Session, order: Order) -> None:
-    """Ask Mollie about the order's newest payment (the return page does this while pending)."""
+    """Ask Mollie about what may still change: the newest payment while the order waits for
+    it (the return page), the paid payment while a refund is under way (the order page)."""
     latest = _latest(session, order)
-    if latest is None or latest.status not in OPEN_PAYMENT:
+    if latest is None:
         return
+    if latest.status not in OPEN_PAYMENT:
+        latest = _paid(session, order) if refunds.unsettled(session, order) else None
+        if latest is None:
+            return
     try:
-        payment = mollie.client().payments.get(latest.mollie_id)
+        payment, found = _fetch(mollie.client(), latest.mollie_id)
     except MollieError as error:
-        log.warning("return page: payment could not be fetched: %s", type(error).__name__)
+        log.warning("order page: payment could not be fetched: %s", type(error).__name__)
         return
-    paid_now = apply(session, payment)
-    session.commit()
+    paid_now, _ = _apply_fetched(session, payment, found)
     if paid_now:
         send_confirmation(session, order)
+
+
+def _paid(session: Session, order: Order) -> PaymentRow | None:
+    return session.exec(
+        select(PaymentRow).where(PaymentRow.order_id == order.id, PaymentRow.status == "paid")
+    ).first()
 
 
 def send_confirmation(session: Session, order: Order) -> bool:
@@ -217,77 +244,34 @@ def send_confirmation(session: Session, order: Order) -> bool:
 
 
 def reconcile(session: Session, *, now=None) -> dict[str, int]:
-    """Fetch payments still open after 15 minutes (a missed webhook) and apply them."""
+    """Fetch what a missed webhook would have told us, for anything older than 15 minutes:
+    payments still open, and paid payments with a refund still under way."""
     cutoff = (now or utcnow()) - RECONCILE_AFTER
-    rows = session.exec(
-        select(PaymentRow).where(
-            PaymentRow.status.in_(OPEN_PAYMENT), PaymentRow.created_at < cutoff
-        )
-    ).all()
-    counts = {"checked": 0, "changed": 0, "errors": 0}
+    waiting = select(PaymentRow).where(
+        PaymentRow.status.in_(OPEN_PAYMENT), PaymentRow.created_at < cutoff
+    )
+    refunding = select(PaymentRow).where(
+        PaymentRow.status == "paid",
+        PaymentRow.order_id.in_(
+            select(RefundRow.order_id).where(
+                RefundRow.status.in_(REFUND_UNSETTLED), RefundRow.created_at < cutoff
+            )
+        ),
+    )
+    rows = [*session.exec(waiting).all(), *session.exec(refunding).all()]
+    counts = {"checked": 0, "changed": 0, "errors": 0, "refunds": 0}
     client = mollie.client()
     for row in rows:
         counts["checked"] += 1
         before = row.status
         try:
-            payment = client.payments.get(row.mollie_id)
+            payment, found = _fetch(client, row.mollie_id)
         except MollieError:
             counts["errors"] += 1
             continue
-        paid_now = apply(session, payment)
-        session.commit()
+        paid_now, refunds_changed = _apply_fetched(session, payment, found)
         counts["changed"] += payment.status != before
+        counts["refunds"] += refunds_changed
         if paid_now:
             send_confirmation(session, session.get(Order, row.order_id))
     return counts
-
-
-def refund(
-    session: Session, *, order: Order, amount_cents: int, staff_id: int, reason: str
-) -> RefundRow:
-    """Refund part or all of a paid order through Mollie; raises ShopError or PaymentUnavailable."""
-    if order.status != PAID:
-        raise service.ShopError("Alleen een betaalde bestelling kan worden terugbetaald.")
-    remaining = order.total_cents - order.refunded_cents
-    if not 0 < amount_cents <= remaining:
-        raise service.ShopError("Het bedrag moet tussen € 0,01 en het resterende bedrag liggen.")
-    paid = session.exec(
-        select(PaymentRow).where(PaymentRow.order_id == order.id, PaymentRow.status == "paid")
-    ).first()
-    if paid is None:
-        raise service.ShopError("Er is geen betaling gevonden om terug te betalen.")
-    client = mollie.client()
-    try:
-        created = mollie.payment_stub(client, paid.mollie_id).refunds.create(
-            {
-                "amount": mollie_amount(amount_cents),
-                "description": f"Terugbetaling {order.number}"[:140],
-            },
-            idempotency_key=f"zorggenoot-{order.number}-refund-{order.refunded_cents}-{amount_cents}",
-        )
-    except MollieError as error:
-        log.error("refund for order %s failed: %s", order.number, type(error).__name__)
-        raise PaymentUnavailable from error
-    row = RefundRow(
-        order_id=order.id,
-        mollie_refund_id=created.id,
-        amount_cents=amount_cents,
-        status=created.status,
-        reason=reason[:200],
-        staff_id=staff_id,
-    )
-    session.add(row)
-    order.refunded_cents += amount_cents
-    session.commit()
-    try:
-        mail.send(
-            to=order.customer_email,
-            subject=f"Terugbetaling voor bestelling {order.number}",
-            template="order_refund",
-            order=order,
-            amount_cents=amount_cents,
-            order_url=public_url("shop.order", number=order.number),
-        )
-    except mail.MailError:
-        log.error("refund mail for order %s could not be sent", order.number)
-    return row

@@ -255,9 +255,10 @@ def _pay(order):
 @login_required
 def order(number: str):
     """The order's own page, also where Mollie sends the customer back: paid, failed, canceled,
-    expired, or still waiting (then it checks again by itself)."""
+    expired, or still waiting (then it checks again by itself); a refund under way is checked
+    with Mollie too."""
     found = _own_order(number)
-    if found.status == "pending":
+    if found.status in ("pending", "paid"):
         payments.refresh(db.session(), found)
     lines = service.order_lines(db.session(), found)
     return render(

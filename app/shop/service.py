@@ -7,11 +7,13 @@ browser sends is only which product and how many.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
+import sqlalchemy as sa
+from flask import Flask, current_app
 from sqlmodel import Session, select
 
 from app.accounts.models import User
@@ -34,6 +36,8 @@ MAX_LINES = 30
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
 HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,4}( ?[A-Za-z0-9-]{1,6})?$")
 CONSENT_VERSION = "1"
+
+log = logging.getLogger(__name__)
 
 
 class ShopError(Exception):
@@ -89,6 +93,25 @@ def sync_catalogue(session: Session) -> dict[str, int]:
             row.active = False
             gone += 1
     return {"partners": len(current.partners), "products": len(seen), "withdrawn": gone}
+
+
+def sync_at_start(app: Flask) -> None:
+    """Sync the catalogue when the app starts (after `db upgrade`: before the tables exist there
+    is nothing to sync into). A failure is logged, never fatal: orders sync what they need, and
+    `flask shop sync` can be run by hand."""
+    if not app.config.get("SHOP_SYNC_ON_START", True):
+        return
+    engine = app.extensions["db_engine"]
+    with app.app_context():
+        try:
+            if not sa.inspect(engine).has_table(ProductRow.__tablename__):
+                return
+            with Session(engine) as session:
+                counts = sync_catalogue(session)
+                session.commit()
+            log.info("catalogue synced at start: %s", counts)
+        except sa.exc.SQLAlchemyError:  # e.g. another worker synced at the same moment
+            log.warning("catalogue not synced at start", exc_info=True)
 
 
 def _sync_rows(session: Session, products: list[Product]) -> None:

@@ -10,9 +10,9 @@ from app import db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.shop import payments, service
+from app.shop import refunds, service
 from app.shop.forms import RefundForm
-from app.shop.models import Order
+from app.shop.models import Order, PaymentRow, RefundRow
 
 bp = Blueprint("shop_staff", __name__, url_prefix="/staff/bestellingen")
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -41,7 +41,7 @@ def order(number: str):
             form.amount.errors.append("Vul een bedrag in euro in, bijvoorbeeld 12,50.")
         else:
             try:
-                payments.refund(
+                refunds.refund(
                     session,
                     order=found,
                     amount_cents=cents,
@@ -50,9 +50,12 @@ def order(number: str):
                 )
             except service.ShopError as problem:
                 form.amount.errors.append(str(problem))
-            except payments.PaymentUnavailable:
+            except refunds.RefundUnavailable:
+                # The answer may be lost after Mollie acted; the same amount again is safe.
                 form.amount.errors.append(
-                    "Mollie is nu niet bereikbaar. Er is niets terugbetaald; probeer het later."
+                    "Mollie gaf geen bruikbaar antwoord. Probeer het opnieuw met hetzelfde bedrag, "
+                    "liefst binnen een uur: had Mollie toch al terugbetaald, dan gebeurt dat "
+                    "niet nog een keer."
                 )
             else:
                 audit.record(
@@ -73,11 +76,9 @@ def order(number: str):
         vat=service.order_vat(lines),
         handoffs=service.handoffs(session, found),
         form=form,
-        payments=session.exec(
-            select(payments.PaymentRow).where(payments.PaymentRow.order_id == found.id)
-        ).all(),
+        payments=session.exec(select(PaymentRow).where(PaymentRow.order_id == found.id)).all(),
         refunds=session.exec(
-            select(payments.RefundRow).where(payments.RefundRow.order_id == found.id)
+            select(RefundRow).where(RefundRow.order_id == found.id).order_by(RefundRow.id)
         ).all(),
     ), 422 if form.errors else 200
 

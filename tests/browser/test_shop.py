@@ -57,6 +57,15 @@ def buy(page, url, *, outcome):
     page.get_by_label(
         re.compile("doorgeven aan Wakkerwijk")
     ).check()  # the other partner: no consent
+    # Said plainly, before paying: what the refused partner sells is not ordered.
+    refused = (
+        "Zonder deze toestemming bestellen we niets bij Soepterrine Thuismaaltijden. "
+        "Wat je daar koos, blijft in je mandje."
+    )
+    expect(page.get_by_text(refused)).to_be_visible()
+    meals_box = page.get_by_label(re.compile("doorgeven aan Soepterrine"))
+    expect(meals_box).not_to_be_checked()
+    expect(meals_box).to_have_accessible_description(refused)
     page.get_by_label("Straat").fill("Europalaan")
     page.get_by_label("Huisnummer en toevoeging").fill("500")
     page.get_by_label("Postcode").fill("3526 KS")

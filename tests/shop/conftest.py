@@ -2,11 +2,17 @@
 sandbox delivers its webhooks straight into the shop app."""
 
 import re
+import shutil
+from typing import Any
 
 import pytest
 import requests
+from sqlmodel import select
 
+from app.accounts.models import Role
+from app.config import PROJECT_ROOT
 from app.payments.sandbox import SandboxServer
+from app.shop.models import Order
 from tests.conftest import DEFAULT_PASSWORD, Client, build_app
 
 ALARM = "personenalarm-met-valdetectie"  # wakkerwijk-alarmering: name, address, phone; ships
@@ -91,3 +97,73 @@ def pay(checkout_url: str, outcome: str = "paid") -> requests.Response:
 
 def order_number(location: str) -> str:
     return location.rstrip("/").split("/")[-1]
+
+
+def fake(sandbox: SandboxServer, path: str, payload: dict | None = None) -> tuple[int, Any]:
+    """POST to the sandbox's /_fake/ controls; the status and the JSON answer (if any)."""
+    with requests.post(f"{sandbox.url}/_fake/{path}", json=payload, timeout=10) as response:
+        return response.status_code, response.json() if response.content else None
+
+
+def api_calls(sandbox: SandboxServer, method: str, path_start: str) -> list[dict[str, Any]]:
+    """The shop's calls to the sandbox's Mollie API, as the sandbox logged them."""
+    with requests.get(f"{sandbox.url}/_fake/api-log", timeout=10) as response:
+        calls = response.json()["calls"]
+    return [c for c in calls if c["method"] == method and c["path"].startswith(path_start)]
+
+
+def lose_next_answer(sandbox: SandboxServer) -> None:
+    """The next Mollie call does its work, but its answer never reaches the shop."""
+    status, _ = fake(
+        sandbox,
+        "next-error",
+        {
+            "http_status": 504,
+            "body": {"status": 504, "title": "Gateway Timeout", "detail": "Geen antwoord"},
+            "after": True,
+        },
+    )
+    assert status == 204
+
+
+@pytest.fixture
+def paid_order(client, buyer, session):
+    """An order for the alarm and the meals, paid in the sandbox."""
+    add(client, ALARM)
+    add(client, MEALS)
+    pay(
+        checkout(client, partners=("wakkerwijk-alarmering", "soepterrine")).headers["Location"],
+        "paid",
+    )
+    return session.exec(select(Order)).one()
+
+
+@pytest.fixture
+def staff(app, make_user):
+    """A client logged in as staff."""
+    user = make_user(role=Role.STAFF, email="medewerker@example.nl")
+    client = app.test_client()
+    client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
+    return client
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    """A content folder of the test's own: the real site settings and shop, no articles."""
+    root = tmp_path / "content"
+    for folder in ("artikelen", "videos", "paginas"):
+        (root / folder).mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "content" / "site.toml", root / "site.toml")
+    shutil.copytree(PROJECT_ROOT / "content" / "vragenlijsten", root / "vragenlijsten")
+    shutil.copytree(PROJECT_ROOT / "content" / "winkel", root / "winkel")
+    return root
+
+
+@pytest.fixture
+def content_app(tmp_path, database_url, content_dir, sandbox):
+    """The site reading `content_dir`."""
+    app = build_app(
+        tmp_path, database_url, CONTENT_DIR=str(content_dir), MOLLIE_API_ENDPOINT=sandbox.url
+    )
+    yield app
+    app.extensions["db_engine"].dispose()

@@ -165,3 +165,40 @@ def test_anonymous_shop_order_is_the_same_for_everyone(app, client):
 
     order = re.findall(r'href="/winkel/([a-z0-9-]+)">', first)
     assert order == re.findall(r'href="/winkel/([a-z0-9-]+)">', second)
+
+
+def test_an_unknown_product_is_refused_plainly(client):
+    response = add(client, "bestaat-niet")
+    assert response.status_code == 422
+    assert "Dit product is niet (meer) te koop." in response.get_data(as_text=True)
+    fragment = add(client, "bestaat-niet", **htmx_headers("mandje-melding"))
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 422 and "<html" not in html
+    assert "Dit product is niet (meer) te koop." in html
+    assert '<span id="mandje-teller" class="zg-cart-count" hx-swap-oob="true">0</span>' in html
+    assert "Je mandje is leeg" in client.get("/winkel/mandje").get_data(as_text=True)
+
+
+def test_after_an_objection_to_profiling_the_shop_is_not_personalised(app, client, login_as):
+    from tests.profile.conftest import STEP_1, STEP_2, STEP_3, STEP_4
+
+    login_as()
+    for number, data in enumerate((STEP_1, STEP_2, STEP_3, STEP_4), start=1):
+        client.submit(f"/profiel/vragenlijst/{number}", data)
+    personal = client.get("/winkel").get_data(as_text=True)
+    anonymous = app.test_client().get("/winkel").get_data(as_text=True)
+    assert "Aanbevolen voor jou" in personal
+    assert product_order(personal) != product_order(anonymous)
+
+    objection = client.submit("/privacy/bezwaar/profiling", {"aan": "1"}, page="/privacy")
+    assert objection.status_code == 303
+    page = client.get("/winkel").get_data(as_text=True)
+    assert "Aanbevolen voor jou" not in page and "Waarom zie ik dit?" not in page
+    assert product_order(page) == product_order(anonymous) != []
+
+
+def product_order(html):
+    """The products on a catalogue page, in the order shown (cards only, no navigation)."""
+    import re
+
+    return re.findall(r'zg-card__title"><a class="utrecht-link" href="/winkel/([a-z0-9-]+)"', html)

@@ -9,7 +9,17 @@ from sqlmodel import select
 
 from app.consent.models import ConsentRecord
 from app.shop.models import Handoff, Order, OrderLine, PaymentRow
-from tests.shop.conftest import ADDRESS, ADVICE, ALARM, MEALS, add, checkout, pay
+from tests.shop.conftest import (
+    ADDRESS,
+    ADVICE,
+    ALARM,
+    MEALS,
+    add,
+    api_calls,
+    checkout,
+    lose_next_answer,
+    pay,
+)
 
 
 def orders(session):
@@ -370,3 +380,43 @@ def test_cart_line_without_shipping_and_email_partner(client, buyer, session):
     assert response.status_code == 303
     order = orders(session)[0]
     assert order.street is None and order.postcode is None
+
+
+def test_the_idempotency_key_comes_from_the_order_so_a_retry_makes_no_second_payment(
+    client, buyer, session, sandbox
+):
+    add(client, ALARM)
+    lose_next_answer(sandbox)  # Mollie makes the payment, but its answer never arrives
+    response = checkout(client)
+    order = orders(session)[0]
+    assert response.headers["Location"] == f"/winkel/bestelling/{order.number}"
+    assert session.exec(select(PaymentRow)).all() == []
+    assert len(sandbox.state.list_payments("test")) == 1
+
+    retry = client.submit(
+        f"/winkel/bestelling/{order.number}/betalen", {}, page=f"/winkel/bestelling/{order.number}"
+    )
+    (payment,) = sandbox.state.list_payments("test")
+    assert retry.status_code == 303
+    assert retry.headers["Location"] == f"{sandbox.url}/checkout/{payment.id}"
+    creates = api_calls(sandbox, "POST", "/v2/payments")
+    assert [c["idempotency_key"] for c in creates] == [f"zorggenoot-{order.number}-1"] * 2
+    assert [c["replayed"] for c in creates] == [False, True]
+    assert [row.mollie_id for row in session.exec(select(PaymentRow))] == [payment.id]
+
+
+def test_paying_an_already_paid_order_makes_no_new_payment(client, buyer, session, sandbox):
+    add(client, ALARM)
+    pay(checkout(client).headers["Location"], "paid")
+    order = orders(session)[0]
+    again = client.submit(
+        f"/winkel/bestelling/{order.number}/betalen", {}, page=f"/winkel/bestelling/{order.number}"
+    )
+    assert again.status_code == 303
+    assert again.headers["Location"] == f"/winkel/bestelling/{order.number}"
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "wacht niet meer op betaling" in page and "Je betaling is ontvangen" in page
+    assert len(api_calls(sandbox, "POST", "/v2/payments")) == 1
+    assert len(sandbox.state.list_payments("test")) == 1
+    assert len(session.exec(select(PaymentRow)).all()) == 1
+    assert session.get(Order, order.id).status == "paid"

@@ -3,30 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from app.accounts.models import Role
 from app.shop.models import Order, RefundRow
 from app.shop.staff import parse_euro
-from tests.conftest import DEFAULT_PASSWORD
-from tests.shop.conftest import ALARM, MEALS, add, checkout, pay
-
-
-@pytest.fixture
-def paid_order(client, buyer, session):
-    add(client, ALARM)
-    add(client, MEALS)
-    pay(
-        checkout(client, partners=("wakkerwijk-alarmering", "soepterrine")).headers["Location"],
-        "paid",
-    )
-    return session.exec(select(Order)).one()
-
-
-@pytest.fixture
-def staff(app, make_user):
-    user = make_user(role=Role.STAFF, email="medewerker@example.nl")
-    client = app.test_client()
-    client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
-    return client
 
 
 def test_staff_see_orders_and_handoffs(staff, paid_order):
