@@ -201,6 +201,22 @@ def test_video_loads_nothing_from_youtube_before_the_click(hub, content):
     assert "frame-src https://www.youtube-nocookie.com" in after.headers["Content-Security-Policy"]
 
 
+def test_a_video_poster_shows_its_image_from_this_site(hub, content):
+    transcript = "Dit is wat er gezegd wordt. " * 5
+    video = {
+        "provider": "youtube",
+        "id": "abcdefghijk",
+        "duration": "3:10",
+        "transcript": transcript,
+    }
+    content.write(
+        "videos/film.md", title="Een film", video=video, image="film.jpg", image_alt="Een keuken"
+    )
+    page = html(hub.get("/videos/film"))
+    poster = page.split('class="zg-player__poster"')[1].split("</div>")[0]
+    assert '<img class="zg-player__image" src="/static/img/film.jpg" alt="Een keuken">' in poster
+
+
 def test_pages_show_the_organisation_details(hub, content):
     content.write("paginas/contact.md", title="Contact", topics=[])
     page = html(hub.get("/contact"))

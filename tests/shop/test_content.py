@@ -122,3 +122,9 @@ def test_an_app_starts_before_its_tables_exist(tmp_path):
     app = build_app(tmp_path, f"sqlite:///{tmp_path / 'leeg.db'}", SHOP_SYNC_ON_START=True)
     assert app.test_client().get("/healthz").status_code == 200
     app.extensions["db_engine"].dispose()
+
+
+def test_a_product_image_is_shown_with_its_alt_text(content_app, content_dir):
+    write_product(content_dir)
+    html = content_app.test_client().get("/winkel/proefproduct").get_data(as_text=True)
+    assert '<img src="/static/img/alarm.jpg" alt="Een witte alarmknop aan een polsband">' in html
