@@ -124,7 +124,11 @@ def cached_page(view: Callable) -> Callable:
                 now,
                 parts,
                 response.mimetype,
-                dict(response.headers),
+                [
+                    (name, value)
+                    for name, value in response.headers.items()
+                    if name.lower() not in ("content-length", "content-type", "set-cookie")
+                ],
                 tuple(g.get("csp_frames", ())),
             )
             with _lock:
@@ -135,11 +139,7 @@ def cached_page(view: Callable) -> Callable:
         for origin in frames:
             if origin not in g.get("csp_frames", ()):
                 allow_frame(origin)
-        response = Response(_join(parts), mimetype=mimetype)
-        for name, value in headers.items():
-            if name.lower() not in ("content-length", "content-type", "set-cookie"):
-                response.headers[name] = value
-        return response
+        return Response(_join(parts), mimetype=mimetype, headers=headers)
 
     return wrapped
 
