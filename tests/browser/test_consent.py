@@ -5,8 +5,15 @@ import re
 
 from playwright.sync_api import expect
 
-from app.consent.register import BROWSER_STORAGE_KEYS, Category, category_of
-from tests.browser.conftest import accessibility_problems
+from app import db
+from app.accounts import service as accounts
+from app.consent.register import (
+    BROWSER_STORAGE_KEYS,
+    FIRST_PARTY_NAMES,
+    Category,
+    category_of,
+)
+from tests.browser.conftest import _new_page, accessibility_problems
 
 BUTTONS = ("Alles accepteren", "Alles weigeren", "Instellingen")
 
@@ -120,3 +127,34 @@ def test_the_settings_layer_by_keyboard_and_refusing_from_it(site_page, site_ser
     expect(page.locator("#cookiebanner")).to_have_count(0)
     expect(page.locator("#inhoud")).to_be_focused()  # not lost on the page body
     assert "zg_statistiek" not in cookie_names(page)
+
+
+def test_logged_in_pages_after_consent_set_only_registered_cookies_and_storage(
+    browser, live_server, live_app
+):
+    password = "een lange zin als wachtwoord"
+    with live_app.app_context():
+        accounts.register_user(
+            db.session(), name="Cor", email="cor@example.nl", password=password, verified=True
+        )
+        db.session().commit()
+    context, page = _new_page(browser, viewport={"width": 1024, "height": 800})
+    page.goto(live_server.url + "/inloggen")
+    page.get_by_role("button", name="Alles accepteren").click()
+    page.get_by_label("E-mailadres").fill("cor@example.nl")
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).not_to_have_url(re.compile(r"/inloggen"))
+    for path in (
+        "/profiel",
+        "/profiel/vragenlijst/1",
+        "/winkel",
+        "/winkel/mandje",
+        "/privacy",
+        "/account",
+    ):
+        page.goto(live_server.url + path)
+        assert storage_keys(page) <= BROWSER_STORAGE_KEYS, path
+    assert cookie_names(page) <= FIRST_PARTY_NAMES
+    assert "zg_statistiek" in cookie_names(page)  # consent was given, so counting is on
+    context.close()

@@ -62,6 +62,29 @@ def test_c2_account_flows_set_only_registered_cookies(client, make_user, outbox)
     assert names <= FIRST_PARTY_NAMES, names - FIRST_PARTY_NAMES
 
 
+def test_c2_a_logged_in_crawl_and_the_account_features_set_only_registered_cookies(
+    client, make_user
+):
+    """Everything a logged-in caregiver can reach by links (profile, shop, basket, privacy
+    centre, account), after accepting all cookies, plus the forms of those features."""
+    user = make_user(email="bert@example.nl")
+    names = cookie_names(
+        client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
+    )
+    names |= cookie_names(client.submit("/cookies/keuze", {"keuze": "alles"}, page="/"))
+    crawled, pages = crawl(client)
+    names |= crawled
+    assert pages > 100
+    for path in ("/profiel", "/profiel/vragenlijst/1", "/winkel/mandje", "/privacy"):
+        names |= cookie_names(client.get(path))
+    first = {"relatie": "ouder"}  # the first questionnaire step, saved
+    names |= cookie_names(client.submit("/profiel/vragenlijst/1", first))
+    names |= cookie_names(client.submit("/privacy/download", page="/privacy"))
+    names |= cookie_names(client.submit("/privacy/beperken", {"aan": "1"}, page="/privacy"))
+    names |= cookie_names(client.submit("/privacy/beperken", {"aan": "0"}, page="/privacy"))
+    assert names <= FIRST_PARTY_NAMES, names - FIRST_PARTY_NAMES
+
+
 def test_the_cookie_statement_renders_the_register(client):
     html = client.get("/cookies").get_data(as_text=True)
     for cookie in COOKIES:
