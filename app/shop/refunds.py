@@ -64,7 +64,7 @@ def apply(session: Session, payment_id: str, found: list[Refund]) -> int:
         return 0
     statuses = {refund.id: refund.status for refund in found}
     rows = _rows(session, payment_row.order_id)
-    changed = 0
+    changed, undone = 0, []
     for row in rows:
         status = statuses.get(row.mollie_refund_id)
         if status is None or status == row.status or row.status in REFUND_FINAL:
@@ -75,11 +75,30 @@ def apply(session: Session, payment_id: str, found: list[Refund]) -> int:
         row.status = status
         session.add(row)
         changed += 1
+        if status in REFUND_NO_MONEY:
+            undone.append(row)
     order = session.get(Order, payment_row.order_id)
     if order is not None:
         order.refunded_cents = _counted(rows)
         session.add(order)
+        for row in undone:
+            _tell_not_refunded(order, row)
     return changed
+
+
+def _tell_not_refunded(order: Order, row: RefundRow) -> None:
+    """The customer was told a refund was on its way; say so when it did not happen."""
+    try:
+        mail.send(
+            to=order.customer_email,
+            subject=f"Terugbetaling voor bestelling {order.number} is niet gelukt",
+            template="order_refund_failed",
+            order=order,
+            amount_cents=row.amount_cents,
+            order_url=public_url("shop.order", number=order.number),
+        )
+    except mail.MailError:
+        log.error("refund-failed mail for order %s could not be sent", order.number)
 
 
 def unsettled(session: Session, order: Order) -> bool:

@@ -47,12 +47,14 @@ def test_refund_status_follows_the_webhook_to_refunded(staff, client, paid_order
 
 
 def test_a_failed_refund_does_not_count_and_can_be_made_again(
-    staff, client, paid_order, session, sandbox
+    staff, client, paid_order, session, sandbox, outbox
 ):
     refund(staff, paid_order)
     (row,) = refund_rows(session)
     move_refund(sandbox, row.mollie_refund_id, "failed")
     assert refund_rows(session)[0].status == "failed"
+    told = [m for m in outbox.messages() if "niet gelukt" in m["Subject"]]
+    assert [m["To"] for m in told] == [paid_order.customer_email]  # told once, by the webhook
     assert session.get(Order, paid_order.id).refunded_cents == 0
     page = staff.get(f"/staff/bestellingen/{paid_order.number}").get_data(as_text=True)
     assert ": mislukt" in page and "terugbetaald</dd>" not in page
