@@ -80,6 +80,13 @@ def _save(accepted: set[str], method: str) -> None:
     gate.forget()
 
 
+def _save_all_or_nothing(choice: str) -> set[str]:
+    """The "Alles accepteren" ("alles") or "Alles weigeren" ("niets") button."""
+    accepted = {c.value for c in service.OPTIONAL} if choice == "alles" else set()
+    _save(accepted, "accept_all" if choice == "alles" else "refuse_all")
+    return accepted
+
+
 @bp.post("/cookies/keuze")
 def choose():
     """The banner's three buttons: accept all, refuse all, or open the settings."""
@@ -92,10 +99,7 @@ def choose():
         return redirect(url_for("consent.settings", next=_back()), code=303)
     if choice not in ("alles", "niets"):
         return redirect(_back(), code=303)
-    _save(
-        {c.value for c in service.OPTIONAL} if choice == "alles" else set(),
-        "accept_all" if choice == "alles" else "refuse_all",
-    )
+    _save_all_or_nothing(choice)
     if wants_fragment(BANNER_ID):
         return Response("", status=200)
     return redirect(_back(), code=303)
@@ -105,13 +109,11 @@ def choose():
 def settings():
     """Choose per category (nothing pre-ticked); also the place to withdraw."""
     if request.method == "POST":
-        everything = {c.value for c in service.OPTIONAL}
         shortcut = request.form.get("keuze")  # "Alles accepteren" / "Alles weigeren" here too
         if shortcut in ("alles", "niets"):
-            accepted = everything if shortcut == "alles" else set()
-            _save(accepted, "accept_all" if shortcut == "alles" else "refuse_all")
+            accepted = _save_all_or_nothing(shortcut)
         else:
-            accepted = {c for c in everything if request.form.get(c) == "ja"}
+            accepted = {c.value for c in service.OPTIONAL if request.form.get(c.value) == "ja"}
             _save(accepted, "custom")
         if wants_fragment(BANNER_ID):
             return Response("", status=200)

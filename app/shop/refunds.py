@@ -81,24 +81,9 @@ def apply(session: Session, payment_id: str, found: list[Refund]) -> int:
     if order is not None:
         order.refunded_cents = _counted(rows)
         session.add(order)
-        for row in undone:
-            _tell_not_refunded(order, row)
+        for row in undone:  # the customer was told it was on its way
+            _tell_customer(order, row.amount_cents, failed=True)
     return changed
-
-
-def _tell_not_refunded(order: Order, row: RefundRow) -> None:
-    """The customer was told a refund was on its way; say so when it did not happen."""
-    try:
-        mail.send(
-            to=order.customer_email,
-            subject=f"Terugbetaling voor bestelling {order.number} is niet gelukt",
-            template="order_refund_failed",
-            order=order,
-            amount_cents=row.amount_cents,
-            order_url=public_url("shop.order", number=order.number),
-        )
-    except mail.MailError:
-        log.error("refund-failed mail for order %s could not be sent", order.number)
 
 
 def unsettled(session: Session, order: Order) -> bool:
@@ -159,18 +144,24 @@ def refund(
     order.refunded_cents = _counted([*earlier, row])
     session.add(order)
     session.commit()
+    _tell_customer(order, amount_cents, failed=False)
+    return row
+
+
+def _tell_customer(order: Order, amount_cents: int, *, failed: bool) -> None:
+    """E-mail the customer that a refund is on its way, or that it did not happen."""
+    subject = f"Terugbetaling voor bestelling {order.number}"
     try:
         mail.send(
             to=order.customer_email,
-            subject=f"Terugbetaling voor bestelling {order.number}",
-            template="order_refund",
+            subject=f"{subject} is niet gelukt" if failed else subject,
+            template="order_refund_failed" if failed else "order_refund",
             order=order,
             amount_cents=amount_cents,
             order_url=public_url("shop.order", number=order.number),
         )
     except mail.MailError:
         log.error("refund mail for order %s could not be sent", order.number)
-    return row
 
 
 def _rows(session: Session, order_id: int) -> list[RefundRow]:

@@ -15,20 +15,20 @@
     }
   });
 
-  // After a choice in the cookie banner: the settings layer takes focus when it opens, and
-  // when the banner goes away focus moves to the page's content instead of getting lost. (The
-  // old banner is gone from the page by then, so its own events no longer reach us.)
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var swapped = (event.detail || {}).target;
-    if (!swapped || swapped.id !== "cookiebanner") {
-      return;
+  // After a choice in the cookie banner: the settings layer takes focus when it arrives, and
+  // when the banner is answered away focus moves to the page's content instead of being lost
+  // with it (moved before the swap: the old banner's own events no longer reach us after it).
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.id === "cookiebanner") {
+      event.target.focus();
     }
-    window.setTimeout(function () {
-      var target = document.getElementById("cookiebanner") || document.getElementById("inhoud");
-      if (target) {
-        target.focus();
-      }
-    }, 50);
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail || {};
+    var content = document.getElementById("inhoud");
+    if (detail.target && detail.target.id === "cookiebanner" && !detail.serverResponse && content) {
+      content.focus();
+    }
   });
 
   // On a page load with an error summary, put focus on it; otherwise, while the cookie banner
