@@ -46,10 +46,30 @@ def browser():
         browser.close()
 
 
+def closing_body(app):
+    """WSGI wrapper: the response body is closed even when the browser drops the connection
+    half-way (it navigated on while a file was sent). werkzeug's development server skips the
+    close then, and the open file would surface as a ResourceWarning in a later test."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+
+        def chunks():
+            try:
+                yield from body
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+
+        return chunks()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app) -> None:
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, closing_body(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
