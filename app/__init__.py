@@ -25,7 +25,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro
     from app.core.site import load_site
-    from app.extensions import csrf, limiter
+    from app.extensions import SessionInterface, csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
     from app.privacy import routes as privacy
@@ -79,6 +79,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         # One proxy (nginx, a load balancer) in front: trust its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
+    app.session_interface = SessionInterface()
     app.extensions["site"] = load_site(settings.content_dir)
     app.extensions["hasher"] = Hasher(cheap=settings.is_test)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request, session
-from flask_limiter import Limiter
+from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter as _Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager as _LoginManager
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect as _CSRFProtect
 from htmx_flask import Htmx
 
 
@@ -23,14 +24,46 @@ class LoginManager(_LoginManager):
         return super()._session_protection_failed()
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signing serializer built once per set of keys
+    instead of on every request (building one serializes a test value and derives its signer)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
+
+class CSRFProtect(_CSRFProtect):
+    """Flask-WTF's CSRF check, looking at the method first: a page view (GET) has nothing to
+    check, so it need not look up whether its view is exempt."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method in current_app.config["WTF_CSRF_METHODS"]:
+            super().protect(apply_exemptions=apply_exemptions)
+
+
 csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Limiter(_Limiter):
+    """Flask-Limiter, for form submissions only.
+
+    Every limit here guards a submission (login, registration, resets, orders), so a page view
+    skips the limit check altogether: the bookkeeping cost a sixth of a cached article.
+    """
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
+        if request.method in READING:
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
-
-
-@limiter.request_filter
-def _reading_is_not_limited() -> bool:
-    # Every limit guards a form submission (login, registration, resets); skipping the check
-    # for page views keeps them fast.
-    return request.method in ("GET", "HEAD", "OPTIONS")

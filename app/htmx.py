@@ -28,5 +28,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _vary_on_htmx(response: Response) -> Response:
         # Any URL may answer htmx and plain requests differently: caches must keep them apart.
-        response.vary.add("HX-Request")
+        if "Vary" in response.headers:
+            response.vary.add("HX-Request")
+        else:
+            response.headers["Vary"] = "HX-Request"
         return response

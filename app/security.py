@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, redirect, request
+from flask import Flask, Response, g, redirect, request
 from flask_login import current_user
 
 # Only our own origin. A view that must embed something (the video player after a click)
@@ -45,11 +45,10 @@ def payment_origin(api_endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def content_security_policy() -> str:
+def content_security_policy(checkout: str, frames: list[str] | tuple = ()) -> str:
     directives = dict(CSP_BASE)
     # On every page, not only the checkout: with hx-boost the first page's policy stays in force.
-    directives["form-action"] = f"'self' {current_app.config['PAYMENT_ORIGIN']}"
-    frames = g.get("csp_frames")
+    directives["form-action"] = f"'self' {checkout}"
     if frames:
         directives["frame-src"] = " ".join(frames)
     return "; ".join(f"{name} {value}" for name, value in directives.items())
@@ -57,7 +56,8 @@ def content_security_policy() -> str:
 
 def init_app(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
-    app.config["PAYMENT_ORIGIN"] = payment_origin(app.config["MOLLIE_API_ENDPOINT"])
+    origin = app.config["PAYMENT_ORIGIN"] = payment_origin(app.config["MOLLIE_API_ENDPOINT"])
+    usual_csp = content_security_policy(origin)
 
     if production:
 
@@ -85,7 +85,9 @@ def init_app(app: Flask) -> None:
         headers = response.headers
         present = {name.lower() for name, _ in headers.items()}
         if "content-security-policy" not in present:
-            headers.add("Content-Security-Policy", content_security_policy())
+            frames = g.get("csp_frames")
+            csp = content_security_policy(origin, frames) if frames else usual_csp
+            headers.add("Content-Security-Policy", csp)
         headers.extend((name, value) for name, value in fixed if name.lower() not in present)
         if (
             "cache-control" not in present

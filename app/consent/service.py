@@ -8,6 +8,7 @@ scope counts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -49,7 +50,12 @@ class CookieChoice:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="zorggenoot.consent")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=8)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt="zorggenoot.consent")
 
 
 def read_choice(raw: str | None) -> CookieChoice | None:

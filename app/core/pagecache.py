@@ -86,16 +86,23 @@ def _cacheable() -> bool:
     )
 
 
+HTMX_HEADERS = (
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_TARGET",
+    "HTTP_HX_BOOSTED",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST",
+)
+
+
 def _key() -> tuple:
     from app.hub.service import snapshot, today
 
-    headers = tuple(
-        request.headers.get(h, "")
-        for h in ("HX-Request", "HX-Target", "HX-Boosted", "HX-History-Restore-Request")
-    )
-    cookies = tuple(sorted((n, request.cookies.get(n, "")) for n in _VARY_COOKIES))
+    environ = request.environ
+    headers = tuple(environ.get(name, "") for name in HTMX_HEADERS)
+    cookies = request.cookies
+    varying = tuple(sorted((n, cookies.get(n, "")) for n in _VARY_COOKIES))
     extra = tuple(f() for f in _VARY_FUNCTIONS)
-    return (request.full_path, headers, cookies, extra, snapshot().serial, today())
+    return (request.full_path, headers, varying, extra, snapshot().serial, today())
 
 
 def cached_page(view: Callable) -> Callable:
