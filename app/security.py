@@ -89,12 +89,9 @@ def init_app(app: Flask) -> None:
             csp = content_security_policy(origin, frames) if frames else usual_csp
             headers.add("Content-Security-Policy", csp)
         headers.extend((name, value) for name, value in fixed if name.lower() not in present)
-        if (
-            "cache-control" not in present
-            and request.endpoint
-            and not request.endpoint.endswith("static")
-        ):
+        endpoint = request.endpoint
+        if "cache-control" not in present and endpoint and not endpoint.endswith("static"):
             # Pages may hold personal data: never keep them in shared caches.
-            private = current_user and current_user.is_authenticated
+            private = current_user.is_authenticated
             headers.add("Cache-Control", "no-store" if private else "no-cache")
         return response

@@ -111,6 +111,26 @@ def test_login_rate_limit_per_ip_answers_429_in_dutch(client, auth, make_user):
     assert "Retry-After" in response.headers
 
 
+def test_limits_guard_submissions_only_never_reading(app):
+    from app.extensions import csrf, limiter
+
+    @app.route("/test-beperkt", methods=["GET", "POST"])
+    @limiter.limit("1 per minute")
+    @csrf.exempt
+    def limited():
+        return "ok"
+
+    client = app.test_client()
+    for _ in range(3):
+        page = client.get("/test-beperkt")
+        assert page.status_code == 200
+        assert "X-RateLimit-Remaining" not in page.headers
+    first = client.post("/test-beperkt")
+    assert first.status_code == 200
+    assert first.headers["X-RateLimit-Remaining"] == "0"
+    assert client.post("/test-beperkt").status_code == 429
+
+
 def test_login_rate_limit_per_account_across_addresses(app, make_user):
     make_user(email="anna@example.nl")
     for i in range(5):
