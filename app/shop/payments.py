@@ -147,9 +147,10 @@ def _fetch(client: Client, payment_id: str) -> tuple[Payment, list[Refund]]:
 def _apply_fetched(session: Session, payment: Payment, found: list[Refund]) -> tuple[bool, int]:
     """Apply a fetched payment and its refunds, and commit. Returns (paid now, refunds changed)."""
     paid_now = apply(session, payment)
-    changed = refunds.apply(session, payment.id, found)
+    moved = refunds.apply(session, payment.id, found)
     session.commit()
-    return paid_now, changed
+    refunds.tell_undone(session, moved)
+    return paid_now, len(moved)
 
 
 def handle_webhook(session: Session, payment_id: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from mollie.api.error import Error as MollieError
 from mollie.api.objects.payment import Payment
 from mollie.api.objects.refund import Refund
@@ -54,17 +55,20 @@ def fetch(payment: Payment) -> list[Refund]:
     return found
 
 
-def apply(session: Session, payment_id: str, found: list[Refund]) -> int:
+def apply(session: Session, payment_id: str, found: list[Refund]) -> list[RefundRow]:
     """Copy the statuses in `found` (the refunds of payment `payment_id`) onto our refund rows
-    and recount the order's refunded total. Returns how many rows changed. A refund in a final
-    state never moves again; refunds made outside the shop (the Mollie dashboard) are not ours
-    and are left alone."""
+    and recount the order's refunded total. Returns the rows this call moved.
+
+    Each move is a compare-and-set on the row's old status, so when two deliveries of the same
+    news arrive at once only one of them moves the row (and only that one tells the customer,
+    through `tell_undone` after the commit). A refund in a final state never moves again;
+    refunds made outside the shop (the Mollie dashboard) are not ours and are left alone."""
     payment_row = session.exec(select(PaymentRow).where(PaymentRow.mollie_id == payment_id)).first()
     if payment_row is None:
-        return 0
+        return []
     statuses = {refund.id: refund.status for refund in found}
     rows = _rows(session, payment_row.order_id)
-    changed, undone = 0, []
+    moved = []
     for row in rows:
         status = statuses.get(row.mollie_refund_id)
         if status is None or status == row.status or row.status in REFUND_FINAL:
@@ -72,18 +76,29 @@ def apply(session: Session, payment_id: str, found: list[Refund]) -> int:
         if status not in REFUND_STATUSES:
             log.warning("refund %s has an unknown status %r", row.mollie_refund_id, status)
             continue
-        row.status = status
-        session.add(row)
-        changed += 1
-        if status in REFUND_NO_MONEY:
-            undone.append(row)
+        won = session.execute(
+            sa.update(RefundRow)
+            .where(RefundRow.id == row.id, RefundRow.status == row.status)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won == 1:
+            moved.append(row)
+    for row in rows:  # as the database has them now, whoever moved them
+        session.refresh(row)
     order = session.get(Order, payment_row.order_id)
     if order is not None:
         order.refunded_cents = _counted(rows)
         session.add(order)
-        for row in undone:  # the customer was told it was on its way
-            _tell_customer(order, row.amount_cents, failed=True)
-    return changed
+    return moved
+
+
+def tell_undone(session: Session, moved: list[RefundRow]) -> None:
+    """After the commit: tell the customer of each refund in `moved` that failed or was
+    canceled (they were told it was on its way)."""
+    for row in moved:
+        if row.status in REFUND_NO_MONEY:
+            _tell_customer(session.get(Order, row.order_id), row.amount_cents, failed=True)
 
 
 def unsettled(session: Session, order: Order) -> bool:

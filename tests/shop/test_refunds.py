@@ -3,8 +3,11 @@ failed does not count as refunded for staff or the customer."""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from app import db
+from app.payments import mollie
+from app.shop import payments, refunds
 from app.shop.models import Order, PaymentRow, RefundRow
 from tests.shop.conftest import api_calls, fake, lose_next_answer
 
@@ -70,6 +73,27 @@ def test_a_failed_refund_does_not_count_and_can_be_made_again(
     assert session.get(Order, paid_order.id).refunded_cents == 1000
     keys = [c["idempotency_key"] for c in api_calls(sandbox, "POST", "/v2/payments/tr_")]
     assert len(set(keys)) == 2
+
+
+def test_a_refund_moved_by_another_delivery_meanwhile_is_announced_once(
+    app, staff, paid_order, session, sandbox, outbox
+):
+    # Two deliveries of the same news, interleaved by hand: the second has read the refund as
+    # pending before the first moves it to failed and commits.
+    refund(staff, paid_order)
+    (row,) = refund_rows(session)
+    sandbox.holder["lost"] = True
+    move_refund(sandbox, row.mollie_refund_id, "failed")
+    with app.app_context():
+        payment, found = payments._fetch(mollie.client(), paid_payment_id(session))
+        with Session(db.engine()) as first, Session(db.engine()) as second:
+            seen = refunds._rows(second, paid_order.id)  # held: the identity map is weak
+            assert [r.status for r in seen] == ["pending"]
+            assert payments._apply_fetched(first, payment, found) == (False, 1)
+            assert payments._apply_fetched(second, payment, found) == (False, 0)
+    assert refund_rows(session)[0].status == "failed"
+    assert session.get(Order, paid_order.id).refunded_cents == 0
+    assert len([m for m in outbox.messages() if "niet gelukt" in m["Subject"]]) == 1
 
 
 def test_the_order_page_asks_mollie_when_the_webhook_is_lost(
