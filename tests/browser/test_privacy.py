@@ -8,13 +8,14 @@ from playwright.sync_api import expect
 
 from app import db
 from app.accounts import service as accounts
+from app.accounts.models import Role
 from tests.browser.conftest import _new_page, accessibility_problems, horizontal_overflow
 
 PASSWORD = "een lange zin als wachtwoord"
 PAGES = ("/privacy", "/privacy/inzage", "/privacy/verwijderen", "/privacy-verklaring")
 
 
-def caregiver(live_app, email="petra@example.nl"):
+def caregiver(live_app, email="petra@example.nl", role=Role.CAREGIVER):
     with live_app.app_context():
         accounts.register_user(
             db.session(),
@@ -23,16 +24,17 @@ def caregiver(live_app, email="petra@example.nl"):
             password=PASSWORD,
             verified=True,
             situation="Ik zorg voor mijn broer.",
+            role=role,
         )
         db.session().commit()
 
 
-def log_in(page, url, email="petra@example.nl"):
-    page.goto(url + "/inloggen?next=/privacy")
+def log_in(page, url, email="petra@example.nl", next="/privacy", heading="Privacycentrum"):
+    page.goto(url + f"/inloggen?next={next}")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("heading", name="Privacycentrum", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
 
 
 def test_the_centre_pages_pass_axe_and_fit_320_pixels(browser, live_server, live_app):
@@ -46,6 +48,38 @@ def test_the_centre_pages_pass_axe_and_fit_320_pixels(browser, live_server, live
         assert accessibility_problems(page) == [], path
         assert horizontal_overflow(page) == 0, path
     assert all(r.startswith(live_server.url) for r in page.requests)
+    context.close()
+
+
+def test_the_staff_pages_pass_axe_and_fit_320_pixels_with_and_without_errors(
+    browser, live_server, live_app
+):
+    caregiver(live_app)
+    caregiver(live_app, "mara@example.nl", role=Role.STAFF)
+    context, page = _new_page(browser, viewport={"width": 320, "height": 640})
+    log_in(page, live_server.url, "mara@example.nl", "/staff/privacy", "Privacyverzoeken")
+
+    def check(label):
+        assert accessibility_problems(page) == [], label
+        assert horizontal_overflow(page) == 0, label
+
+    check("empty queue")
+    page.get_by_label("E-mailadres van de aanvrager").fill("onbekend@example.nl")
+    page.get_by_label("Toelichting (niet verplicht)").fill("Belde op maandag 🙂")
+    page.get_by_role("button", name="Verzoek vastleggen").click()
+    expect(page.get_by_text("Er is geen account met dit e-mailadres").first).to_be_visible()
+    expect(page.get_by_label("Toelichting (niet verplicht)")).to_have_value("Belde op maandag 🙂")
+    check("form with an error")
+    page.get_by_label("E-mailadres van de aanvrager").fill("petra@example.nl")
+    page.get_by_label("Wat vraagt de aanvrager?").select_option(value="inzage")
+    page.get_by_role("button", name="Verzoek vastleggen").click()
+    expect(page.get_by_text("Het verzoek is vastgelegd.").first).to_be_visible()
+    check("request page")
+    page.goto(live_server.url + "/staff/privacy")
+    expect(
+        page.get_by_role("link", name=re.compile(r"^Inzage in je gegevens .*\(nr\. \d+\)$"))
+    ).to_be_visible()
+    check("queue with a request")
     context.close()
 
 
