@@ -1,4 +1,4 @@
-"""Reading the content folder: front matter, Markdown rendering, links and sanitising."""
+"""Building the content snapshot: Markdown rendering with links resolved, then sanitised."""
 
 from __future__ import annotations
 
@@ -10,12 +10,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import markdown
-import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
-from pydantic import ValidationError
 
-from app.config import PROJECT_ROOT
 from app.core.site import SiteInfo
 from app.hub.checks import (
     LinkTargets,
@@ -26,69 +23,10 @@ from app.hub.checks import (
     normalise,
     route_clashes,
 )
-from app.hub.content import (
-    KINDS,
-    FrontMatter,
-    FrontMatterError,
-    Heading,
-    Item,
-    Problem,
-    Snapshot,
-    digest,
-    line_of_key,
-    split_front_matter,
-)
+from app.hub.content import Heading, Item, Problem, Snapshot, line_of_key
+from app.hub.frontmatter import parse_file
+from app.hub.sanitise import plain_text, sanitise
 
-ALLOWED_TAGS = {
-    "p",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "code",
-    "pre",
-    "blockquote",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "img",
-    "hr",
-    "br",
-    "div",
-    "span",
-    "sup",
-    "sub",
-    "abbr",
-    "dl",
-    "dt",
-    "dd",
-    "figure",
-    "figcaption",
-    "caption",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class", "id"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "abbr": {"title"},
-    "th": {"scope"},
-    "*": {"id", "class"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# Set by the sanitiser on every link and image, also those an editor wrote as raw HTML.
-LINK_REL = "noopener"
-SET_ATTRIBUTES = {"img": {"loading": "lazy"}}
 EXTENSIONS = ["toc", "tables", "attr_list", "footnotes", "admonition", "sane_lists", "def_list"]
 
 
@@ -167,121 +105,6 @@ class _RawHtml(HTMLParser):
             parts = urlsplit(values["href"])
             if not (parts.scheme or parts.netloc) and (not parts.path or parts.path[0] == "/"):
                 self.item.links.append((values["href"], 0))
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.chunks: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.chunks.append(data)
-
-
-def plain_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return re.sub(r"\s+", " ", " ".join(parser.chunks)).strip()
-
-
-def sanitise(html: str) -> str:
-    """Only harmless markup survives: no scripts, event handlers, styles or javascript: links."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=LINK_REL,
-        set_tag_attribute_values=SET_ATTRIBUTES,
-        strip_comments=True,
-    )
-
-
-def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | None, list[Problem]]:
-    """Read one file's front matter; returns the item (None when it cannot be used) and problems."""
-    rel = path.relative_to(content_dir).as_posix()
-    kind = KINDS[path.parent.name]
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(rel, 1, f"het bestand kan niet worden gelezen: {error}")]
-    try:
-        data, body, body_line = split_front_matter(source)
-    except FrontMatterError as error:
-        return None, [Problem(rel, error.line, str(error))]
-    except ValueError as error:
-        return None, [Problem(rel, 1, str(error))]
-    try:
-        meta = FrontMatter.model_validate(data)
-    except ValidationError as error:
-        return None, [_field_problem(rel, source, e) for e in error.errors()]
-    fatal, problems = _check_fields(rel, source, kind, meta, site)
-    if fatal:
-        return None, fatal + problems
-    item = Item(
-        kind=kind,
-        slug=meta.slug or path.stem,
-        meta=meta,
-        path=path,
-        rel_path=rel,
-        source=source,
-        body_markdown=body,
-        body_line=body_line,
-        content_hash=digest(source),
-    )
-    return item, problems
-
-
-MESSAGES = {
-    "missing": "het veld '{field}' ontbreekt",
-    "extra_forbidden": "het veld '{field}' bestaat niet (bedoel je een ander veld?)",
-}
-
-
-def _field_problem(rel: str, source: str, error: dict) -> Problem:
-    field = str(error["loc"][0]) if error["loc"] else "?"
-    where = ".".join(str(part) for part in error["loc"])
-    template = MESSAGES.get(error["type"])
-    message = template.format(field=where) if template else f"'{where}': {error['msg']}"
-    return Problem(rel, line_of_key(source, field), message)
-
-
-def _check_fields(
-    rel: str, source: str, kind: str, meta: FrontMatter, site: SiteInfo
-) -> tuple[list[Problem], list[Problem]]:
-    """Rules that depend on the kind of item or on site.toml: (fatal problems, other problems)."""
-    fatal: list[Problem] = []
-    problems: list[Problem] = []
-
-    def add(field: str, message: str, is_fatal: bool = False) -> None:
-        (fatal if is_fatal else problems).append(Problem(rel, line_of_key(source, field), message))
-
-    if kind != "page" and not meta.topics:
-        add("topics", "het veld 'topics' ontbreekt: kies minstens één onderwerp", is_fatal=True)
-    for topic in meta.topics:
-        if topic not in site.topic_slugs:
-            known = ", ".join(sorted(site.topic_slugs))
-            add("topics", f"onbekend onderwerp '{topic}' (bekend zijn: {known})", is_fatal=True)
-    for tag in meta.audience:
-        if tag not in site.audience:
-            add("audience", f"onbekende doelgroep '{tag}' (zie [audience] in site.toml)")
-    if kind == "video" and meta.video is None:
-        add(
-            "video",
-            "een video heeft een blok 'video' met provider, id, duration en transcript",
-            True,
-        )
-    if kind != "video" and meta.video is not None:
-        add("video", "alleen bestanden in videos/ hebben een blok 'video'")
-    if meta.image and not (meta.image_alt or "").strip():
-        add("image_alt", "bij 'image' hoort een beschrijving in 'image_alt' (alt-tekst)")
-    if meta.image and not (PROJECT_ROOT / "static" / "img" / meta.image).is_file():
-        add("image", f"de afbeelding static/img/{meta.image} bestaat niet")
-    if meta.updated and meta.updated < meta.published:
-        add("updated", "'updated' ligt vóór 'published'")
-    if meta.expires and meta.expires <= meta.published:
-        add("expires", "'expires' ligt niet na 'published'")
-    return fatal, problems
 
 
 def render(item: Item, urls: dict[str, str]) -> list[str]:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from app.core.site import SiteInfo
 from app.hub.content import SLUG_PATTERN, FrontMatterError, Problem, line_of_key, split_front_matter
-from app.hub.markdown import plain_text, sanitise
+from app.hub.sanitise import plain_text, sanitise
 from app.shop.money import VAT_RATES
 
 NEEDS = {
