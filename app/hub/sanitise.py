@@ -56,7 +56,9 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Set by the sanitiser on every link and image, also those an editor wrote as raw HTML.
 LINK_REL = "noopener"
-SET_ATTRIBUTES = {"img": {"loading": "lazy"}}
+# A table scrolls sideways in its own box on a narrow screen (`.zg-prose table`): focusable, so
+# it can be scrolled by keyboard too.
+SET_ATTRIBUTES = {"img": {"loading": "lazy"}, "table": {"tabindex": "0"}}
 
 
 class _Text(HTMLParser):

@@ -113,6 +113,26 @@ def test_usable_at_320_pixels(browser, site_server, path):
     context.close()
 
 
+@pytest.mark.parametrize("slug", ["respijtzorg", "eigen-bijdrage-cak"])
+def test_an_article_table_scrolls_within_320_pixels_and_is_reachable_by_keyboard(
+    browser, site_server, slug
+):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(site_server.url + "/artikelen/" + slug)
+    tables = page.locator(".zg-prose table")
+    wide = tables.evaluate_all("ts => ts.map(t => t.scrollWidth > t.clientWidth)")
+    assert True in wide  # at least one table scrolls sideways here
+    table = tables.nth(wide.index(True))
+    assert horizontal_overflow(page) <= 0
+    assert accessibility_problems(page) == []
+    table.focus()
+    page.keyboard.press("ArrowRight")
+    expect(table).to_be_focused()
+    page.wait_for_function("t => t.scrollLeft > 0", arg=table.element_handle())
+    context.close()
+
+
 def test_keyboard_reaches_the_skip_link_first_with_visible_focus(site_page, site_server):
     page = site_page
     page.goto(site_server.url + "/artikelen/respijtzorg")
