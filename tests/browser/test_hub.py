@@ -110,6 +110,7 @@ def test_usable_at_320_pixels(browser, site_server, path):
     page = context.new_page()
     page.goto(site_server.url + path)
     assert horizontal_overflow(page) <= 0
+    assert accessibility_problems(page) == []  # what scrolls or wraps only here is checked too
     context.close()
 
 
