@@ -65,3 +65,18 @@ def test_errors_show_next_to_fields_without_javascript(browser, live_server):
     expect(page.get_by_text("Vul een geldig e-mailadres in").first).to_be_visible()
     expect(page.get_by_label("Naam")).to_have_value("Anna")
     context.close()
+
+
+def test_an_empty_required_field_is_not_shown_as_an_error_before_sending(page, live_server):
+    page.goto(live_server.url + "/registreren")
+
+    def border(label):
+        return page.get_by_label(label).evaluate("e => getComputedStyle(e).borderTopColor")
+
+    assert border("Je situatie in het kort") == border("Naam")  # both required and empty
+    page.get_by_label("Naam").fill("Anna")
+    page.get_by_label("E-mailadres").fill("geen-adres")
+    page.get_by_label("Je situatie in het kort").evaluate("e => e.form.noValidate = true")
+    page.get_by_role("button", name="Account maken").click()
+    expect(page.get_by_text("Vul een geldig e-mailadres in").first).to_be_visible()
+    assert border("Je situatie in het kort") != border("Naam")  # now it is an error (and Naam not)

@@ -1,0 +1,47 @@
+"""A caregiver's own pages on a 320 px wide screen: no sideways scrolling of the page, and no
+serious accessibility problems, also where things only wrap or scroll at that width."""
+
+import re
+
+from playwright.sync_api import expect
+
+from app import db
+from app.accounts import service as accounts
+from tests.browser.conftest import _new_page, accessibility_problems, horizontal_overflow
+
+PASSWORD = "een lange zin als wachtwoord"
+PAGES = (
+    "/account",
+    "/account/e-mailadres",
+    "/account/wachtwoord",
+    "/profiel",
+    "/profiel/vragenlijst/1",
+    "/profiel/vragenlijst/2",
+    "/profiel/verwijderen",
+    "/zoeken?q=respijtzorg",
+    "/zoeken?q=zzzqqq",
+    "/cookies/instellingen",
+    "/winkel/mandje",
+    "/winkel/bestellingen",
+)
+
+
+def test_a_caregivers_pages_pass_axe_and_fit_320_pixels(browser, live_server, live_app):
+    with live_app.app_context():
+        accounts.register_user(
+            db.session(), name="Cor", email="cor@example.nl", password=PASSWORD, verified=True
+        )
+        db.session().commit()
+    context, page = _new_page(browser, viewport={"width": 320, "height": 640})
+    page.goto(live_server.url + "/inloggen")
+    assert accessibility_problems(page) == []
+    page.get_by_role("button", name="Alles weigeren").click()
+    page.get_by_label("E-mailadres").fill("cor@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).not_to_have_url(re.compile(r"/inloggen"))
+    for path in PAGES:
+        page.goto(live_server.url + path)
+        assert accessibility_problems(page) == [], path
+        assert horizontal_overflow(page) <= 0, path
+    context.close()
