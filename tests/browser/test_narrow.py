@@ -1,5 +1,6 @@
-"""A caregiver's own pages on a 320 px wide screen: no sideways scrolling of the page, and no
-serious accessibility problems, also where things only wrap or scroll at that width."""
+"""Pages behind a login (a caregiver's own, the editors' overview) on a 320 px wide screen: no
+sideways scrolling of the page and no serious accessibility problems, also where things only wrap
+or scroll at that width."""
 
 import re
 
@@ -7,6 +8,7 @@ from playwright.sync_api import expect
 
 from app import db
 from app.accounts import service as accounts
+from app.accounts.models import Role
 from tests.browser.conftest import _new_page, accessibility_problems, horizontal_overflow
 
 PASSWORD = "een lange zin als wachtwoord"
@@ -26,10 +28,15 @@ PAGES = (
 )
 
 
-def test_a_caregivers_pages_pass_axe_and_fit_320_pixels(browser, live_server, live_app):
+def narrow_and_logged_in(browser, live_server, live_app, role=Role.CAREGIVER):
     with live_app.app_context():
         accounts.register_user(
-            db.session(), name="Cor", email="cor@example.nl", password=PASSWORD, verified=True
+            db.session(),
+            name="Cor",
+            email="cor@example.nl",
+            password=PASSWORD,
+            verified=True,
+            role=role,
         )
         db.session().commit()
     context, page = _new_page(browser, viewport={"width": 320, "height": 640})
@@ -40,8 +47,22 @@ def test_a_caregivers_pages_pass_axe_and_fit_320_pixels(browser, live_server, li
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     expect(page).not_to_have_url(re.compile(r"/inloggen"))
+    return context, page
+
+
+def test_a_caregivers_pages_pass_axe_and_fit_320_pixels(browser, live_server, live_app):
+    context, page = narrow_and_logged_in(browser, live_server, live_app)
     for path in PAGES:
         page.goto(live_server.url + path)
         assert accessibility_problems(page) == [], path
         assert horizontal_overflow(page) <= 0, path
+    context.close()
+
+
+def test_the_editors_overview_passes_axe_and_fits_320_pixels(browser, live_server, live_app):
+    context, page = narrow_and_logged_in(browser, live_server, live_app, role=Role.EDITOR)
+    page.goto(live_server.url + "/redactie")
+    expect(page.get_by_role("region", name="Alle stukken met hun status")).to_be_visible()
+    assert accessibility_problems(page) == []
+    assert horizontal_overflow(page) <= 0
     context.close()
