@@ -10,6 +10,8 @@ from flask_login import LoginManager as _LoginManager
 from flask_wtf.csrf import CSRFProtect as _CSRFProtect
 from htmx_flask import Htmx
 
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class LoginManager(_LoginManager):
     """flask-login, with "strong" session protection applied to logged-in sessions only.
@@ -50,14 +52,14 @@ class CSRFProtect(_CSRFProtect):
 csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()
-READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Limiter(_Limiter):
     """Flask-Limiter, for form submissions only.
 
     Every limit here guards a submission (login, registration, resets, orders), so a page view
-    skips the limit check altogether: the bookkeeping cost a sixth of a cached article.
+    skips the limit check altogether: that bookkeeping was about a tenth of the work of serving
+    a cached article.
     """
 
     def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
