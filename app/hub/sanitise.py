@@ -56,9 +56,10 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Set by the sanitiser on every link and image, also those an editor wrote as raw HTML.
 LINK_REL = "noopener"
-# A table scrolls sideways in its own box on a narrow screen (`.zg-prose table`): focusable, so
-# it can be scrolled by keyboard too.
-SET_ATTRIBUTES = {"img": {"loading": "lazy"}, "table": {"tabindex": "0"}}
+SET_ATTRIBUTES = {"img": {"loading": "lazy"}}
+# Every table sits in a box that scrolls sideways on a narrow screen and takes keyboard focus, so
+# it scrolls by keyboard too (the templates' `table_region` macro makes the same box).
+TABLE_BOX = '<div class="zg-table-wrap" role="region" aria-label="Tabel" tabindex="0">'
 
 
 class _Text(HTMLParser):
@@ -77,8 +78,9 @@ def plain_text(html: str) -> str:
 
 
 def sanitise(html: str) -> str:
-    """Only harmless markup survives: no scripts, event handlers, styles or javascript: links."""
-    return nh3.clean(
+    """Only harmless markup survives: no scripts, event handlers, styles or javascript: links.
+    Tables come out in their scrolling box."""
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -87,3 +89,5 @@ def sanitise(html: str) -> str:
         set_tag_attribute_values=SET_ATTRIBUTES,
         strip_comments=True,
     )
+    # The sanitiser writes every table tag as plain `<table` and `</table>`.
+    return clean.replace("<table", TABLE_BOX + "<table").replace("</table>", "</table></div>")

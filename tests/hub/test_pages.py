@@ -102,6 +102,19 @@ def test_markdown_cannot_run_script(hub, content):
     assert "<iframe" not in article
 
 
+def test_every_table_comes_in_a_box_that_scrolls_and_takes_focus(hub, content):
+    body = (
+        "| Regeling | Wie |\n|---|---|\n| Wmo | gemeente |\n\n"
+        '<table onclick="alert(1)" tabindex="5"><tr><td>los</td></tr></table>\n'
+    )
+    content.write("artikelen/tabellen.md", body=body)
+    page = html(hub.get("/artikelen/tabellen"))
+    article = page[page.index('class="zg-prose"') :]
+    box = '<div class="zg-table-wrap" role="region" aria-label="Tabel" tabindex="0"><table'
+    assert article.count(box) == 2 and article.count("</table></div>") == 2
+    assert "onclick" not in article and 'tabindex="5"' not in article
+
+
 def test_relative_md_links_become_site_urls_and_external_links_get_noopener(hub, content):
     content.write("artikelen/doel.md", body="## Een kop\n\nTekst.\n")
     content.write("paginas/hulplijn.md", title="Hulplijn", topics=[])
