@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from app import db
+from app.accounts import service as accounts
+from app.accounts.models import Role
 from tests.conftest import build_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,6 +129,36 @@ def _new_page(browser, **options):
     page.requests = requests  # every URL the browser asked for, for third-party checks
     page.set_default_timeout(10_000)
     return context, page
+
+
+PASSWORD = "een lange zin als wachtwoord"
+
+
+def add_account(
+    app, email: str, *, name: str = "Petra Privé", role: Role = Role.CAREGIVER, **fields
+):
+    """A verified account with PASSWORD, straight in the database."""
+    with app.app_context():
+        accounts.register_user(
+            db.session(),
+            name=name,
+            email=email,
+            password=PASSWORD,
+            verified=True,
+            role=role,
+            **fields,
+        )
+        db.session().commit()
+
+
+def log_in(page, url: str, email: str, *, next: str = "", banner: str = "") -> None:
+    """Log in through the form; `banner` names the cookie-banner button to press first."""
+    page.goto(url + "/inloggen" + (f"?next={next}" if next else ""))
+    if banner:
+        page.get_by_role("button", name=banner).click()
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
 
 
 @pytest.fixture

@@ -5,15 +5,13 @@ import re
 
 from playwright.sync_api import expect
 
-from app import db
-from app.accounts import service as accounts
 from app.consent.register import (
     BROWSER_STORAGE_KEYS,
     FIRST_PARTY_NAMES,
     Category,
     category_of,
 )
-from tests.browser.conftest import _new_page, accessibility_problems
+from tests.browser.conftest import _new_page, accessibility_problems, add_account, log_in
 
 BUTTONS = ("Alles accepteren", "Alles weigeren", "Instellingen")
 
@@ -132,18 +130,9 @@ def test_the_settings_layer_by_keyboard_and_refusing_from_it(site_page, site_ser
 def test_logged_in_pages_after_consent_set_only_registered_cookies_and_storage(
     browser, live_server, live_app
 ):
-    password = "een lange zin als wachtwoord"
-    with live_app.app_context():
-        accounts.register_user(
-            db.session(), name="Cor", email="cor@example.nl", password=password, verified=True
-        )
-        db.session().commit()
+    add_account(live_app, "cor@example.nl", name="Cor")
     context, page = _new_page(browser, viewport={"width": 1024, "height": 800})
-    page.goto(live_server.url + "/inloggen")
-    page.get_by_role("button", name="Alles accepteren").click()
-    page.get_by_label("E-mailadres").fill("cor@example.nl")
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server.url, "cor@example.nl", banner="Alles accepteren")
     expect(page).not_to_have_url(re.compile(r"/inloggen"))
     for path in (
         "/profiel",

@@ -6,12 +6,15 @@ import re
 
 from playwright.sync_api import expect
 
-from app import db
-from app.accounts import service as accounts
 from app.accounts.models import Role
-from tests.browser.conftest import _new_page, accessibility_problems, horizontal_overflow
+from tests.browser.conftest import (
+    _new_page,
+    accessibility_problems,
+    add_account,
+    horizontal_overflow,
+    log_in,
+)
 
-PASSWORD = "een lange zin als wachtwoord"
 PAGES = (
     "/account",
     "/account/e-mailadres",
@@ -29,23 +32,11 @@ PAGES = (
 
 
 def narrow_and_logged_in(browser, live_server, live_app, role=Role.CAREGIVER):
-    with live_app.app_context():
-        accounts.register_user(
-            db.session(),
-            name="Cor",
-            email="cor@example.nl",
-            password=PASSWORD,
-            verified=True,
-            role=role,
-        )
-        db.session().commit()
+    add_account(live_app, "cor@example.nl", name="Cor", role=role)
     context, page = _new_page(browser, viewport={"width": 320, "height": 640})
     page.goto(live_server.url + "/inloggen")
     assert accessibility_problems(page) == []
-    page.get_by_role("button", name="Alles weigeren").click()
-    page.get_by_label("E-mailadres").fill("cor@example.nl")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server.url, "cor@example.nl", banner="Alles weigeren")
     expect(page).not_to_have_url(re.compile(r"/inloggen"))
     return context, page
 

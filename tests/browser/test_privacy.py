@@ -6,41 +6,28 @@ import zipfile
 
 from playwright.sync_api import expect
 
-from app import db
-from app.accounts import service as accounts
 from app.accounts.models import Role
-from tests.browser.conftest import _new_page, accessibility_problems, horizontal_overflow
+from tests.browser.conftest import (
+    PASSWORD,
+    _new_page,
+    accessibility_problems,
+    add_account,
+    horizontal_overflow,
+    log_in,
+)
 
-PASSWORD = "een lange zin als wachtwoord"
 PAGES = ("/privacy", "/privacy/inzage", "/privacy/verwijderen", "/privacy-verklaring")
 
 
-def caregiver(live_app, email="petra@example.nl", role=Role.CAREGIVER):
-    with live_app.app_context():
-        accounts.register_user(
-            db.session(),
-            name="Petra Privé",
-            email=email,
-            password=PASSWORD,
-            verified=True,
-            situation="Ik zorg voor mijn broer.",
-            role=role,
-        )
-        db.session().commit()
-
-
-def log_in(page, url, email="petra@example.nl", next="/privacy", heading="Privacycentrum"):
-    page.goto(url + f"/inloggen?next={next}")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+def log_in_to(page, url, email="petra@example.nl", next="/privacy", heading="Privacycentrum"):
+    log_in(page, url, email, next=next)
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
 
 
 def test_the_centre_pages_pass_axe_and_fit_320_pixels(browser, live_server, live_app):
-    caregiver(live_app)
+    add_account(live_app, "petra@example.nl", situation="Ik zorg voor mijn broer.")
     context, page = _new_page(browser, viewport={"width": 320, "height": 640})
-    log_in(page, live_server.url)
+    log_in_to(page, live_server.url)
     page.get_by_role("button", name="Verwerking beperken").click()
     expect(page.get_by_text("Verwerking beperkt.").first).to_be_visible()
     for path in PAGES:
@@ -54,10 +41,10 @@ def test_the_centre_pages_pass_axe_and_fit_320_pixels(browser, live_server, live
 def test_the_staff_pages_pass_axe_and_fit_320_pixels_with_and_without_errors(
     browser, live_server, live_app
 ):
-    caregiver(live_app)
-    caregiver(live_app, "mara@example.nl", role=Role.STAFF)
+    add_account(live_app, "petra@example.nl", situation="Ik zorg voor mijn broer.")
+    add_account(live_app, "mara@example.nl", role=Role.STAFF)
     context, page = _new_page(browser, viewport={"width": 320, "height": 640})
-    log_in(page, live_server.url, "mara@example.nl", "/staff/privacy", "Privacyverzoeken")
+    log_in_to(page, live_server.url, "mara@example.nl", "/staff/privacy", "Privacyverzoeken")
 
     def check(label):
         assert accessibility_problems(page) == [], label
@@ -84,11 +71,11 @@ def test_the_staff_pages_pass_axe_and_fit_320_pixels_with_and_without_errors(
 
 
 def test_download_and_restriction_by_keyboard(browser, live_server, live_app, tmp_path):
-    caregiver(live_app)
+    add_account(live_app, "petra@example.nl", situation="Ik zorg voor mijn broer.")
     context, page = _new_page(
         browser, viewport={"width": 1024, "height": 800}, accept_downloads=True
     )
-    log_in(page, live_server.url)
+    log_in_to(page, live_server.url)
     settled = page.locator("#inhoud")  # after a boosted page change focus moves here
     expect(settled).to_be_focused()
     button = page.get_by_role("button", name="Zet mijn gegevens klaar om te downloaden")
@@ -110,10 +97,10 @@ def test_download_and_restriction_by_keyboard(browser, live_server, live_app, tm
 
 
 def test_erasing_works_without_javascript(browser, live_server, live_app):
-    caregiver(live_app, "zonderjs@example.nl")
+    add_account(live_app, "zonderjs@example.nl", situation="Ik zorg voor mijn broer.")
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    log_in(page, live_server.url, "zonderjs@example.nl")
+    log_in_to(page, live_server.url, "zonderjs@example.nl")
     page.get_by_role("link", name="Mijn account en gegevens verwijderen").click()
     page.get_by_label("Je wachtwoord").fill("fout wachtwoord")
     page.get_by_label("Ik begrijp").check()

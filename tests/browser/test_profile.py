@@ -5,31 +5,12 @@ import re
 
 from playwright.sync_api import expect
 
-from app import db
-from app.accounts import service as accounts
-from tests.browser.conftest import accessibility_problems
-
-PASSWORD = "een lange zin als wachtwoord"
-
-
-def caregiver(live_app, email="anna@example.nl"):
-    with live_app.app_context():
-        accounts.register_user(
-            db.session(), name="Anna", email=email, password=PASSWORD, verified=True
-        )
-        db.session().commit()
-
-
-def log_in(page, url, email="anna@example.nl"):
-    page.goto(url + "/inloggen?next=/profiel/vragenlijst")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+from tests.browser.conftest import accessibility_problems, add_account, log_in
 
 
 def test_steps_swap_with_htmx_and_show_progress(page, live_server, live_app):
-    caregiver(live_app)
-    log_in(page, live_server.url)
+    add_account(live_app, "anna@example.nl", name="Anna")
+    log_in(page, live_server.url, "anna@example.nl", next="/profiel/vragenlijst")
     expect(page.locator("#voortgang")).to_have_text("Stap 1 van 5")
     assert accessibility_problems(page) == []
     page.get_by_label("Mijn vader of moeder (of schoonouder)").check()
@@ -47,10 +28,10 @@ def test_steps_swap_with_htmx_and_show_progress(page, live_server, live_app):
 
 
 def test_questionnaire_without_javascript(browser, live_server, live_app):
-    caregiver(live_app, "bert@example.nl")
+    add_account(live_app, "bert@example.nl", name="Anna")
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    log_in(page, live_server.url, "bert@example.nl")
+    log_in(page, live_server.url, "bert@example.nl", next="/profiel/vragenlijst")
     page.get_by_label("Mijn partner").check()
     page.get_by_role("button", name="Opslaan en verder").click()
     expect(page.locator("#voortgang")).to_have_text("Stap 2 van 5")

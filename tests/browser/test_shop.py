@@ -7,14 +7,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from app import db
-from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.payments.sandbox import SandboxServer
-from tests.browser.conftest import LiveServer, accessibility_problems, horizontal_overflow
+from tests.browser.conftest import (
+    PASSWORD,
+    LiveServer,
+    accessibility_problems,
+    add_account,
+    horizontal_overflow,
+    log_in,
+)
 from tests.conftest import Outbox, build_app
-
-PASSWORD = "een lange zin als wachtwoord"
 
 
 @pytest.fixture
@@ -22,15 +25,7 @@ def shop(tmp_path, database_url):
     """The site and the sandbox, each on its own port; webhooks travel over HTTP."""
     with SandboxServer() as sandbox:
         app = build_app(tmp_path, database_url, MOLLIE_API_ENDPOINT=sandbox.url)
-        with app.app_context():
-            accounts.register_user(
-                db.session(),
-                name="Koos Koper",
-                email="koos@example.nl",
-                password=PASSWORD,
-                verified=True,
-            )
-            db.session().commit()
+        add_account(app, "koos@example.nl", name="Koos Koper")
         with LiveServer(app) as server:
             app.config["PUBLIC_BASE_URL"] = server.url
             yield server, app
@@ -120,23 +115,10 @@ def test_the_shop_pages_pass_axe_and_fit_320_pixels(browser, shop):
 
     # The staff side of the same order: the list, and the order with its refund form, also
     # after a refund amount it cannot read (kept in the field, with the error beside it).
-    with app.app_context():
-        accounts.register_user(
-            db.session(),
-            name="Mara Medewerker",
-            email="mara@example.nl",
-            password=PASSWORD,
-            verified=True,
-            role=Role.STAFF,
-        )
-        db.session().commit()
+    add_account(app, "mara@example.nl", name="Mara Medewerker", role=Role.STAFF)
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
-    page.goto(server.url + "/inloggen?next=/staff/bestellingen")
-    page.get_by_role("button", name="Alles weigeren").click()
-    page.get_by_label("E-mailadres").fill("mara@example.nl")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, server.url, "mara@example.nl", next="/staff/bestellingen", banner="Alles weigeren")
     expect(page.get_by_role("link", name=number)).to_be_visible()
     assert accessibility_problems(page) == []
     assert horizontal_overflow(page) <= 0
