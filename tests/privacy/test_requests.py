@@ -214,3 +214,30 @@ def test_an_unknown_request_is_404(staff):
         "/staff/privacy/424242/afsluiten", {"outcome": "x"}, page="/staff/privacy"
     )
     assert response.status_code == 404
+
+
+def test_a_request_whose_account_is_gone_can_still_be_closed_with_a_clear_error(
+    app, staff, caregiver, session
+):
+    from app import db
+    from app.privacy import erasure
+
+    record(staff)
+    row = session.exec(select(PrivacyRequest)).one()
+    with app.app_context():
+        s = db.session()
+        erasure.erase_account(s, s.get(User, caregiver.id))
+        s.commit()
+    url = f"/staff/privacy/{row.id}"
+    page = staff.get(url).get_data(as_text=True)
+    assert "account bestaat niet meer" in page and ">Afsluiten</h2>" in page
+    assert "Aanvrager bevestigen" not in page  # nothing to verify or run without an account
+    response = staff.submit(f"{url}/afsluiten", {"outcome": ""}, page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Controleer het formulier." in html
+    assert (
+        staff.submit(f"{url}/afsluiten", {"outcome": "Account al verwijderd"}, page=url).status_code
+        == 303
+    )
+    session.refresh(row)
+    assert row.completed_at is not None and "Account al verwijderd" in row.outcome
