@@ -28,6 +28,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import SessionInterface, csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
+    from app.jobs.cli import jobs_cli
+    from app.mail import service as mail
     from app.privacy import routes as privacy
     from app.profile import routes as profile
     from app.search import routes as search
@@ -57,6 +59,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         MOLLIE_API_KEY=settings.mollie_api_key,
         MOLLIE_API_ENDPOINT=settings.mollie_api_endpoint,
         SMTP_URL=settings.smtp_url,
+        REDIS_URL=settings.redis_url,
         ENCRYPTION_KEYS=settings.encryption_keys,
         ERASURE_LEDGER=str(settings.erasure_ledger),
         TESTING=settings.is_test,
@@ -72,6 +75,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        # Redis down: count in this process's memory instead of refusing every form (logged).
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         RATELIMIT_HEADERS_ENABLED=True,
         PREFERRED_URL_SCHEME="https" if production else "http",
     )
@@ -93,6 +99,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
+    mail.init_app(app)
+    app.cli.add_command(jobs_cli)
     accounts.init_app(app)
     consent.init_app(app)
     app.register_blueprint(core.bp)

@@ -26,6 +26,7 @@ from app import create_app, db
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.config import PROJECT_ROOT
+from app.jobs import service as jobs
 from app.tables import metadata
 
 EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
@@ -220,12 +221,19 @@ def htmx_headers(
 
 
 class Outbox:
-    """The .eml files the mail service wrote for this test."""
+    """The e-mail this test's app sent: the queue's worker runs first (as `flask jobs work`
+    would), then the .eml files it wrote to the outbox folder are read."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.folder = Path(app.config["OUTBOX_DIR"])
+
+    def deliver(self) -> None:
+        with self.app.app_context():
+            jobs.run_due()
 
     def messages(self) -> list[EmailMessage]:
+        self.deliver()
         if not self.folder.exists():
             return []
         return [
@@ -254,7 +262,7 @@ class Outbox:
 
 @pytest.fixture
 def outbox(app) -> Outbox:
-    return Outbox(Path(app.config["OUTBOX_DIR"]))
+    return Outbox(app)
 
 
 def database_files(app: Flask) -> dict[str, bytes]:

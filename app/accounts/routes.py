@@ -61,7 +61,7 @@ def register():
         except service.FieldError as error:
             _field_error(form, error)
         else:
-            service.send_verification(user)
+            service.send_verification(db.session(), user)
             db.session().commit()
             _start_session(user, remember=False)
             flash(
@@ -140,7 +140,8 @@ def resend_verification():
     if EmptyForm().validate_on_submit() and (
         current_user.pending_email or not current_user.is_verified
     ):
-        service.send_verification(current_user)
+        service.send_verification(db.session(), current_user)
+        db.session().commit()
         flash("We hebben de e-mail opnieuw gestuurd.", "ok")
     return redirect(url_for("accounts.account"), code=303)
 

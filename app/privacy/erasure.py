@@ -14,7 +14,6 @@ itself overwrites the erased rows).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -31,7 +30,6 @@ from app.privacy.models import PrivacyRequest
 from app.privacy.registry import Category, Erasure, categories
 from app.tables import metadata
 
-log = logging.getLogger(__name__)
 ENDED_COLUMN = "ended_at"  # a table with this column learns when the account ended
 TRUNCATE_WAL = "privacy.truncate_wal"  # a session flag: cut SQLite's log after the commit
 REPLAY_CHANNEL = "herstel"
@@ -151,19 +149,18 @@ def erase_account(
         outcome += f"; {len(notices)} partner(s) ingelicht"
     requests.complete(session, request, outcome=outcome, by=by)
     session.info[TRUNCATE_WAL] = True
+    mail.forget_address(email)
     if replaying:
         return request
     ledger.record(user_id, created_at)
-    try:
-        mail.send(
-            to=email,
-            subject="Je account is verwijderd",
-            template="privacy_erased",
-            name=name,
-            kept=kept,
-        )
-    except mail.MailError:
-        log.warning("erasure confirmation could not be mailed")
+    mail.send(
+        session,
+        to=email,
+        subject="Je account is verwijderd",
+        template="privacy_erased",
+        name=name,
+        kept=kept,
+    )
     return request
 
 
