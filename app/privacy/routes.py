@@ -38,8 +38,8 @@ from app.shop import service as shop
 bp = Blueprint("privacy", __name__)
 
 # The statement's own version: change both when its text changes.
-STATEMENT_VERSION = "1.0"
-STATEMENT_DATE = date(2026, 11, 26)
+STATEMENT_VERSION = "1.1"
+STATEMENT_DATE = date(2026, 12, 2)
 
 
 def _user():
