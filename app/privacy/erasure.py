@@ -14,6 +14,7 @@ itself overwrites the erased rows).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from app.privacy.models import PrivacyRequest
 from app.privacy.registry import Category, Erasure, categories
 from app.tables import metadata
 
+log = logging.getLogger(__name__)
 ENDED_COLUMN = "ended_at"  # a table with this column learns when the account ended
 TRUNCATE_WAL = "privacy.truncate_wal"  # a session flag: cut SQLite's log after the commit
 REPLAY_CHANNEL = "herstel"
@@ -152,7 +154,11 @@ def erase_account(
     mail.forget_address(email)
     if replaying:
         return request
-    ledger.record(user_id, created_at)
+    try:
+        ledger.record(user_id, created_at)
+    except OSError as error:
+        # The erasure itself must not wait for the ledger; the log says what to repair.
+        log.error("the erasure ledger could not be written: %s", type(error).__name__)
     mail.send(
         session,
         to=email,

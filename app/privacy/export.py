@@ -43,8 +43,12 @@ PHONE_OR_NUMBER = re.compile(r"^[+-][\d\s().-]*$")
 
 
 def folder() -> Path:
-    path = Path(current_app.config["INSTANCE_DIR"]) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
+    """Where the encrypted downloads wait; the folder and the instance folder are the owner's
+    only (0700), also when this is the first thing that creates them."""
+    instance = Path(current_app.config["INSTANCE_DIR"])
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = instance / "exports"
+    path.mkdir(mode=0o700, exist_ok=True)
     return path
 
 

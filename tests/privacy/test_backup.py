@@ -218,3 +218,34 @@ def test_the_retention_job_drops_ledger_entries_older_than_ninety_days(app, runn
     lines = Path(app.config["ERASURE_LEDGER"]).read_text().splitlines()
     assert [json.loads(line)["account"] for line in lines[:1]] == [42]
     assert lines[1:] == ["geen json"]  # a line that cannot be read is kept, never guessed at
+
+
+def test_an_erasure_goes_ahead_when_the_ledger_cannot_be_written(
+    tmp_path, database_url, sandbox, caplog
+):
+    """The person's erasure does not wait for the ledger; the log tells the operator."""
+    blocker = tmp_path / "geen-map"
+    blocker.write_text("een bestand, geen map")
+    app = build_app(
+        tmp_path,
+        database_url,
+        MOLLIE_API_ENDPOINT=sandbox.url,
+        ERASURE_LEDGER=str(blocker / "wisregister.jsonl"),
+    )
+    from app import db
+    from app.accounts import service as accounts
+    from app.privacy import erasure
+
+    with app.app_context():
+        s = db.session()
+        user = accounts.register_user(
+            s, name="Wim Wis", email="wim@example.nl", password=DEFAULT_PASSWORD, verified=True
+        )
+        s.commit()
+        user_id = user.id
+        erasure.erase_account(s, user)
+        s.commit()
+        assert s.get(User, user_id) is None
+    assert "the erasure ledger could not be written" in caplog.text
+    assert "wim" not in caplog.text.lower()
+    app.extensions["db_engine"].dispose()

@@ -111,3 +111,9 @@ def test_an_existing_readable_database_and_instance_folder_are_closed(tmp_path):
     app = build_app(tmp_path / "old", f"sqlite:///{database}")
     assert mode(instance) == 0o700 and mode(database) == 0o600
     app.extensions["db_engine"].dispose()
+
+
+def test_the_downloads_folder_is_for_the_owner_only(app, client, caregiver):
+    assert client.submit("/privacy/download", page="/privacy").status_code == 303
+    exports = Path(app.config["INSTANCE_DIR"]) / "exports"
+    assert mode(exports) == 0o700 and mode(exports.parent) == 0o700
