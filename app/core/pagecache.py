@@ -23,6 +23,8 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from app.content import store as content
+from app.core.formatting import today
 from app.security import allow_frame
 
 TTL_SECONDS = 60.0
@@ -95,14 +97,12 @@ HTMX_HEADERS = (
 
 
 def _key() -> tuple:
-    from app.hub.service import snapshot, today
-
     environ = request.environ
     headers = tuple(environ.get(name, "") for name in HTMX_HEADERS)
     cookies = request.cookies
     varying = tuple(sorted((n, cookies.get(n, "")) for n in _VARY_COOKIES))
     extra = tuple(f() for f in _VARY_FUNCTIONS)
-    return (request.full_path, headers, varying, extra, snapshot().serial, today())
+    return (request.full_path, headers, varying, extra, content.store().version(), today())
 
 
 def cached_page(view: Callable) -> Callable:

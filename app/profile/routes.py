@@ -200,10 +200,10 @@ def delete():
 
 
 def init_app(app: Flask) -> None:
-    from app.hub.cli import register_check
+    from app.content.store import add_source
     from app.profile.cli import keys_cli
-    from app.profile.questionnaire import check
+    from app.profile.questionnaire import SOURCE
 
     app.register_blueprint(bp)
-    register_check(check)
+    add_source(app, SOURCE)
     app.cli.add_command(keys_cli)
