@@ -30,7 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import SessionInterface, csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
-    from app.jobs.cli import jobs_cli
+    from app.jobs import service as jobs
     from app.mail import service as mail
     from app.privacy import routes as privacy
     from app.profile import routes as profile
@@ -101,8 +101,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
+    jobs.init_app(app)
     mail.init_app(app)
-    app.cli.add_command(jobs_cli)
     accounts.init_app(app)
     consent.init_app(app)
     app.register_blueprint(core.bp)

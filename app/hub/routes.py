@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.content import store as content
+from app.core.navigation import Link, add_link
 from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
 from app.htmx import render
@@ -82,7 +83,7 @@ def article(slug: str):
     item, moved = _item_or_redirect("article", slug, "hub.article")
     if moved:
         return moved
-    personal.note_reading(item)
+    personal.note_reading(item.meta.topics)
     return render_template(
         "hub/article.html",
         item=item,
@@ -201,4 +202,16 @@ def init_app(app: Flask) -> None:
 
     content.add_source(app, service.content_source(app))
     app.register_blueprint(bp)
-    register_provider(search.documents, search.version)
+    for link in (
+        Link("main", "hub.articles", "Artikelen", order=10),
+        Link("main", "hub.videos", "Video's", order=20),
+        Link("main", "hub.topics", "Onderwerpen", order=30),
+        Link("main", "hub.page", "Hulplijn", {"slug": "hulplijn"}, order=70),
+        Link("footer", "hub.page", "Over ons", {"slug": "over-ons"}, order=10),
+        Link("footer", "hub.page", "Contact", {"slug": "contact"}, order=20),
+        Link("footer", "hub.page", "Hulplijn", {"slug": "hulplijn"}, order=30),
+        Link("footer", "hub.page", "Herroepingsrecht", {"slug": "herroepingsrecht"}, order=70),
+        Link("footer", "hub.feed", "Nieuwsfeed (Atom)", order=80),
+    ):
+        add_link(app, link)
+    register_provider(app, search.documents, search.version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_login import current_user
 
-from app import db
+from app import crypto, db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.consent import gate
@@ -206,4 +206,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     add_source(app, SOURCE)
+    crypto.register_column(app, "profile_answer", "value", flag="health")
+    crypto.register_column(app, "profile_answer", "answer_label", flag="health")
     app.cli.add_command(keys_cli)

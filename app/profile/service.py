@@ -17,7 +17,6 @@ from app.accounts.models import User
 from app.consent import service as consent
 from app.content import store as content
 from app.db import utcnow
-from app.hub.content import Item
 from app.privacy.registry import presenter
 from app.profile import questionnaire as q
 from app.profile.models import ProfileAnswer, ProfileProgress, ReadTopic
@@ -211,12 +210,14 @@ def delete_profile(session: Session, *, user: User) -> None:
             set_consent(session, user=user, scope=scope, granted=False)
 
 
-def record_reading(session: Session, *, user_id: int, item: Item, personalise: bool) -> None:
-    """Count the topics of an article read, only when personalisation is allowed."""
-    if not personalise or item.kind == "page":
+def record_reading(
+    session: Session, *, user_id: int, topics: list[str], personalise: bool
+) -> None:
+    """Count the topics of an article or video read, only when personalisation is allowed."""
+    if not personalise:
         return
     rows = {r.topic: r for r in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id))}
-    for topic in item.meta.topics:
+    for topic in topics:
         row = rows.get(topic) or ReadTopic(user_id=user_id, topic=topic)
         row.reads += 1
         row.last_read_at = utcnow()

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, request
 from htmx_flask import request as htmx_request
 
 from app.content import store as content
+from app.core.navigation import Link, add_link
 from app.core.pagination import page_number
 from app.htmx import render
 from app.search import cli, service
@@ -50,5 +51,6 @@ def search():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    add_link(app, Link("main", "search.search", "Zoeken", order=50))
     app.cli.add_command(cli.search_cli)
     service.init_app(app)

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from app import db
 from app.content import store as content
 from app.core import pagecache
+from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
 from app.extensions import csrf, limiter
 from app.htmx import render, wants_fragment
@@ -331,13 +332,13 @@ def init_app(app: Flask) -> None:
 
     content.add_source(app, catalogue_module.SOURCE)
     app.register_blueprint(bp)
+    add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     if app.config["APP_ENV"] != "production":
         from app.payments.sandbox import sandbox_cli
 
         app.cli.add_command(sandbox_cli)
-    register_provider(search.documents, search.version)
+    register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
-    counter = pagecache.per_request("cart_count", cart_count)
-    app.jinja_env.globals.update(cart_count=counter)
+    pagecache.per_request(app, "cart_count", cart_count)
