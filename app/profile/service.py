@@ -210,9 +210,7 @@ def delete_profile(session: Session, *, user: User) -> None:
             set_consent(session, user=user, scope=scope, granted=False)
 
 
-def record_reading(
-    session: Session, *, user_id: int, topics: list[str], personalise: bool
-) -> None:
+def record_reading(session: Session, *, user_id: int, topics: list[str], personalise: bool) -> None:
     """Count the topics of an article or video read, only when personalisation is allowed."""
     if not personalise:
         return

@@ -335,10 +335,6 @@ def init_app(app: Flask) -> None:
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
-    if app.config["APP_ENV"] != "production":
-        from app.payments.sandbox import sandbox_cli
-
-        app.cli.add_command(sandbox_cli)
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
     pagecache.per_request(app, "cart_count", cart_count)
