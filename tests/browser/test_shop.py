@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import Role
-from app.payments.sandbox import SandboxServer
 from tests.browser.conftest import (
     PASSWORD,
     LiveServer,
@@ -17,6 +16,7 @@ from tests.browser.conftest import (
     log_in,
 )
 from tests.conftest import Outbox, build_app
+from tools.mollie_sandbox.server import SandboxServer
 
 
 @pytest.fixture

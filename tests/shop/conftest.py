@@ -11,9 +11,9 @@ from sqlmodel import select
 
 from app.accounts.models import Role
 from app.config import PROJECT_ROOT
-from app.payments.sandbox import SandboxServer
 from app.shop.models import Order
 from tests.conftest import DEFAULT_PASSWORD, Client, build_app
+from tools.mollie_sandbox.server import SandboxServer
 
 ALARM = "personenalarm-met-valdetectie"  # wakkerwijk-alarmering: name, address, phone; ships
 MEALS = "tien-verse-maaltijden"  # soepterrine: name, address, phone; ships
