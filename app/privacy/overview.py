@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.consent import gate
 from app.consent import service as consent
 from app.consent.models import ConsentRecord
+from app.content import store as content
 from app.privacy import data, requests, rights
 from app.privacy.models import PartnerNotice, PrivacyRequest
 from app.profile import service as profile_service
@@ -159,7 +159,7 @@ def information(overview: Overview) -> dict:
     """The information art. 15 AVG requires beside the data itself, tailored to this person:
     per category that holds something of theirs its purpose, basis, recipients, retention and
     source; the partners that actually received data; profiling; rights; the complaint route."""
-    org = current_app.extensions["site"].organisation
+    org = content.site().organisation
     held = [s for s in overview.sections if s.rows]
     partners = sorted(
         {
