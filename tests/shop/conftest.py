@@ -10,9 +10,8 @@ import requests
 from sqlmodel import select
 
 from app.accounts.models import Role
-from app.config import PROJECT_ROOT
 from app.shop.models import Order
-from tests.conftest import DEFAULT_PASSWORD, Client, build_app
+from tests.conftest import DEFAULT_PASSWORD, PROJECT_ROOT, Client, build_app
 from tools.mollie_sandbox.server import SandboxServer
 
 ALARM = "personenalarm-met-valdetectie"  # wakkerwijk-alarmering: name, address, phone; ships
