@@ -112,12 +112,12 @@ def start(session: Session, order: Order) -> str:
     client = mollie.client()
     latest = _latest(session, order)
     if latest is not None and latest.status in OPEN_PAYMENT:
+        _stamp_checked(session, latest)
         try:
             payment, found = _fetch(client, latest.mollie_id)
         except MollieError as error:
             _log_start_failure(order, error)
             raise PaymentUnavailable from error
-        _stamp_checked(session, latest)
         _settle(session, payment, found)
         session.refresh(order)
         _require_pending(order)
@@ -459,13 +459,15 @@ def _claim_check(session: Session, row: PaymentRow) -> bool:
 
 
 def _stamp_checked(session: Session, row: PaymentRow) -> None:
-    """Note that Mollie was just asked about `row` (so the page right after need not ask)."""
+    """Note (and commit) that Mollie is asked about `row` now, so that the page shown right
+    after need not ask again, also when Mollie does not answer."""
     session.execute(
         sa.update(PaymentRow)
         .where(PaymentRow.id == row.id)
         .values(checked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    session.commit()
 
 
 def next_poll(raw: str | None) -> tuple[int, int | None]:
