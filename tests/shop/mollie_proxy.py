@@ -1,10 +1,9 @@
-"""A real HTTP server between the shop and the sandbox, for a Mollie that is slow or hangs.
+"""A real HTTP server between the shop and the sandbox, for a Mollie that fails or hangs.
 
-It forwards every call to the sandbox and counts the calls it received. It can hold back the
-answer of one call until the test releases it (Mollie did the work, the answer is still on its
-way), refuse one call with a 503 (Mollie did nothing), or hang: take every call and never
-answer, so the shop's client times out. Nothing
-sleeps: held and hanging calls wait on events that the test (or stopping the server) sets.
+It forwards every call to the sandbox and counts the calls it received. It can refuse one call
+with a 503 (Mollie did nothing), or hang: take every call and never answer, so that the shop's
+client times out. Nothing sleeps: a hanging call waits on an event that stopping the server
+sets.
 """
 
 from __future__ import annotations
@@ -22,15 +21,12 @@ WAIT_AT_MOST = 30  # seconds: a safety net, never reached when the test goes as 
 
 
 class MollieProxy:
-    """Forward to `target` (the sandbox's URL); count, hold back or hang on request."""
+    """Forward to `target` (the sandbox's URL); count the calls, fail one, or hang."""
 
     def __init__(self, target: str) -> None:
         self.target = target
         self.hanging = False
-        self.held = threading.Event()  # set when a call's answer is being held back
-        self.release = threading.Event()  # set by the test to let that answer go
         self._calls: list[tuple[str, str]] = []
-        self._hold: Callable[[str, str], bool] | None = None
         self._fail: Callable[[str, str], bool] | None = None
         self._closing = threading.Event()
         self._lock = threading.Lock()
@@ -44,11 +40,6 @@ class MollieProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_port}"
-
-    def hold_next(self, method: str, path_start: str) -> None:
-        """Hold back the answer of the next call like this until `release` is set."""
-        with self._lock:
-            self._hold = lambda m, p: m == method and p.startswith(path_start)
 
     def fail_next(self, method: str, path_start: str) -> None:
         """Answer the next call like this with a 503, without passing it on."""
@@ -68,7 +59,6 @@ class MollieProxy:
 
     def stop(self) -> None:
         self._closing.set()
-        self.release.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -78,9 +68,6 @@ class MollieProxy:
         body = request.rfile.read(length) if length else b""
         with self._lock:
             self._calls.append((request.command, request.path))
-            hold = self._hold is not None and self._hold(request.command, request.path)
-            if hold:
-                self._hold = None
             fail = self._fail is not None and self._fail(request.command, request.path)
             if fail:
                 self._fail = None
@@ -89,7 +76,7 @@ class MollieProxy:
             self._closing.wait(WAIT_AT_MOST)  # never answer: the shop's client gives up
             return
         if fail:
-            self._answer(request, 503, UNAVAILABLE, {"Content-Type": "application/hal+json"})
+            _answer(request, 503, UNAVAILABLE, {"Content-Type": "application/hal+json"})
             return
         headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
         with requests.request(
@@ -100,22 +87,18 @@ class MollieProxy:
             timeout=WAIT_AT_MOST,
             allow_redirects=False,
         ) as answer:
-            status, content = answer.status_code, answer.content
             passed = {k: v for k, v in answer.headers.items() if k.lower() in PASSED_BACK}
-        if hold:
-            self.held.set()
-            self.release.wait(WAIT_AT_MOST)
-        self._answer(request, status, content, passed)
+            _answer(request, answer.status_code, answer.content, passed)
 
-    @staticmethod
-    def _answer(request: _Handler, status: int, content: bytes, headers: dict[str, str]) -> None:
-        request.send_response(status)
-        for name, value in headers.items():
-            request.send_header(name, value)
-        request.send_header("Content-Length", str(len(content)))
-        request.send_header("Connection", "close")
-        request.end_headers()
-        request.wfile.write(content)
+
+def _answer(request: _Handler, status: int, content: bytes, headers: dict[str, str]) -> None:
+    request.send_response(status)
+    for name, value in headers.items():
+        request.send_header(name, value)
+    request.send_header("Content-Length", str(len(content)))
+    request.send_header("Connection", "close")
+    request.end_headers()
+    request.wfile.write(content)
 
 
 class _Handler(BaseHTTPRequestHandler):

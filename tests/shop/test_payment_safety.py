@@ -11,11 +11,14 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import Session as DbSession
 from sqlmodel import select
 
 from app import db
 from app.accounts import service as accounts
 from app.payments import mollie
+from app.shop import service
 from app.shop.models import Handoff, Order, PaymentRow
 from app.shop.money import mollie_amount
 from app.tables import metadata
@@ -410,27 +413,38 @@ def test_an_odd_check_number_is_the_first_check(client, buyer, session, poll):
 
 
 def test_a_double_click_on_checkout_sends_both_clicks_to_the_same_payment(
-    app, client, buyer, session, sandbox, mollie_proxy
+    app, client, buyer, session, sandbox
 ):
-    app.config["MOLLIE_TIMEOUT"] = (5, 20)  # the first click waits while the second runs
+    """Both clicks get the same payment from Mollie (the same idempotency key); the first is
+    about to store it when the second click stores it and answers. The first must still
+    answer with the checkout page, not an error."""
+    engine = app.extensions["db_engine"]
     add(client, ALARM)
     token = form_token(client)
     second_click = app.test_client()
     second_click.set_cookie("session", client.get_cookie("session").value)
-    mollie_proxy.hold_next("POST", "/v2/payments")
+    first_at_store, second_done = threading.Event(), threading.Event()
     answers = {}
+
+    def the_second_click_stores_first(conn, cursor, statement, *_args):
+        if statement.startswith("INSERT INTO shop_payment") and not first_at_store.is_set():
+            first_at_store.set()
+            second_done.wait(20)
 
     def first_click():
         answers["first"] = checkout(client, token=token)
 
+    sa.event.listen(engine, "before_cursor_execute", the_second_click_stores_first)
     thread = threading.Thread(target=first_click)
-    thread.start()
-    # Mollie made the first click's payment; its answer is still on the way when the second
-    # click asks for the same payment (the same idempotency key) and stores it first.
-    assert mollie_proxy.held.wait(15)
-    answers["second"] = checkout(second_click, token=token)
-    mollie_proxy.release.set()
-    thread.join(15)
+    try:
+        thread.start()
+        assert first_at_store.wait(20)
+        answers["second"] = checkout(second_click, token=token)
+        second_done.set()
+        thread.join(20)
+    finally:
+        second_done.set()
+        sa.event.remove(engine, "before_cursor_execute", the_second_click_stores_first)
 
     (payment,) = sandbox.state.list_payments("test")
     creates = api_calls(sandbox, "POST", "/v2/payments")
@@ -521,3 +535,39 @@ def test_a_second_environment_with_the_same_order_numbers_can_still_pay(
     assert response.status_code == 303
     assert response.headers["Location"].startswith(f"{sandbox.url}/checkout/tr_")
     assert len(sandbox.state.list_payments("test")) == 2
+
+
+def test_two_checkouts_of_one_form_at_the_same_moment_make_one_order(app, buyer, session):
+    """The second request looked for an order with the form's token just before the first one
+    stored it: the database refuses the second order, and the second request gets the first's."""
+    engine = app.extensions["db_engine"]
+    data = service.CheckoutData(
+        token="een-formulier",
+        consented={"wakkerwijk-alarmering"},
+        name="Koos Koper",
+        phone="06 12345678",
+        street="Europalaan",
+        house_number="500",
+        postcode="3526 KS",
+        city="Utrecht",
+    )
+    first: dict = {}
+
+    def the_first_click_stores_its_order_now(conn, cursor, statement, *_args):
+        if first or "FROM shop_order" not in statement or "checkout_token" not in statement:
+            return
+        first["started"] = True
+        with DbSession(engine, expire_on_commit=False) as other:
+            order, _ = service.place_order(other, user=buyer, cart={ALARM: 1}, data=data)
+            other.commit()
+            first["id"] = order.id
+
+    sa.event.listen(engine, "after_cursor_execute", the_first_click_stores_its_order_now)
+    try:
+        with app.app_context(), DbSession(engine, expire_on_commit=False) as second:
+            order, placed = service.place_order(second, user=buyer, cart={ALARM: 1}, data=data)
+            second.commit()
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", the_first_click_stores_its_order_now)
+    assert first["id"] == order.id and placed == []
+    assert [o.id for o in orders(session)] == [order.id]

@@ -66,7 +66,7 @@ def test_what_is_already_in_the_basket_stays(client, buyer, session):
     (order,) = orders(session)
     add(client, ALARM, 3)
     add(client, MEALS)
-    reorder(client, order)
+    assert reorder(client, order).headers["Location"] == "/winkel/mandje"
     assert basket_quantities(client) == {ALARM: "3", MEALS: "1"}
 
 
