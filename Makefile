@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-FLASK := $(BIN)/flask --app wsgi
+FLASK := $(BIN)/flask --app app.wsgi
 
 .PHONY: run test lint format clean
 
