@@ -24,7 +24,6 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from mollie.api.client import Client
 from mollie.api.error import ConflictError, NotFoundError
 from mollie.api.error import Error as MollieError
