@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, request
 
+from app.core.pagination import page_number
+
 MAIN_MENU = (
     ("hub.articles", {}, "Artikelen"),
     ("hub.videos", {}, "Video's"),
@@ -43,8 +45,8 @@ def footer_links() -> list[tuple[str, dict, str]]:
 def canonical_url() -> str:
     """This page's address under PUBLIC_BASE_URL, without filters (only the page number)."""
     url = current_app.config["PUBLIC_BASE_URL"] + request.path
-    page = request.args.get("pagina", "")
-    if page.isdigit() and page != "1":
+    page = page_number(request.args.get("pagina"))
+    if page > 1:
         url += "?" + urlencode({"pagina": page})
     return url
 

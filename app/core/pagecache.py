@@ -14,6 +14,7 @@ from the cache, and only for views marked `@cached_page`. Everything personal st
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +28,11 @@ from app.security import allow_frame
 
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 1000
-MARK = re.compile("\x00pc:([a-z_]+)\x00")
+# The placeholders carry a secret of this process: a visitor can put NUL characters in a query
+# string that a page shows (`?tag=%00pc:x%00`), but cannot guess this, so no text of theirs is
+# ever taken for a placeholder.
+_SECRET = secrets.token_hex(16)
+MARK = re.compile(f"\x00pc{_SECRET}:([a-z_]+)\x00")
 _PER_REQUEST: dict[str, Callable[[], Any]] = {}
 
 _lock = threading.Lock()
@@ -69,7 +74,7 @@ def per_request(name: str, function: Callable[[], Any]) -> Callable[[], Any]:
     _PER_REQUEST[name] = function
 
     def template_function():
-        return f"\x00pc:{name}\x00" if g.get("rendering_for_cache") else function()
+        return f"\x00pc{_SECRET}:{name}\x00" if g.get("rendering_for_cache") else function()
 
     return template_function
 

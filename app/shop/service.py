@@ -20,6 +20,7 @@ from app.accounts.models import User
 from app.consent import gate
 from app.consent import service as consent
 from app.db import utcnow
+from app.forms import is_digits
 from app.shop.catalogue import Catalogue, CatalogueStore, Partner, Product
 from app.shop.models import (
     PAID,
@@ -162,9 +163,10 @@ class Line:
 def parse_quantity(raw: str | None) -> int:
     """A quantity from a form; raises ShopError with the reason when it is not 0–20."""
     text = (raw or "").strip()
-    if not text.lstrip("-").isdigit():
+    digits = text.removeprefix("-")
+    if not is_digits(digits):
         raise ShopError("Vul een aantal in met cijfers, bijvoorbeeld 1.")
-    number = int(text) if len(text) < 6 else 10**6
+    number = (int(digits) if len(digits) < 6 else 10**6) * (-1 if text.startswith("-") else 1)
     if number < 0:
         raise ShopError("Een aantal kan niet negatief zijn.")
     if number > MAX_QUANTITY:
