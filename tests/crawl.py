@@ -275,8 +275,8 @@ def crawl(
             if target:
                 queue.append(target)
             continue
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
+        if response.mimetype != "text/html":
+            continue  # downloads, feeds; error pages are pages too
         html = response.get_data(as_text=True)
         parsed = parse(url, html)
         page = Page(

@@ -9,6 +9,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -23,15 +24,16 @@ from sqlmodel import select
 from app import db
 from app.accounts import service as accounts
 from app.accounts.forms import EmptyForm
-from app.consent import gate
+from app.consent import gate, register
 from app.consent import service as consent
-from app.consent.register import CONSENT_COOKIE, COOKIES, POLICY
+from app.consent.register import CONSENT_COOKIE, COOKIES
 from app.core import pagecache
 from app.core.formatting import dutch_datetime
 from app.db import utcnow
 from app.extensions import limiter
 from app.privacy import data, erasure, export, requests, rights
 from app.privacy.forms import EraseForm, order_form
+from app.privacy.processors import processors
 from app.privacy.registry import Erasure, LegalBasis, Source, categories
 from app.profile import service as profile
 from app.shop import service as shop
@@ -261,8 +263,9 @@ def statement():
         version=STATEMENT_VERSION,
         updated=STATEMENT_DATE,
         cookies=COOKIES,
-        cookie_policy=POLICY,
+        cookie_policy=register.POLICY,
         ap_url=AP_URL,
+        processors=processors(current_app.config),
     )
 
 
