@@ -19,8 +19,10 @@ run: $(STAMP)
 	$(FLASK) demo load
 	$(FLASK) shop sync
 	$(FLASK) search reindex
-	@echo "Mollie sandbox on http://127.0.0.1:5001, the site on http://127.0.0.1:5000 (Ctrl+C stops both)"
-	@$(FLASK) sandbox run --port 5001 & sandbox=$$!; trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	@echo "Mollie sandbox on http://127.0.0.1:5001, the site on http://127.0.0.1:5000, e-mail in instance/outbox (Ctrl+C stops all)"
+	@$(FLASK) sandbox run --port 5001 & sandbox=$$!; \
+		$(FLASK) jobs work & worker=$$!; \
+		trap 'kill $$sandbox $$worker 2>/dev/null' EXIT INT TERM; \
 		$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)

@@ -60,12 +60,16 @@ def init_app(app: Flask) -> None:
     usual_csp = content_security_policy(origin)
 
     if production:
+        public_base = app.config["PUBLIC_BASE_URL"]
 
         @app.before_request
         def _https_only():
             # Behind the proxy, ProxyFix has already turned X-Forwarded-Proto into the scheme.
+            # The target is always our own configured address, never a host the request named
+            # (X-Forwarded-Host or Host could send the visitor anywhere).
             if not request.is_secure and request.endpoint != "core.healthz":
-                return redirect(request.url.replace("http://", "https://", 1), code=301)
+                query = request.query_string.decode("latin-1")
+                return redirect(public_base + request.path + (f"?{query}" if query else ""), 301)
             return None
 
     fixed = [

@@ -25,9 +25,13 @@ from app import create_app, db
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.config import PROJECT_ROOT
+from app.jobs import service as jobs
 from app.tables import metadata
 
 EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
+# Parsed content shared by the apps of this test run: each test builds its own app, and parsing
+# the same unchanged files again for each would only make the suite slower.
+CONTENT_MEMO: dict = {}
 DEFAULT_PASSWORD = "een lange zin als wachtwoord"
 TEST_FERNET_KEY = "ZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmQ="
 
@@ -66,6 +70,7 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
         "CONTENT_RECHECK_SECONDS": 0,
         "SEARCH_BUILD_ON_START": False,
         "SHOP_SYNC_ON_START": False,
+        "CONTENT_MEMO": CONTENT_MEMO,
     }
     settings.update(overrides)
     return create_app(settings)
@@ -219,12 +224,19 @@ def htmx_headers(
 
 
 class Outbox:
-    """The .eml files the mail service wrote for this test."""
+    """The e-mail this test's app sent: the queue's worker runs first (as `flask jobs work`
+    would), then the .eml files it wrote to the outbox folder are read."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.folder = Path(app.config["OUTBOX_DIR"])
+
+    def deliver(self) -> None:
+        with self.app.app_context():
+            jobs.run_due()
 
     def messages(self) -> list[EmailMessage]:
+        self.deliver()
         if not self.folder.exists():
             return []
         return [
@@ -253,7 +265,7 @@ class Outbox:
 
 @pytest.fixture
 def outbox(app) -> Outbox:
-    return Outbox(Path(app.config["OUTBOX_DIR"]))
+    return Outbox(app)
 
 
 def database_dump(app: Flask) -> str:

@@ -71,6 +71,17 @@ def test_p27_production_redirects_to_https_and_sends_hsts(production_app):
     assert "Secure" in secure.headers["Set-Cookie"]
 
 
+def test_p27_the_https_redirect_goes_to_our_own_address_never_a_forwarded_host(production_app):
+    client = production_app.test_client()
+    response = client.get(
+        "/zoeken?q=mantelzorg",
+        base_url="http://www.zorggenoot.nl",
+        headers={"X-Forwarded-Host": "boos.example", "Host": "boos.example"},
+    )
+    assert response.status_code == 301
+    assert response.headers["Location"] == "https://www.zorggenoot.nl/zoeken?q=mantelzorg"
+
+
 def test_p27_production_trusts_the_proxy_for_https(production_app):
     client = production_app.test_client()
     response = client.get(

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import db
-from app.accounts import service
+from app.accounts import demo, service
 from app.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -17,6 +17,7 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from app.core.cli import add_demo
 from app.extensions import limiter, login_manager
 from app.privacy import requests as privacy_requests
 from app.urls import is_safe_next
@@ -61,7 +62,7 @@ def register():
         except service.FieldError as error:
             _field_error(form, error)
         else:
-            service.send_verification(user)
+            service.send_verification(db.session(), user)
             db.session().commit()
             _start_session(user, remember=False)
             flash(
@@ -140,7 +141,8 @@ def resend_verification():
     if EmptyForm().validate_on_submit() and (
         current_user.pending_email or not current_user.is_verified
     ):
-        service.send_verification(current_user)
+        service.send_verification(db.session(), current_user)
+        db.session().commit()
         flash("We hebben de e-mail opnieuw gestuurd.", "ok")
     return redirect(url_for("accounts.account"), code=303)
 
@@ -279,3 +281,4 @@ def init_app(app: Flask) -> None:
             db.session().commit()
 
     app.register_blueprint(bp)
+    add_demo(app, demo.load)

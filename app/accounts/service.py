@@ -166,12 +166,14 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def send_verification(user: User) -> None:
+def send_verification(session: Session, user: User) -> None:
     """Mail a 24-hour link that confirms the account's (new) e-mail address."""
     address = user.pending_email or user.email
     token = make_token("verify", {"u": user.id, "e": address})
     mail.send(
+        session,
         to=address,
+        user_id=user.id,
         subject="Bevestig je e-mailadres",
         template="verify",
         user=user,
@@ -195,7 +197,12 @@ def verify_email(session: Session, *, token: str) -> User:
         user.email_verified_at = utcnow()
         audit.record(session, action="e-mailadres gewijzigd", user_id=user.id)
         mail.send(
-            to=old, subject="Je e-mailadres is gewijzigd", template="email_changed", user=user
+            session,
+            to=old,
+            user_id=user.id,
+            subject="Je e-mailadres is gewijzigd",
+            template="email_changed",
+            user=user,
         )
         return user
     if address == user.email and user.email_verified_at is None:
@@ -213,7 +220,9 @@ def start_password_reset(session: Session, *, email: str) -> bool:
         return False
     token = make_token("reset", {"u": user.id, "h": _password_fingerprint(user)})
     mail.send(
+        session,
         to=user.email,
+        user_id=user.id,
         subject="Nieuw wachtwoord instellen",
         template="reset",
         user=user,
@@ -275,7 +284,7 @@ def request_email_change(session: Session, *, user: User, new_email: str, passwo
         raise FieldError("email", "Dit e-mailadres hoort al bij een ander account.")
     user.pending_email = new_email
     audit.record(session, action="nieuw e-mailadres opgegeven", user_id=user.id)
-    send_verification(user)
+    send_verification(session, user)
 
 
 def update_details(

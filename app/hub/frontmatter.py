@@ -7,17 +7,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from app.config import PROJECT_ROOT
-from app.core.site import SiteInfo
-from app.hub.content import (
-    KINDS,
-    FrontMatter,
-    FrontMatterError,
-    Item,
-    Problem,
-    digest,
-    line_of_key,
-    split_front_matter,
-)
+from app.content.files import FrontMatterError, Problem, digest, line_of_key, split_front_matter
+from app.content.site import SiteInfo
+from app.hub.content import KINDS, FrontMatter, Item
 
 
 def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | None, list[Problem]]:

@@ -9,7 +9,6 @@ is set to empty. Partners that received data are told, and so is the person, by 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,7 +22,6 @@ from app.privacy.models import PrivacyRequest
 from app.privacy.registry import Category, Erasure, categories
 from app.tables import metadata
 
-log = logging.getLogger(__name__)
 ENDED_COLUMN = "ended_at"  # a table with this column learns when the account ended
 
 
@@ -122,14 +120,13 @@ def erase_account(
     if notices:
         outcome += f"; {len(notices)} partner(s) ingelicht"
     requests.complete(session, request, outcome=outcome, by=by)
-    try:
-        mail.send(
-            to=email,
-            subject="Je account is verwijderd",
-            template="privacy_erased",
-            name=name,
-            kept=kept,
-        )
-    except mail.MailError:
-        log.warning("erasure confirmation could not be mailed")
+    mail.forget_address(email)
+    mail.send(
+        session,
+        to=email,
+        subject="Je account is verwijderd",
+        template="privacy_erased",
+        name=name,
+        kept=kept,
+    )
     return request

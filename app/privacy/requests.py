@@ -178,7 +178,9 @@ def extend(
     request.extended_until = add_months(request.due_at, months)
     request.extension_reason = reason
     mail.send(
+        session,
         to=user.email,
+        user_id=user.id,
         subject="We hebben meer tijd nodig voor je privacyverzoek",
         template="privacy_extension",
         user=user,
@@ -205,7 +207,9 @@ def send_code(session: Session, request: PrivacyRequest) -> None:
     request.verify_sent_at = utcnow()
     session.add(request)
     mail.send(
+        session,
         to=user.email,
+        user_id=user.id,
         subject="Je controlecode voor de Hulplijn",
         template="privacy_code",
         user=user,

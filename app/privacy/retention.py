@@ -119,7 +119,9 @@ def _accounts(session: Session, report: Report, category: Category, now: datetim
             warned += 1
             if not report.dry_run:
                 mail.send(
+                    session,
                     to=user.email,
+                    user_id=user.id,
                     subject="Je account wordt binnenkort verwijderd",
                     template="privacy_retention_warning",
                     user=user,

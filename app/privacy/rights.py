@@ -147,7 +147,9 @@ def set_restriction(
     )
     if not on:
         mail.send(
+            session,
             to=user.email,
+            user_id=user.id,
             subject="De beperking van je gegevens is opgeheven",
             template="privacy_restriction_lifted",
             user=user,

@@ -173,7 +173,9 @@ def act(request_id: int):
     if action == "download":
         export.create(s, user, by=staff, request=row)
         mail.send(
+            s,
             to=user.email,
+            user_id=user.id,
             subject="Je gegevens staan klaar om te downloaden",
             template="privacy_export_ready",
             user=user,
@@ -240,10 +242,6 @@ def extend(request_id: int):
             )
         except requests.RequestError as problem:
             form.reason.errors.append(str(problem))
-        except mail.MailError:
-            form.reason.errors.append(
-                "De e-mail aan de aanvrager kon niet worden verstuurd; er is niets verlengd."
-            )
         else:
             db.session().commit()
             flash("De termijn is verlengd en de aanvrager kreeg de reden per e-mail.", "ok")

@@ -148,8 +148,8 @@ def _apply_fetched(session: Session, payment: Payment, found: list[Refund]) -> t
     """Apply a fetched payment and its refunds, and commit. Returns (paid now, refunds changed)."""
     paid_now = apply(session, payment)
     moved = refunds.apply(session, payment.id, found)
-    session.commit()
     refunds.tell_undone(session, moved)
+    session.commit()
     return paid_now, len(moved)
 
 
@@ -202,7 +202,8 @@ def _paid(session: Session, order: Order) -> PaymentRow | None:
 
 
 def send_confirmation(session: Session, order: Order) -> bool:
-    """Send the order confirmation exactly once (a compare-and-set on the order guards it)."""
+    """Queue the order confirmation exactly once (a compare-and-set on the order guards it,
+    in the same transaction as the queued message)."""
     claimed = (
         session.execute(
             sa.update(Order)
@@ -211,36 +212,27 @@ def send_confirmation(session: Session, order: Order) -> bool:
         ).rowcount
         == 1
     )
-    session.commit()
     if not claimed:
+        session.commit()
         return False
     session.refresh(order)
     lines = service.order_lines(session, order)
     catalogue = service.catalogue()
-    try:
-        mail.send(
-            to=order.customer_email,
-            subject=f"Bevestiging van je bestelling {order.number}",
-            template="order_confirmation",
-            order=order,
-            lines=lines,
-            vat=service.order_vat(lines),
-            partners={
-                line.partner_slug: catalogue.partners.get(line.partner_slug) for line in lines
-            },
-            products={
-                line.product_slug: catalogue.products.get(line.product_slug) for line in lines
-            },
-            order_url=public_url("shop.order", number=order.number),
-            withdrawal_url=public_url("hub.page", slug="herroepingsrecht"),
-        )
-    except mail.MailError:
-        log.error("confirmation for order %s could not be sent", order.number)
-        session.execute(
-            sa.update(Order).where(Order.id == order.id).values(confirmation_sent_at=None)
-        )
-        session.commit()
-        return False
+    mail.send(
+        session,
+        to=order.customer_email,
+        user_id=order.user_id,
+        subject=f"Bevestiging van je bestelling {order.number}",
+        template="order_confirmation",
+        order=order,
+        lines=lines,
+        vat=service.order_vat(lines),
+        partners={line.partner_slug: catalogue.partners.get(line.partner_slug) for line in lines},
+        products={line.product_slug: catalogue.products.get(line.product_slug) for line in lines},
+        order_url=public_url("shop.order", number=order.number),
+        withdrawal_url=public_url("hub.page", slug="herroepingsrecht"),
+    )
+    session.commit()
     return True
 
 

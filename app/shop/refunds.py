@@ -94,11 +94,11 @@ def apply(session: Session, payment_id: str, found: list[Refund]) -> list[Refund
 
 
 def tell_undone(session: Session, moved: list[RefundRow]) -> None:
-    """After the commit: tell the customer of each refund in `moved` that failed or was
-    canceled (they were told it was on its way)."""
+    """Queue, in the transaction that moved them, a message to the customer for each refund in
+    `moved` that failed or was canceled (they were told it was on its way)."""
     for row in moved:
         if row.status in REFUND_NO_MONEY:
-            _tell_customer(session.get(Order, row.order_id), row.amount_cents, failed=True)
+            _tell_customer(session, session.get(Order, row.order_id), row.amount_cents, failed=True)
 
 
 def unsettled(session: Session, order: Order) -> bool:
@@ -158,25 +158,25 @@ def refund(
     session.add(row)
     order.refunded_cents = _counted([*earlier, row])
     session.add(order)
+    _tell_customer(session, order, amount_cents, failed=False)
     session.commit()
-    _tell_customer(order, amount_cents, failed=False)
     return row
 
 
-def _tell_customer(order: Order, amount_cents: int, *, failed: bool) -> None:
-    """E-mail the customer that a refund is on its way, or that it did not happen."""
+def _tell_customer(session: Session, order: Order, amount_cents: int, *, failed: bool) -> None:
+    """Queue an e-mail telling the customer that a refund is on its way, or that it did not
+    happen (the caller commits)."""
     subject = f"Terugbetaling voor bestelling {order.number}"
-    try:
-        mail.send(
-            to=order.customer_email,
-            subject=f"{subject} is niet gelukt" if failed else subject,
-            template="order_refund_failed" if failed else "order_refund",
-            order=order,
-            amount_cents=amount_cents,
-            order_url=public_url("shop.order", number=order.number),
-        )
-    except mail.MailError:
-        log.error("refund mail for order %s could not be sent", order.number)
+    mail.send(
+        session,
+        to=order.customer_email,
+        user_id=order.user_id,
+        subject=f"{subject} is niet gelukt" if failed else subject,
+        template="order_refund_failed" if failed else "order_refund",
+        order=order,
+        amount_cents=amount_cents,
+        order_url=public_url("shop.order", number=order.number),
+    )
 
 
 def _rows(session: Session, order_id: int) -> list[RefundRow]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Flask,
@@ -18,13 +16,14 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app import db
+from app.content import store as content
 from app.core import pagecache
+from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
 from app.extensions import csrf, limiter
 from app.htmx import render, wants_fragment
 from app.profile import personal
 from app.shop import cli, payments, service
-from app.shop.catalogue import CatalogueStore
 from app.shop.forms import PostForm, checkout_form
 
 bp = Blueprint("shop", __name__)
@@ -327,25 +326,19 @@ def webhook():
 
 
 def init_app(app: Flask) -> None:
-    from app.hub.cli import register_check
     from app.search.service import register_provider
     from app.shop import catalogue as catalogue_module
     from app.shop import search, staff
 
-    app.extensions["catalogue"] = CatalogueStore(
-        Path(app.config["CONTENT_DIR"]),
-        app.extensions["site"],
-        recheck_seconds=app.config.get("CONTENT_RECHECK_SECONDS", 2.0),
-    )
+    content.add_source(app, catalogue_module.SOURCE)
     app.register_blueprint(bp)
+    add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     if app.config["APP_ENV"] != "production":
         from app.payments.sandbox import sandbox_cli
 
         app.cli.add_command(sandbox_cli)
-    register_check(catalogue_module.check)
-    register_provider(search.documents, search.version)
+    register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
-    counter = pagecache.per_request("cart_count", cart_count)
-    app.jinja_env.globals.update(cart_count=counter)
+    pagecache.per_request(app, "cart_count", cart_count)

@@ -13,15 +13,16 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.consent import gate
 from app.consent import service as consent
+from app.content import store as content
 from app.db import utcnow
 from app.forms import is_digits
-from app.shop.catalogue import Catalogue, CatalogueStore, Partner, Product
+from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
 from app.shop.models import (
     PAID,
     Handoff,
@@ -46,8 +47,7 @@ class ShopError(Exception):
 
 
 def catalogue() -> Catalogue:
-    store: CatalogueStore = current_app.extensions["catalogue"]
-    return store.current()
+    return content.store().get(SOURCE.name)
 
 
 def sync_catalogue(session: Session) -> dict[str, int]:

@@ -12,7 +12,7 @@ NEW_PASSWORD = "een nieuwe zin om te onthouden"
 
 
 def test_register_verify_logout_login_change_password(page, live_server, live_app):
-    outbox = Outbox(__import__("pathlib").Path(live_app.config["OUTBOX_DIR"]))
+    outbox = Outbox(live_app)
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Account maken").click()
     page.get_by_label("Naam").fill("Mieke Jansen")

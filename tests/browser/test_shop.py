@@ -2,7 +2,6 @@
 two partners, log in, consent for one partner only, pay, and the other outcomes."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -78,7 +77,7 @@ def test_pay_and_find_the_order_and_the_confirmation(browser, shop):
     buy(page, server.url, outcome="Betaald")
     expect(page.get_by_text("Je betaling is ontvangen")).to_be_visible()
     number = page.url.rsplit("/", 1)[-1]
-    mails = Outbox(Path(app.config["OUTBOX_DIR"])).messages()
+    mails = Outbox(app).messages()
     assert [m["Subject"] for m in mails] == [f"Bevestiging van je bestelling {number}"]
     page.get_by_role("link", name="Bestellingen", exact=True).click()
     expect(page.get_by_role("link", name=number)).to_be_visible()
@@ -147,5 +146,5 @@ def test_other_outcomes(browser, shop, outcome, message):
     page = browser.new_page()
     buy(page, server.url, outcome=outcome)
     expect(page.get_by_text(message)).to_be_visible()
-    assert Outbox(Path(app.config["OUTBOX_DIR"])).messages() == []
+    assert Outbox(app).messages() == []
     page.close()

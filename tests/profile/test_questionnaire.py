@@ -248,8 +248,11 @@ def test_content_check_validates_the_questionnaire(tmp_path):
     import shutil
 
     from app.config import PROJECT_ROOT
-    from app.core.site import load_site
-    from app.profile.questionnaire import check
+    from app.content.site import load_site
+    from app.profile.questionnaire import read
+
+    def check(folder, site):
+        return read(folder, site).problems
 
     folder = tmp_path / "content"
     (folder / "vragenlijsten").mkdir(parents=True)
