@@ -10,11 +10,14 @@ do not make the crawl endless.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.exceptions import HTTPException
 
 LOCAL_HOSTS = {"", "localhost"}
 
@@ -233,6 +236,22 @@ def _get_form_url(form: Form) -> str | None:
     return target.split("?", 1)[0] + (f"?{query}" if query else "")
 
 
+def by_view(app: Flask, *, each_address: tuple[str, ...] = ()) -> Callable[[str], Hashable]:
+    """Addresses of the same view with the same query names count as one page, except for the
+    views in `each_address` (the questionnaire: each step is a different form)."""
+    adapter = app.url_map.bind("localhost")
+
+    def same(url: str) -> Hashable:
+        path, names = _shape(url)
+        try:
+            endpoint, _ = adapter.match(path)
+        except HTTPException:
+            return path, names
+        return (path if endpoint in each_address else endpoint), names
+
+    return same
+
+
 @dataclass
 class Crawl:
     pages: dict[str, Page] = field(default_factory=dict)
@@ -254,15 +273,18 @@ def crawl(
     *,
     skip: tuple[str, ...] = ("/static/",),
     limit: int = 2000,
+    same: Callable[[str], Hashable] | None = None,
 ) -> Crawl:
     """Visit every page reachable from `seeds` with GET; raises when more than `limit` pages
-    turn up (the crawl must be complete to prove anything)."""
+    turn up (the crawl must be complete to prove anything). `same(url)` says which addresses
+    count as one page (default: the path and the names in the query string); `by_view` makes
+    one page of each view (one article stands for all articles)."""
     result = Crawl()
     queue: deque[str] = deque(seeds)
-    seen_shapes: set[tuple[str, frozenset[str]]] = set()
+    seen_shapes: set = set()
     while queue:
         url = queue.popleft()
-        shape = _shape(url)
+        shape = (same or _shape)(url)
         if shape in seen_shapes or url.startswith(skip):
             continue
         seen_shapes.add(shape)

@@ -34,7 +34,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.shop.models import PaymentRow
 from tests.conftest import build_app
-from tests.crawl import Crawl, crawl
+from tests.crawl import Crawl, by_view, crawl
 from tests.populated import SEEDS, module_database, populated_site
 
 ROLES = ("anonymous", "caregiver", "staff", "editor")
@@ -275,7 +275,10 @@ def plan(tmp_path_factory, external_engine):
         module_database(folder, external_engine) as url,
         populated_site(folder, url, RATELIMIT_ENABLED=False) as site,
     ):
-        crawls = {role: crawl(site.clients[role], SEEDS[role]) for role in ROLES}
+        same = by_view(
+            site.app, each_address=("profile.step",)
+        )  # every view once is enough to learn its forms and links
+        crawls = {role: crawl(site.clients[role], SEEDS[role], same=same) for role in ROLES}
         yield _harvest(site, crawls)
 
 

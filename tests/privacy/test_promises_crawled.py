@@ -3,7 +3,8 @@
 A site with something in it for everyone (`tests/populated.py`: a caregiver with answers,
 health consent, a paid order, a basket and a download; a privacy request in the staff queue) is
 crawled as a visitor, a caregiver, staff, an editor and an administrator: every page reachable by
-following links and GET forms, with every form and every resource each page loads.
+following links and GET forms (as an account, every view once), with every form and every
+resource each page loads.
 
 - P08: the statement allows health-insurance policy data "only when needed"; the software has no
   use for it, so the honest promise is that no form anywhere asks for it.
@@ -19,7 +20,7 @@ import re
 
 import pytest
 
-from tests.crawl import Crawl, Form, crawl, local
+from tests.crawl import Crawl, Form, by_view, crawl, local
 from tests.populated import ROLES, SEEDS, module_database, populated_site
 
 INSURANCE = re.compile(
@@ -33,7 +34,13 @@ ONLY_SELF = ("default-src", "script-src", "style-src", "img-src", "font-src", "c
 def crawled(tmp_path_factory, external_engine) -> dict[str, Crawl]:
     folder = tmp_path_factory.mktemp("crawl")
     with module_database(folder, external_engine) as url, populated_site(folder, url) as site:
-        result = {role: crawl(site.clients[role], SEEDS[role]) for role in ROLES}
+        # Every public page as a visitor; as each account, every view once (an article
+        # stands for all articles: they differ from the visitor's only in the header).
+        same = by_view(site.app, each_address=("profile.step",))
+        result = {
+            role: crawl(site.clients[role], SEEDS[role], same=None if role == "anonymous" else same)
+            for role in ROLES
+        }
         result["_stylesheets"] = {}
         client = site.clients["anonymous"]
         for page in (p for c in result.values() if isinstance(c, Crawl) for p in c.pages.values()):
