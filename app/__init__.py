@@ -19,7 +19,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app import crypto, db, errors, htmx, routing, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
-    from app.config import ENV_NAMES, PROJECT_ROOT, load_settings
+    from app.config import ENV_NAMES, load_settings
     from app.consent import routes as consent
     from app.content import store as content
     from app.content.cli import content_cli
@@ -47,8 +47,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(settings.instance_dir),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(
         APP_ENV=settings.app_env,

@@ -24,10 +24,10 @@ from sqlmodel import Session
 from app import create_app, db
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.config import PROJECT_ROOT
 from app.jobs import service as jobs
 from app.tables import metadata
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
 # Parsed content shared by the apps of this test run: each test builds its own app, and parsing
 # the same unchanged files again for each would only make the suite slower.

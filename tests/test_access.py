@@ -61,6 +61,7 @@ PUBLIC = {
 POST_ONLY = {
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
+    "/winkel/bestelling/<number>/opnieuw",
     "/uitloggen",
     "/account/bevestigingsmail",
     "/cookies/keuze",

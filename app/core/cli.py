@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlmodel import Session
 
 from app import db
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 
 DemoLoader = Callable[[Session], list[str]]
 
@@ -25,8 +25,9 @@ def add_demo(app: Flask, loader: DemoLoader) -> None:
 
 
 def alembic_config(app: Flask) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     config.attributes["engine"] = app.extensions["db_engine"]
     return config
 

@@ -242,6 +242,14 @@ def _pay(order):
             "error",
         )
         return redirect(url_for("shop.order", number=order.number), code=303)
+    except payments.PaymentBusy:
+        db.session().commit()
+        flash(
+            "Je betaling wordt op dit moment al klaargezet. Klik over een paar seconden nog een "
+            "keer op ‘Betalen’.",
+            "info",
+        )
+        return redirect(url_for("shop.order", number=order.number), code=303)
     except service.ShopError as problem:
         db.session().commit()
         flash(str(problem), "warning")
@@ -254,11 +262,11 @@ def _pay(order):
 @login_required
 def order(number: str):
     """The order's own page, also where Mollie sends the customer back: paid, failed, canceled,
-    expired, or still waiting (then it checks again by itself); a refund under way is checked
-    with Mollie too."""
+    expired, or still waiting (then it checks again by itself, less and less often); an open
+    payment or a refund under way is checked with Mollie too, when nobody asked just before."""
     found = _own_order(number)
-    if found.status in ("pending", "paid"):
-        payments.refresh(db.session(), found)
+    payments.refresh(db.session(), found)
+    polls, poll_after = payments.next_poll(request.args.get("poging"))
     lines = service.order_lines(db.session(), found)
     return render(
         "shop/order.html",
@@ -268,6 +276,8 @@ def order(number: str):
         lines=lines,
         vat=service.order_vat(lines),
         pay_form=PostForm(),
+        polls=polls,
+        poll_after=poll_after,
     )
 
 
@@ -280,6 +290,35 @@ def pay(number: str):
     if not PostForm().validate_on_submit():
         abort(400)
     return _pay(found)
+
+
+@bp.post("/winkel/bestelling/<number>/opnieuw")
+@login_required
+@limiter.limit("20 per minute")
+def reorder(number: str):
+    """Put the products of an order that ended unpaid back in the basket."""
+    found = _own_order(number)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    lines = service.order_lines(db.session(), found)
+    try:
+        session[CART], missing = service.reorder(cart(), found, lines)
+    except service.ShopError as problem:
+        flash(str(problem), "warning")
+        return redirect(url_for("shop.order", number=number), code=303)
+    if len(missing) < len(lines):
+        flash(
+            f"De producten van bestelling {number} staan weer in je mandje. Kijk ze na en "
+            "bestel opnieuw.",
+            "ok",
+        )
+    if missing:
+        flash(
+            "Deze producten konden niet terug in je mandje, omdat ze niet meer te koop zijn of "
+            f"je mandje vol is: {', '.join(missing)}.",
+            "warning",
+        )
+    return redirect(url_for("shop.basket"), code=303)
 
 
 @bp.get("/winkel/bestellingen")
@@ -335,10 +374,6 @@ def init_app(app: Flask) -> None:
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
-    if app.config["APP_ENV"] != "production":
-        from app.payments.sandbox import sandbox_cli
-
-        app.cli.add_command(sandbox_cli)
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
     pagecache.per_request(app, "cart_count", cart_count)

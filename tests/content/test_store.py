@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 from tests.conftest import build_app
 
 NEW_TOPIC = """

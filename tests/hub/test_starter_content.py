@@ -3,10 +3,10 @@ the fixed pages, all published and complete."""
 
 import pytest
 
-from app.config import PROJECT_ROOT
 from app.content.site import load_site
 from app.core.formatting import today
 from app.hub import service
+from tests.conftest import PROJECT_ROOT
 
 
 @pytest.fixture
