@@ -24,12 +24,12 @@ from sqlmodel import Session, select
 from app import db
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.payments.sandbox import SandboxServer
 from app.privacy import requests as privacy_requests
 from app.privacy.models import ExportFile, PrivacyRequest
 from app.shop.models import Order
 from app.tables import metadata
 from tests.conftest import DEFAULT_PASSWORD, EXTERNAL_DB, Client, build_app, empty_all_tables
+from tools.mollie_sandbox.server import SandboxServer
 
 ROLES = ("anonymous", "caregiver", "staff", "editor", "admin")
 ALARM = "personenalarm-met-valdetectie"
