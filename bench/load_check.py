@@ -78,7 +78,7 @@ def recreate(given: str, database: str, *, drop_only: bool = False) -> None:
 
 
 def flask(env: dict[str, str], *args: str) -> None:
-    command = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi", *args]
+    command = [str(Path(sys.executable).with_name("flask")), "--app", "app.wsgi", *args]
     subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
 
 
@@ -108,8 +108,10 @@ def run_wrk(port: int, connections: int, seconds: float, cookies: str) -> dict:
     )
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     percentiles = {
-        int(p): _ms(v, unit)
-        for p, v, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)$", output, re.M)
+        int(float(p)): _ms(v, unit)
+        for p, v, unit in re.findall(
+            r"^\s*(\d+(?:\.\d+)?)%\s+([\d.]+)\s*(us|ms|s)\s*$", output, re.M
+        )
     }
     if 99 not in percentiles:
         print(output)  # wrk's own report, when its latency lines could not be read
@@ -150,7 +152,7 @@ def main() -> None:
             for command in (("db", "upgrade"), ("demo", "load"), ("shop", "sync")):
                 flask(env, *command)
             flask(env, "search", "reindex", "--full")
-            with Gunicorn("wsgi:app", workers=2, env=env) as site:
+            with Gunicorn("app.wsgi:app", workers=2, env=env) as site:
                 site.wait("/")
                 cookies = ""
                 for page in PAGES:  # every page answers, and every worker has read the content
