@@ -22,6 +22,7 @@ from app.consent import gate
 from app.consent import service as consent
 from app.content import store as content
 from app.db import utcnow
+from app.forms import is_digits
 from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
 from app.shop.models import (
     CANCELED,
@@ -166,9 +167,10 @@ class Line:
 def parse_quantity(raw: str | None) -> int:
     """A quantity from a form; raises ShopError with the reason when it is not 0–20."""
     text = (raw or "").strip()
-    if not text.lstrip("-").isdigit():
+    digits = text.removeprefix("-")
+    if not is_digits(digits):
         raise ShopError("Vul een aantal in met cijfers, bijvoorbeeld 1.")
-    number = int(text) if len(text) < 6 else 10**6
+    number = (int(digits) if len(digits) < 6 else 10**6) * (-1 if text.startswith("-") else 1)
     if number < 0:
         raise ShopError("Een aantal kan niet negatief zijn.")
     if number > MAX_QUANTITY:

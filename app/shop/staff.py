@@ -10,6 +10,7 @@ from app import db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.audit import service as audit
+from app.forms import is_digits
 from app.shop import payments, refunds, service
 from app.shop.forms import RefundForm
 from app.shop.models import Order, PaymentRow, RefundRow
@@ -98,8 +99,8 @@ def parse_euro(text: str | None) -> int | None:
         return None
     whole, _, fraction = cleaned.partition(",")
     if (
-        not whole.isdigit()
-        or (fraction and (not fraction.isdigit() or len(fraction) > 2))
+        not is_digits(whole)
+        or (fraction and (not is_digits(fraction) or len(fraction) > 2))
         or len(whole) > 7
     ):
         return None
