@@ -76,7 +76,14 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_version}:{self.created_stamp}"
+
+    @property
+    def created_stamp(self) -> str:
+        """When the account was made, in milliseconds: a session of an erased account never
+        opens a later account that got the same number (SQLite hands out the highest number
+        again; a restored backup resets PostgreSQL's counter)."""
+        return str(int(self.created_at.timestamp() * 1000))
 
     @property
     def role_enum(self) -> Role:

@@ -118,13 +118,16 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
 
 
 def load_user(session: Session, user_id: str) -> User | None:
-    """The flask-login loader: `<id>:<session version>`; an old version is logged out."""
+    """The flask-login loader: `<id>:<session version>:<created>`; an old version is logged
+    out, and so is a session of an erased account whose number a newer account now has."""
     try:
-        raw_id, raw_version = user_id.split(":", 1)
+        raw_id, raw_version, raw_created = user_id.split(":", 2)
         user = session.get(User, int(raw_id))
     except (ValueError, TypeError):
         return None
     if user is None or str(user.session_version) != raw_version:
+        return None
+    if user.created_stamp != raw_created:
         return None
     return user
 
