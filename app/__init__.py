@@ -32,6 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.hub import routes as hub
     from app.jobs import service as jobs
     from app.mail import service as mail
+    from app.payments import routes as payments
     from app.privacy import routes as privacy
     from app.profile import routes as profile
     from app.search import routes as search
@@ -106,6 +107,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     accounts.init_app(app)
     consent.init_app(app)
+    payments.init_app(app)
     app.register_blueprint(core.bp)
     hub.init_app(app)
     search.init_app(app)

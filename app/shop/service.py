@@ -25,13 +25,11 @@ from app.db import utcnow
 from app.forms import is_digits
 from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
 from app.shop.models import (
-    CANCELED,
-    EXPIRED,
-    FAILED,
-    PAID,
     Handoff,
+    HandoffStatus,
     Order,
     OrderLine,
+    OrderStatus,
     PartnerRow,
     ProductRow,
 )
@@ -350,8 +348,6 @@ def _place_order(
 
 # --- after an order ended unpaid -----------------------------------------------------------------
 
-REORDERABLE = (FAILED, CANCELED, EXPIRED)
-
 
 def reorder(
     cart: dict[str, int], order: Order, lines: list[OrderLine]
@@ -360,9 +356,9 @@ def reorder(
     many as were ordered, so twice is the same as once), and the titles of those that could not
     go back (no longer for sale, or the cart is full). Raises ShopError for an order that is
     paid or still waits for payment."""
-    if order.status == PAID:
+    if order.status == OrderStatus.PAID:
         raise ShopError("Deze bestelling is betaald. Er is niets opnieuw te bestellen.")
-    if order.status not in REORDERABLE:
+    if not order.status.ended_unpaid:
         raise ShopError(
             "Deze bestelling wacht nog op je betaling. Betaal haar hier, dan hoef je niet "
             "opnieuw te bestellen."
@@ -406,7 +402,7 @@ def hand_off(session: Session, order: Order) -> list[Handoff]:
     """After payment: one outbox row per partner with exactly the fields that partner needs and
     the caregiver consented to, logged with the consent it rests on. Skipped (and said so) when
     the consent is gone or processing is restricted."""
-    if order.status != PAID or order.user_id is None:
+    if order.status != OrderStatus.PAID or order.user_id is None:
         return []
     user = session.get(User, order.user_id)
     consents = consent.account_consents(session, order.user_id)
@@ -438,7 +434,7 @@ def hand_off(session: Session, order: Order) -> list[Handoff]:
             fields=",".join(needs) if allowed else "",
             payload=json.dumps(payload, ensure_ascii=False),
             consent_id=record.id if record and allowed else None,
-            status="klaar" if allowed else "tegengehouden",
+            status=HandoffStatus.READY if allowed else HandoffStatus.WITHHELD,
         )
         session.add(handoff)
         made.append(handoff)
