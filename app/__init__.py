@@ -19,6 +19,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app import crypto, db, errors, htmx, routing, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
+    from app.audit import service as audit
     from app.config import ENV_NAMES, load_settings
     from app.consent import routes as consent
     from app.content import store as content
@@ -30,7 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import SessionInterface, csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
-    from app.jobs import service as jobs
+    from app.jobs import cli as jobs
     from app.mail import service as mail
     from app.payments import routes as payments
     from app.privacy import routes as privacy
@@ -103,9 +104,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     routing.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
+    accounts.init_app(app)
+    audit.init_app(app)
     jobs.init_app(app)
     mail.init_app(app)
-    accounts.init_app(app)
     consent.init_app(app)
     payments.init_app(app)
     app.register_blueprint(core.bp)

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from app import create_app, db
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.core import personal_data
 from app.jobs import service as jobs
 from app.tables import metadata
 
@@ -291,6 +292,17 @@ def pg_dump(url: str) -> str:
         timeout=120,
     )
     return result.stdout
+
+
+def registered(app: Flask) -> list:
+    """The personal-data categories `app` registered (app.core.personal_data)."""
+    with app.app_context():
+        return personal_data.categories()
+
+
+def registered_category(app: Flask, table: str):
+    with app.app_context():
+        return personal_data.category_for(table)
 
 
 def database_dump(app: Flask) -> str:

@@ -65,6 +65,7 @@ POST_ONLY = {
     "/uitloggen",
     "/account/bevestigingsmail",
     "/cookies/keuze",
+    "/cookies/intrekken",
     "/profiel/toestemming/<scope>",
     "/profiel/antwoord/<key>/verwijderen",
     "/privacy/download",

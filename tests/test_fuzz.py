@@ -33,7 +33,7 @@ from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import limiter
-from app.shop.models import PaymentRow
+from app.payments.models import PaymentRow
 from tests.conftest import build_app
 from tests.crawl import Crawl, by_view, crawl
 from tests.populated import SEEDS, module_database, populated_site

@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.core.personal_data import ACCOUNT_LIFETIME, Category, Erasure, LegalBasis, Source
 from app.db import UTCDateTime, utcnow
-from app.privacy.registry import ACCOUNT_LIFETIME, Category, Erasure, LegalBasis, Source, register
 
 
 class Role(enum.StrEnum):
@@ -97,7 +97,8 @@ class User(SQLModel, table=True):
         return self.email_verified_at is not None
 
 
-register(
+# What these tables hold, registered on the app by the feature (see app.core.personal_data).
+PERSONAL_DATA = (
     Category(
         table="user_account",
         name="Accountgegevens",
@@ -125,7 +126,9 @@ register(
             "email_verified_at": "wanneer je je e-mailadres bevestigde",
             "created_at": "wanneer je account werd aangemaakt",
             "restricted": "of je de verwerking hebt laten beperken (alleen bewaren)",
-            "objects_profiling": "of je bezwaar maakt tegen aanbevelingen op basis van je profiel",
+            "objects_profiling": (
+                "of je bezwaar maakt tegen aanbevelingen op basis van je profiel"
+            ),
             "objects_marketing": "of je bezwaar maakt tegen direct marketing (nieuwsbrief)",
             "objects_open_tracking": "of je bezwaar maakt tegen het meten of je e-mail opent",
             "retention_warned_at": (
@@ -135,5 +138,5 @@ register(
                 "wanneer je voor het laatst actief was (de bewaartermijn telt hiervanaf)"
             ),
         },
-    )
+    ),
 )

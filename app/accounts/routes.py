@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import db
-from app.accounts import demo, service
+from app.accounts import demo, models, service
 from app.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -17,9 +27,10 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from app.accounts.privacy import AccountData
+from app.core import personal_data
 from app.core.cli import add_demo
 from app.extensions import limiter, login_manager
-from app.privacy import requests as privacy_requests
 from app.urls import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -200,8 +211,9 @@ def account():
         )
         if changed:
             labels = {"name": "naam", "phone": "telefoonnummer", "situation": "situatie"}
-            privacy_requests.record_done(
-                db.session(),
+            personal_data.right_exercised.send(
+                current_app._get_current_object(),
+                session=db.session(),
                 user_id=current_user.id,
                 kind="correctie",
                 outcome="gewijzigd: " + ", ".join(labels[c] for c in changed),
@@ -282,3 +294,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     add_demo(app, demo.load)
+    personal_data.register(app, *models.PERSONAL_DATA, handler=AccountData())

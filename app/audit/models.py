@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.core.personal_data import ACCOUNT_LIFETIME, Category, Erasure, LegalBasis, Source
 from app.db import UTCDateTime, utcnow
-from app.privacy.registry import ACCOUNT_LIFETIME, Category, Erasure, LegalBasis, Source, register
 
 
 class AuditEvent(SQLModel, table=True):
@@ -28,7 +28,8 @@ class AuditEvent(SQLModel, table=True):
     detail: str = Field(default="", max_length=500)
 
 
-register(
+# What these tables hold, registered on the app by the feature (see app.core.personal_data).
+PERSONAL_DATA = (
     Category(
         table="audit_event",
         name="Beveiligingslogboek",
@@ -48,5 +49,5 @@ register(
             "action": "wat er gebeurde",
             "detail": "korte toelichting zonder inhoud van berichten",
         },
-    )
+    ),
 )

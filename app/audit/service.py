@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from sqlmodel import Session
 
+from app.audit import models
 from app.audit.models import AuditEvent
+from app.core import personal_data
 
 
 def record(
@@ -27,3 +30,7 @@ def record(
     )
     session.add(event)
     return event
+
+
+def init_app(app: Flask) -> None:
+    personal_data.register(app, *models.PERSONAL_DATA)

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.core.personal_data import Category, Erasure, LegalBasis, Retention, Source
 from app.db import UTCDateTime, utcnow
-from app.privacy.registry import Category, Erasure, LegalBasis, Retention, Source, register
 
 
 class ConsentRecord(SQLModel, table=True):
@@ -63,7 +63,8 @@ class VisitorDay(SQLModel, table=True):
     visitors: int = Field(default=0)
 
 
-register(
+# What these tables hold, registered on the app by the feature (see app.core.personal_data).
+PERSONAL_DATA = (
     Category(
         table="consent_record",
         name="Toestemmingen",
@@ -92,5 +93,5 @@ register(
             "text_hash": "vingerafdruk van de tekst die je zag",
             "ended_at": "wanneer het account werd verwijderd (daarna nog 5 jaar bewijs)",
         },
-    )
+    ),
 )

@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.config import PACKAGE_DIR
+
 
 class Category(enum.StrEnum):
     FUNCTIONAL = "functional"
@@ -148,7 +150,6 @@ def banner_hash() -> str:
     """A fingerprint of everything a visitor could have read when choosing (the banner, the
     settings layer and page, their buttons, the "wat is er veranderd" line), stored with every
     decision as proof. Any change in that wording gives a new fingerprint."""
-    from app.config import PACKAGE_DIR
 
     folder = PACKAGE_DIR / "templates" / "consent"
     parts = [POLICY.version, POLICY.changes, BANNER_TITLE, BANNER_TEXT]

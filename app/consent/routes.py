@@ -10,6 +10,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -20,7 +21,8 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from app import db
-from app.consent import gate, register, service
+from app.consent import gate, models, register, service
+from app.consent.privacy import ConsentData
 from app.consent.register import (
     BANNER_TEXT,
     BANNER_TITLE,
@@ -31,7 +33,7 @@ from app.consent.register import (
     STATS_MAX_AGE,
     Category,
 )
-from app.core import pagecache
+from app.core import pagecache, personal_data
 from app.core.formatting import AMSTERDAM
 from app.core.navigation import Link, add_link
 from app.htmx import wants_fragment
@@ -69,14 +71,15 @@ def _back() -> str:
     return target if is_safe_next(target) else url_for("hub.home")
 
 
-def _save(accepted: set[str], method: str) -> None:
+def _save(accepted: set[str], method: str, *, commit: bool = True) -> None:
     """Record the decision; the consent cookie is set on the way out (`_apply_cookies`)."""
     previous = service.read_choice(request.cookies.get(CONSENT_COOKIE))
     user_id = current_user.id if current_user.is_authenticated else None
     g.new_choice = service.decide_cookies(
         db.session(), previous=previous, accepted=accepted, method=method, user_id=user_id
     )
-    db.session().commit()
+    if commit:
+        db.session().commit()
     gate.forget()
 
 
@@ -102,6 +105,24 @@ def choose():
     _save_all_or_nothing(choice)
     if wants_fragment(BANNER_ID):
         return Response("", status=200)
+    return redirect(_back(), code=303)
+
+
+@bp.post("/cookies/intrekken")
+def withdraw_cookies():
+    """Withdraw the analytical cookies in one click (the privacy centre's button); a
+    logged-in person's withdrawal is also a right exercised, in their request log."""
+    _save(set(), "withdraw", commit=False)
+    if current_user.is_authenticated:
+        personal_data.right_exercised.send(
+            current_app._get_current_object(),
+            session=db.session(),
+            user_id=current_user.id,
+            kind="intrekking",
+            outcome="toestemming voor analytische cookies ingetrokken",
+        )
+    db.session().commit()
+    flash("Je toestemming voor analytische cookies is ingetrokken.", "ok")
     return redirect(_back(), code=303)
 
 
@@ -212,6 +233,7 @@ def _count(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    personal_data.register(app, *models.PERSONAL_DATA, handler=ConsentData())
     pagecache.vary_on(app, banner_state)
     add_link(app, Link("footer", "consent.statement", "Cookieverklaring", order=50))
     add_link(app, Link("footer", "consent.settings", "Cookie-instellingen", order=60))

@@ -8,7 +8,6 @@ scope counts.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import uuid
@@ -51,12 +50,12 @@ class CookieChoice:
 
 
 def _serializer() -> URLSafeSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
-@functools.lru_cache(maxsize=8)
-def _serializer_for(secret_key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt="zorggenoot.consent")
+    """The consent cookie's signer, built once per app (building one derives its key)."""
+    signer = current_app.extensions.get("consent_serializer")
+    if signer is None:
+        signer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="zorggenoot.consent")
+        current_app.extensions["consent_serializer"] = signer
+    return signer
 
 
 def read_choice(raw: str | None) -> CookieChoice | None:

@@ -31,17 +31,15 @@ from app.security import allow_frame
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 1000
 MAX_SIGNED = 10_000
-# The placeholders carry a secret of this process: a visitor can put NUL characters in a query
-# string that a page shows (`?tag=%00pc:x%00`), but cannot guess this, so no text of theirs is
-# ever taken for a placeholder.
-_SECRET = secrets.token_hex(16)
-MARK = re.compile(f"\x00pc{_SECRET}:([a-z_]+)\x00")
-
-
 class PageCache:
     """One app's cache and what it varies on (kept on the app: apps never share one)."""
 
     def __init__(self) -> None:
+        # The placeholders carry a secret of this cache: a visitor can put NUL characters in a
+        # query string that a page shows (`?tag=%00pc:x%00`), but cannot guess this, so no text
+        # of theirs is ever taken for a placeholder.
+        self.secret = secrets.token_hex(16)
+        self.mark = re.compile(f"\x00pc{self.secret}:([a-z_]+)\x00")
         self.entries: dict[tuple, tuple] = {}
         self.lock = threading.Lock()
         self.vary_functions: list[Callable[[], Any]] = []
@@ -82,7 +80,9 @@ def per_request(app: Flask, name: str, function: Callable[[], Any]) -> None:
     app.extensions["pagecache"].per_request[name] = function
 
     def template_function():
-        return f"\x00pc{_SECRET}:{name}\x00" if g.get("rendering_for_cache") else function()
+        if g.get("rendering_for_cache"):
+            return f"\x00pc{_cache().secret}:{name}\x00"
+        return function()
 
     app.jinja_env.globals[name] = template_function
     app.context_processor(lambda: {name: template_function})
@@ -133,7 +133,7 @@ def cached_page(view: Callable) -> Callable:
             if response.status_code != 200 or response.direct_passthrough:
                 return _fill(response)
             # Stored as encoded pieces around the placeholders, so a hit only joins bytes.
-            pieces = MARK.split(response.get_data(as_text=True))
+            pieces = _cache().mark.split(response.get_data(as_text=True))
             parts = [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]
             entry = (
                 now,
@@ -175,7 +175,7 @@ def _join(parts: list) -> bytes:
 
 def _fill(response: Response) -> Response:
     if not response.direct_passthrough and response.mimetype == "text/html":
-        pieces = MARK.split(response.get_data(as_text=True))
+        pieces = _cache().mark.split(response.get_data(as_text=True))
         response.set_data(_join([p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]))
     return response
 

@@ -1,4 +1,5 @@
-"""Machine-readable views of the hub: the Atom feed, the sitemap and robots.txt."""
+"""Machine-readable views of the hub: the Atom feed, the sitemap and robots.txt (their addresses
+are added to the hub's blueprint in `routes`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from flask import Response, current_app, render_template, url_for
 from app.content import store as content
 from app.core.pagecache import cached_page
 from app.hub import service
-from app.hub.routes import bp
 
 FEED_SIZE = 20
 
@@ -16,7 +16,6 @@ def _absolute(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + path
 
 
-@bp.get("/feed.xml")
 @cached_page
 def feed():
     """The newest articles and videos as an Atom feed."""
@@ -25,7 +24,6 @@ def feed():
     return Response(xml, mimetype="application/atom+xml")
 
 
-@bp.get("/sitemap.xml")
 @cached_page
 def sitemap():
     """Every public page, with its last change, for search engines."""
@@ -45,7 +43,6 @@ def sitemap():
     return Response(xml, mimetype="application/xml")
 
 
-@bp.get("/robots.txt")
 @cached_page
 def robots():
     """Crawlers may read the hub, not the accounts or back office."""

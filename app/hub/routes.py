@@ -12,8 +12,9 @@ from app.core.navigation import Link, add_link
 from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
 from app.htmx import render
-from app.hub import service
+from app.hub import feeds, search, service
 from app.profile import personal
+from app.search.service import register_provider
 from app.security import allow_frame
 
 bp = Blueprint("hub", __name__)
@@ -196,9 +197,12 @@ def page(slug: str):
     return render_template("hub/page.html", item=item, status=item.status(service.today()))
 
 
+bp.add_url_rule("/feed.xml", view_func=feeds.feed)
+bp.add_url_rule("/sitemap.xml", view_func=feeds.sitemap)
+bp.add_url_rule("/robots.txt", view_func=feeds.robots)
+
+
 def init_app(app: Flask) -> None:
-    from app.hub import feeds, search  # noqa: F401 - registers the feed routes
-    from app.search.service import register_provider
 
     content.add_source(app, service.content_source(app))
     app.register_blueprint(bp)

@@ -1,4 +1,5 @@
-"""`flask jobs run|work|status`: the worker that sends queued e-mail and other queued work."""
+"""`flask jobs run|work|status`: the worker that sends queued e-mail and other queued work; and
+the queue's registration on the app."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import signal
 import time
 
 import click
+from flask import Flask
 from flask.cli import AppGroup
 
-from app import db
-from app.jobs import service
+from app import crypto, db
+from app.core import personal_data
+from app.jobs import models, service
 
 
 @click.group("jobs", cls=AppGroup)
@@ -50,3 +53,9 @@ def status() -> None:
         click.echo("De wachtrij is leeg.")
     for name, number in sorted(counts.items()):
         click.echo(f"{name}: {number}")
+
+
+def init_app(app: Flask) -> None:
+    crypto.register_column(app, "job_queue", "payload")
+    personal_data.register(app, *models.PERSONAL_DATA)
+    app.cli.add_command(jobs_cli)

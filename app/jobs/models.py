@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.core.personal_data import Category, Erasure, LegalBasis, Retention, Source
 from app.db import UTCDateTime, utcnow
-from app.privacy.registry import Category, Erasure, LegalBasis, Retention, Source, register
 
 PENDING = "pending"
 FAILED = "failed"
@@ -42,7 +42,8 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-register(
+# What these tables hold, registered on the app by the feature (see app.core.personal_data).
+PERSONAL_DATA = (
     Category(
         table="job_queue",
         name="Berichten die nog verstuurd worden",
@@ -75,5 +76,5 @@ register(
             "last_error": "soort fout bij de laatste poging",
             "created_at": "wanneer het klaargezet werd",
         },
-    )
+    ),
 )

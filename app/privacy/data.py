@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from app.privacy.registry import Category, categories, category_for, present
-from app.tables import metadata
+from app.core.personal_data import Category, categories, category_for, present
 
 
 def table(category: Category) -> sa.Table:
-    return metadata.tables[category.table]
+    return SQLModel.metadata.tables[category.table]
 
 
 def owned(category: Category, user_id: int) -> sa.ColumnElement[bool]:

@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as BaseSession
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from app import db
 from app.accounts.models import User
+from app.core.personal_data import Category, Erasure, categories, handlers
 from app.db import utcnow
 from app.mail import service as mail
-from app.privacy import data, export, ledger, requests, rights
+from app.privacy import data, export, ledger, requests
 from app.privacy.models import PrivacyRequest
-from app.privacy.registry import Category, Erasure, categories
-from app.tables import metadata
 
 log = logging.getLogger(__name__)
 ENDED_COLUMN = "ended_at"  # a table with this column learns when the account ended
@@ -87,7 +86,7 @@ def _erase_rows(connection: sa.Connection, category: Category, user_id: int) -> 
 def _clear_other_references(connection: sa.Connection, user_id: int) -> None:
     """Columns elsewhere that point at this account (who handled or refunded something)."""
     subject = {(c.table, c.subject_column) for c in categories() if c.parent is None}
-    for table in metadata.sorted_tables:
+    for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
             points_at_user = any(
                 fk.column.table.name == "user_account" for fk in column.foreign_keys
@@ -124,7 +123,8 @@ def erase_account(
     erasure goes into the ledger first, unless `replaying` one from it after a restore (then
     the person, who was told at the time, gets no second e-mail)."""
     user_id, email, name, created_at = user.id, user.email, user.name, user.created_at
-    notices = rights.notify_partners(session, user_id=user_id, kind="verwijdering")
+    # Each feature does its part first (the shop tells partners that received data).
+    notes = [note for handler in handlers() if (note := handler.before_erasure(session, user))]
     if request is None:
         request = requests.open_request(
             session, user_id=user_id, kind="verwijdering", channel=channel, handled_by=by
@@ -147,8 +147,7 @@ def erase_account(
     )
     if kept:
         outcome += "; zonder koppeling bewaard: " + ", ".join(kept)
-    if notices:
-        outcome += f"; {len(notices)} partner(s) ingelicht"
+    outcome = "; ".join([outcome, *notes])
     requests.complete(session, request, outcome=outcome, by=by)
     session.info[TRUNCATE_WAL] = True
     mail.forget_address(email)

@@ -1,13 +1,13 @@
 """The download of everything held about a person (R2), built from the registry.
 
 The ZIP holds what the access page shows (`overview`): one JSON file per category (a `_meta`
-block describes the category and every field), the derived profile with how recommendations are
-made, the cookie choices made in the same browser before logging in, the information art. 15 AVG
-requires (purposes, recipients, retention, rights, the complaint route), each JSON file with a
-CSV file beside it for a spreadsheet; plus a README in Dutch and an HTML overview that opens in
-any browser. It is built on demand, stored encrypted (it can hold health answers), downloadable
-only by its owner, and removed after 7 days by the retention job. A new export replaces the
-previous one.
+block describes the category and every field), one per panel a feature adds (the derived profile
+with how recommendations are made, the cookie choices made in the same browser before logging
+in, ...), the information art. 15 AVG requires (purposes, recipients, retention, rights, the
+complaint route), each JSON file with a CSV file beside it for a spreadsheet; plus a README in
+Dutch and an HTML overview that opens in any browser. It is built on demand, stored encrypted
+(it can hold health answers), downloadable only by its owner, and removed after 7 days by the
+retention job. A new export replaces the previous one.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import json
 import re
 import secrets
 import zipfile
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -26,15 +27,13 @@ from sqlmodel import Session, select
 
 from app import crypto
 from app.accounts.models import User
+from app.core.personal_data import Panel
 from app.db import utcnow
 from app.privacy import data, overview, requests
 from app.privacy.models import ExportFile, PrivacyRequest
-from app.privacy.registry import category_for
 
 SCHEMA_VERSION = "2"
 KEEP_FOR = timedelta(days=7)
-PROFILE_FILE = "profiel-en-aanbevelingen"
-BEFORE_LOGIN_FILE = "cookiekeuzes-voor-inloggen"
 INFORMATION_FILE = "informatie-over-de-verwerking"
 # A spreadsheet would run a cell starting with one of these as a formula; such a cell gets a
 # leading apostrophe in the CSV (never in the JSON). Phone numbers (+31 6…) are left alone.
@@ -134,19 +133,27 @@ def _information_rows(info: dict) -> list[dict]:
     return rows
 
 
-def build_zip(session: Session, user: User, *, consent_id: str | None = None) -> bytes:
-    """The archive itself (nothing is stored or logged here). `consent_id` is the id in the
-    browser's consent cookie, when the person asks from their own browser."""
+def _panel_meta(panel: Panel, exported_at: str) -> dict:
+    return {
+        "export_time": exported_at,
+        "schema_version": SCHEMA_VERSION,
+        "category": panel.title,
+        "purpose": panel.purpose,
+        "source": panel.source,
+        **panel.meta,
+        "fields": panel.fields,
+    }
+
+
+def build_zip(session: Session, user: User, *, cookies: Mapping[str, str] | None = None) -> bytes:
+    """The archive itself (nothing is stored or logged here). `cookies` are the browser's, when
+    the person asks from their own browser."""
     now = utcnow().replace(microsecond=0)
     exported_at = now.isoformat()
-    seen = overview.gather(session, user, consent_id=consent_id)
+    seen = overview.gather(session, user, cookies=cookies)
     sections = [s for s in seen.sections if s.category.export]
+    panels = [p for p in seen.panels if p.export]
     info = overview.information(seen)
-    profile_rows = overview.profile_rows(seen)
-    consent_fields = category_for("consent_record").visible_fields
-    before_login = [
-        {k: getattr(row, k) for k in consent_fields if k != "user_id"} for row in seen.before_login
-    ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         names = []
@@ -158,41 +165,11 @@ def build_zip(session: Session, user: User, *, consent_id: str | None = None) ->
                 f"{name}.json", _json({"_meta": _meta(section, exported_at), "rows": rows})
             )
             archive.writestr(f"{name}.csv", to_csv(list(section.fields), section.rows))
-
-        profile_meta = {
-            "export_time": exported_at,
-            "schema_version": SCHEMA_VERSION,
-            "category": "Je profiel en hoe we aanbevelingen maken",
-            "purpose": "Artikelen en producten voor je uitkiezen (alleen met je toestemming).",
-            "source": "afgeleid uit je antwoorden in de vragenlijst en wat je las",
-            "personalised": seen.personalise,
-            "how_recommendations_are_made": overview.RECOMMENDATIONS,
-            "fields": {
-                "kenmerk": "een kenmerk uit je profiel (een onderwerp of een situatie)",
-                "gewicht": "hoe zwaar het meetelt, van 0 tot 1",
-                "reden": "waarom het in je profiel staat",
-            },
-        }
-        archive.writestr(
-            f"{PROFILE_FILE}.json", _json({"_meta": profile_meta, "rows": profile_rows})
-        )
-        archive.writestr(f"{PROFILE_FILE}.csv", to_csv(list(profile_meta["fields"]), profile_rows))
-
-        before_meta = {
-            "export_time": exported_at,
-            "schema_version": SCHEMA_VERSION,
-            "category": "Cookiekeuzes die je in deze browser maakte voordat je inlogde",
-            "purpose": category_for("consent_record").purpose,
-            "source": "je keuzes in de cookiemelding, met hetzelfde keuzenummer als je "
-            "toestemmingscookie",
-            "fields": {k: v for k, v in consent_fields.items() if k != "user_id"},
-        }
-        archive.writestr(
-            f"{BEFORE_LOGIN_FILE}.json", _json({"_meta": before_meta, "rows": before_login})
-        )
-        archive.writestr(
-            f"{BEFORE_LOGIN_FILE}.csv", to_csv(list(before_meta["fields"]), before_login)
-        )
+        for panel in panels:
+            rows = [{k: data.plain(v) for k, v in row.items()} for row in panel.rows]
+            meta = _panel_meta(panel, exported_at)
+            archive.writestr(f"{panel.key}.json", _json({"_meta": meta, "rows": rows}))
+            archive.writestr(f"{panel.key}.csv", to_csv(list(panel.fields), panel.rows))
 
         info_meta = {
             "export_time": exported_at,
@@ -212,8 +189,8 @@ def build_zip(session: Session, user: User, *, consent_id: str | None = None) ->
             "exported_at": now,
             "overview": seen,
             "info": info,
-            "profile_rows": profile_rows,
-            "files": (PROFILE_FILE, BEFORE_LOGIN_FILE, INFORMATION_FILE),
+            "files": (*(p.key for p in panels), INFORMATION_FILE),
+            "panel_files": panels,
         }
         archive.writestr("LEESMIJ.txt", render_template("privacy/export_readme.txt", **context))
         archive.writestr(
@@ -228,11 +205,11 @@ def create(
     *,
     by: int | None = None,
     request: PrivacyRequest | None = None,
-    consent_id: str | None = None,
+    cookies: Mapping[str, str] | None = None,
 ) -> ExportFile:
     """Build, encrypt and store a fresh export, replacing older ones; logged as a request."""
     remove_files(session, user.id)
-    payload = crypto.encrypt_bytes(build_zip(session, user, consent_id=consent_id))
+    payload = crypto.encrypt_bytes(build_zip(session, user, cookies=cookies))
     filename = f"{secrets.token_urlsafe(24)}.zip.enc"
     (folder() / filename).write_bytes(payload)
     row = ExportFile(user_id=user.id, filename=filename, size_bytes=len(payload))

@@ -17,11 +17,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, Regexp, ValidationError
 
-from app.accounts.forms import EMAIL_MESSAGE, PHONE_PATTERN
+from app.accounts.forms import EMAIL_MESSAGE
 from app.forms import PlainText, clean_text, max_length, required_message
 from app.privacy.models import CHANNELS, KINDS
 from app.privacy.requests import REASON_MAX
-from app.shop.service import POSTCODE, normalise_postcode
 
 
 class EraseForm(FlaskForm):
@@ -35,45 +34,6 @@ class EraseForm(FlaskForm):
         "Ik begrijp dat mijn account en gegevens verdwijnen en dat dit niet ongedaan kan worden.",
         validators=[DataRequired("Vink aan dat je dit begrijpt.")],
     )
-
-
-def _postcode(form, field) -> None:
-    if field.data and not POSTCODE.match(normalise_postcode(field.data)):
-        raise ValidationError("Vul een Nederlandse postcode in, bijvoorbeeld 3526 KS.")
-
-
-def _text(label: str, limit: int, what: str, autocomplete: str, *extra) -> StringField:
-    return StringField(
-        label,
-        filters=[clean_text],
-        render_kw={"autocomplete": autocomplete},
-        validators=[DataRequired(required_message(what)), max_length(limit), PlainText(), *extra],
-    )
-
-
-ORDER_FORM_FIELDS = {
-    "customer_name": lambda: _text("Naam", 120, "je naam", "name"),
-    "customer_email": lambda: _text(
-        "E-mailadres", 254, "je e-mailadres", "email", Email(EMAIL_MESSAGE)
-    ),
-    "customer_phone": lambda: _text(
-        "Telefoonnummer",
-        20,
-        "je telefoonnummer",
-        "tel",
-        Regexp(PHONE_PATTERN, message="Vul een telefoonnummer in, bijvoorbeeld 06 12345678."),
-    ),
-    "street": lambda: _text("Straat", 120, "je straat", "address-line1"),
-    "house_number": lambda: _text("Huisnummer en toevoeging", 10, "je huisnummer", "off"),
-    "postcode": lambda: _text("Postcode", 7, "je postcode", "postal-code", _postcode),
-    "city": lambda: _text("Plaats", 80, "je woonplaats", "address-level2"),
-}
-
-
-def order_form(columns: list[str]) -> type[FlaskForm]:
-    """A form with only the details this order holds."""
-    attrs = {name: ORDER_FORM_FIELDS[name]() for name in columns}
-    return type("OrderCorrectionForm", (FlaskForm,), attrs)
 
 
 def _not_in_future(form, field) -> None:

@@ -1,4 +1,4 @@
-"""Privacy tables: the request log, export files, notices to partners, and the job lock."""
+"""Privacy tables: the request log, export files, and the job lock."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.core.personal_data import Category, Erasure, LegalBasis, Retention, Source
 from app.db import UTCDateTime, utcnow
-from app.privacy.registry import Category, Erasure, LegalBasis, Retention, Source, register
 
 # What a request is about (the AVG article in the label) and how it reached us.
 KINDS = {
@@ -100,22 +100,6 @@ class ExportFile(SQLModel, table=True):
     downloaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class PartnerNotice(SQLModel, table=True):
-    """A message a partner must act on (art. 19 AVG): a correction, an erasure, a restriction or
-    its lifting, or a withdrawn consent. Partners find the customer by the order number."""
-
-    __tablename__ = "privacy_partner_notice"
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int | None = _user_fk()
-    partner_slug: str = Field(max_length=80, index=True)
-    kind: str = Field(max_length=20)
-    order_numbers: str = Field(max_length=400)
-    payload: str = Field(default="{}", sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
 class JobLock(SQLModel, table=True):
     """One row per running job, so a job started on several machines runs once."""
 
@@ -137,7 +121,8 @@ FIVE_YEARS_AFTER_REQUEST = Retention(
     column="received_at",
 )
 
-register(
+# What these tables hold, registered on the app by the feature (see app.core.personal_data).
+PERSONAL_DATA = (
     Category(
         table="privacy_request",
         name="Je privacyverzoeken",
@@ -170,9 +155,7 @@ register(
             "verify_sent_at": "wanneer we je een controlecode stuurden",
             "verified_at": "wanneer je de controlecode aan ons doorgaf",
         },
-    )
-)
-register(
+    ),
     Category(
         table="privacy_export",
         name="Downloads van je gegevens",
@@ -194,37 +177,5 @@ register(
             "created_at": "klaargezet op",
             "downloaded_at": "laatst gedownload op",
         },
-    )
-)
-register(
-    Category(
-        table="privacy_partner_notice",
-        name="Berichten aan partners over je gegevens",
-        purpose=(
-            "Partners die gegevens van je kregen laten weten dat je iets corrigeerde, liet "
-            "verwijderen of beperken, of je toestemming introk (art. 19 AVG)."
-        ),
-        legal_basis=LegalBasis.LEGAL_OBLIGATION,
-        retention=Retention(
-            "age",
-            "5 jaar, als bewijs dat we de partner op de hoogte brachten; bij verwijderen van je "
-            "account halen we de koppeling met jou en de gecorrigeerde gegevens eruit",
-            years=5,
-            column="created_at",
-        ),
-        erasure=Erasure.ANONYMISE,
-        source=Source.SYSTEM,
-        recipients="de partner die het bericht betreft",
-        anonymise=("payload",),
-        fields={
-            "id": "volgnummer",
-            "user_id": "je account",
-            "partner_slug": "welke partner",
-            "kind": "waarover (correctie, verwijdering, beperking, intrekking)",
-            "order_numbers": "de bestelnummers waarmee de partner je herkent",
-            "payload": "de gecorrigeerde gegevens, alleen bij een correctie",
-            "created_at": "wanneer",
-            "sent_at": "wanneer de partner het bericht ophaalde",
-        },
-    )
+    ),
 )

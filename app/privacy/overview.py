@@ -1,30 +1,27 @@
 """Everything the access page shows about one person, gathered once for the page and the download.
 
 The access page (R1) and the ZIP (R2) both render an `Overview`, so the download holds what the
-page shows: the registered data, who received it, every consent choice (also the cookie choices
-made in the same browser before logging in), the request log, the notices to partners, the
-derived profile with how recommendations are made, and the information art. 15 AVG requires
-(purposes, recipients, retention, source, rights, and the route to the Autoriteit
-Persoonsgegevens).
+page shows: the registered data category by category, what each feature adds (`Panel`s: who
+received data, consent choices, the derived profile, ...), the request log, and the
+information art. 15 AVG requires (purposes, recipients, retention, source, rights, and the
+route to the Autoriteit Persoonsgegevens). Everything feature-specific comes from the features'
+registrations (`app.core.personal_data`); this module knows no feature.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from flask import current_app
+from sqlmodel import Session
 
 from app.accounts.models import User
-from app.consent import gate
-from app.consent import service as consent
-from app.consent.models import ConsentRecord
 from app.content import store as content
-from app.privacy import data, requests, rights
-from app.privacy.models import PartnerNotice, PrivacyRequest
-from app.profile import service as profile_service
-from app.profile.scoring import Profile
-from app.shop import service as shop
-from app.shop.models import Handoff, Order
+from app.core.personal_data import Asking, Panel, handlers
+from app.privacy import data, requests
+from app.privacy.models import PrivacyRequest
+from app.privacy.processors import processors
 from app.urls import public_url
 
 AP_URL = "https://www.autoriteitpersoonsgegevens.nl/een-tip-of-klacht-indienen-bij-de-ap"
@@ -38,16 +35,6 @@ AUTHORITY = {
         "privacy in Nederland, ook zonder eerst bij ons te klagen (art. 77 AVG)."
     ),
 }
-# How recommendations are made (art. 15 lid 1 sub h AVG), as the statement explains it.
-RECOMMENDATIONS = (
-    "We kiezen artikelen en producten voor je uit alleen als je daar toestemming voor gaf. We "
-    "kijken naar je antwoorden in de vragenlijst en naar de onderwerpen waarover je las. Een "
-    "artikel of product dat beter bij die antwoorden en onderwerpen past, krijgt meer punten; "
-    "alleen wat genoeg punten heeft, tonen we als aanbeveling. Antwoorden over gezondheid tellen "
-    "alleen mee voor artikelen, met je aparte toestemming, nooit voor de winkel. Dit rekenen we "
-    "zelf uit; een partner ziet je profiel nooit. Er volgen geen besluiten uit die rechtsgevolgen "
-    "voor je hebben: een aanbeveling is alleen een suggestie, prijzen zijn voor iedereen gelijk."
-)
 # The rights (art. 12-22 AVG), each with how to use it here.
 RIGHTS = (
     ("Inzage", "art. 15 AVG", "Bekijk al je gegevens in het privacycentrum, onder ‘Inzien’."),
@@ -81,94 +68,30 @@ RIGHTS = (
 class Overview:
     user: User
     sections: list[data.Section]
-    received: list[tuple[Handoff, Order]]
-    consent_history: list[ConsentRecord]
-    before_login: list[ConsentRecord]
+    panels: list[Panel]
     requests: list[PrivacyRequest]
-    notices: list[PartnerNotice]
-    profile: Profile
-    personalise: bool
-    partners: dict[str, str]
 
 
-def cookie_choices_before_login(
-    session: Session, user_id: int, consent_id: str | None = None
-) -> list[ConsentRecord]:
-    """Cookie choices without an account that carry a consent id of this person: the id in the
-    browser's consent cookie (`consent_id`), or one of their own cookie choices while logged in
-    (the id stays the same for one browser)."""
-    ids = set(
-        session.exec(
-            select(ConsentRecord.consent_id).where(
-                ConsentRecord.user_id == user_id, ConsentRecord.scope == consent.COOKIE_SCOPE
-            )
-        ).all()
-    )
-    if consent_id:
-        ids.add(consent_id)
-    if not ids:
-        return []
-    return list(
-        session.exec(
-            select(ConsentRecord)
-            .where(
-                ConsentRecord.user_id.is_(None),
-                ConsentRecord.scope == consent.COOKIE_SCOPE,
-                ConsentRecord.consent_id.in_(sorted(ids)),
-            )
-            .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc())
-        ).all()
-    )
-
-
-def received(session: Session, user_id: int) -> list[tuple[Handoff, Order]]:
-    """Which partner received what, and when."""
-    return list(
-        session.exec(
-            select(Handoff, Order)
-            .join(Order, Order.id == Handoff.order_id)
-            .where(Order.user_id == user_id)
-            .order_by(Handoff.created_at.desc())
-        )
-    )
-
-
-def gather(session: Session, user: User, *, consent_id: str | None = None) -> Overview:
-    """Everything held about `user`. `consent_id` is the id in the browser's consent cookie,
-    when the person asks from their own browser."""
-    subject = gate.Subject(user=user, consents=consent.account_consents(session, user.id))
-    personalise = gate.decide("personalisation", subject)
-    health = gate.decide("health", subject)
+def gather(session: Session, user: User, *, cookies: Mapping[str, str] | None = None) -> Overview:
+    """Everything held about `user`. `cookies` are the browser's, when the person asks from
+    their own browser (a feature may find more with them, e.g. earlier cookie choices)."""
+    asking = Asking(user=user, cookies=dict(cookies or {}))
     return Overview(
         user=user,
         sections=data.collect(session, user.id),
-        received=received(session, user.id),
-        consent_history=consent.history(session, user.id),
-        before_login=cookie_choices_before_login(session, user.id, consent_id),
+        panels=[panel for handler in handlers() for panel in handler.panels(session, asking)],
         requests=requests.of_user(session, user.id),
-        notices=rights.notices_of(session, user.id),
-        profile=profile_service.build_profile(
-            session, user_id=user.id, personalise=personalise, health=health
-        ),
-        personalise=personalise,
-        partners={slug: p.name for slug, p in shop.catalogue().partners.items()},
     )
 
 
 def information(overview: Overview) -> dict:
     """The information art. 15 AVG requires beside the data itself, tailored to this person:
     per category that holds something of theirs its purpose, basis, recipients, retention and
-    source; the partners that actually received data; profiling; rights; the complaint route."""
+    source; who actually received data; the processors; rights; the complaint route. Features
+    add their part through their panels (e.g. the partners that received data, profiling)."""
     org = content.site().organisation
     held = [s for s in overview.sections if s.rows]
-    partners = sorted(
-        {
-            overview.partners.get(handoff.partner_slug, handoff.partner_slug)
-            for handoff, _ in overview.received
-            if handoff.status == "klaar"
-        }
-    )
-    return {
+    info: dict = {
         "verwerkingsverantwoordelijke": {
             "naam": org.legal_name,
             "adres": f"{org.street}, {org.postcode} {org.city}",
@@ -190,33 +113,19 @@ def information(overview: Overview) -> dict:
             for s in held
         ],
         "ontvangers": {
-            "partners die gegevens van je kregen": partners,
-            "verwerkers": [
-                "een hostingbedrijf in de Europese Unie (servers en database)",
-                "een e-mailbedrijf (het versturen van e-mail)",
-                "Mollie B.V. (betalingen; alleen bedrag en bestelnummer)",
-            ],
+            "verwerkers": [f"{p.task}: {p.description}" for p in processors(current_app.config)],
             "buiten de Europese Unie": "niemand",
         },
-        "profilering": {
-            "aan": overview.personalise,
-            "hoe aanbevelingen worden gemaakt": RECOMMENDATIONS,
-        },
-        "rechten": [
-            {"recht": name, "artikel": article, "hoe": how} for name, article, how in RIGHTS
-        ],
-        "privacycentrum": public_url("privacy.centre"),
-        "klacht": dict(AUTHORITY),
     }
-
-
-def profile_rows(overview: Overview) -> list[dict]:
-    """The derived profile as rows: each tag, its weight and the reason it is there."""
-    return [
-        {
-            "kenmerk": tag,
-            "gewicht": round(weight, 2),
-            "reden": overview.profile.reasons.get(tag, ""),
-        }
-        for tag, weight in sorted(overview.profile.weights.items())
+    for panel in overview.panels:
+        for heading, part in panel.information.items():
+            if isinstance(part, dict):
+                info.setdefault(heading, {}).update(part)
+            else:
+                info[heading] = part
+    info["rechten"] = [
+        {"recht": name, "artikel": article, "hoe": how} for name, article, how in RIGHTS
     ]
+    info["privacycentrum"] = public_url("privacy.centre")
+    info["klacht"] = dict(AUTHORITY)
+    return info

@@ -5,13 +5,13 @@
   erased on the day all the same; one it first meets past 3 years (the job did not run) is
   erased at once. Any activity after the warning starts the 3 years again.
 - "fiscal": rows are deleted 7 years after the end of the fiscal (calendar) year they belong to.
-  Orders that were never paid (failed, cancelled, expired, or waiting with no payment under
-  way) have no fiscal need for the customer's details: their name, e-mail address, phone and
-  address are emptied 30 days after the order ended.
 - "consent_proof": kept 5 years after the account ended (or after the choice, for visitors who
   never had an account).
 - "age": deleted `days` or `years` after the date in `column`.
 - "with_parent": goes with the row it belongs to.
+
+Features add rules of their own through their registered handler (`DataHandler.retention`),
+e.g. the shop: orders that were never paid lose the customer's details after 30 days.
 
 Safe to run from cron on several machines: a lock row in the database lets one run at a time,
 and a second run finds nothing left to do. Each run also drops entries of the erasure ledger that
@@ -32,18 +32,15 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.core.formatting import AMSTERDAM, dutch_date
+from app.core.personal_data import Category, categories, handlers
 from app.db import utcnow
 from app.mail import service as mail
-from app.payments.models import PaymentRow, PaymentStatus
 from app.privacy import data, erasure, export, ledger
 from app.privacy.models import ExportFile, JobLock
-from app.privacy.registry import Category, categories, category_for
 from app.privacy.requests import add_years
-from app.shop.models import Order, OrderStatus
 
 INACTIVE_YEARS = 3
 WARNING = timedelta(weeks=4)
-UNPAID_DETAILS = timedelta(days=30)
 FISCAL_YEARS = 7
 CONSENT_PROOF_YEARS = 5
 LOCK_NAME = "privacy-retention"
@@ -176,45 +173,6 @@ def _fiscal(session: Session, report: Report, category: Category, now: datetime)
     _delete(session, report, category, column < cutoff, "7 jaar na het einde van het boekjaar")
 
 
-def _unpaid_orders(session: Session, report: Report, now: datetime) -> None:
-    """Orders never paid lose the customer's details 30 days after they ended.
-
-    An order ended when its last payment last changed (failed, cancelled or expired at Mollie),
-    or when it was made if no payment was ever started. One still waiting for a payment that is
-    under way at Mollie has not ended."""
-    category = category_for(Order.__tablename__)
-    if category is None or not category.anonymise:
-        return
-    table = data.table(category)
-    payments = PaymentRow.__table__
-    last_change = (
-        sa.select(sa.func.max(payments.c.updated_at))
-        .where(payments.c.order_id == table.c.id)
-        .scalar_subquery()
-    )
-    under_way = sa.exists().where(
-        payments.c.order_id == table.c.id,
-        payments.c.status.in_([s for s in PaymentStatus if s.is_open]),
-    )
-    ended = sa.func.coalesce(last_change, table.c.created_at)
-    where = sa.and_(
-        table.c.status != OrderStatus.PAID,
-        sa.not_(sa.and_(table.c.status == OrderStatus.PENDING, under_way)),
-        ended <= now - UNPAID_DETAILS,
-        sa.or_(*(table.c[name].is_not(None) for name in category.anonymise)),
-    )
-    what = "niet betaald: naam, e-mailadres, telefoon en adres verwijderd, 30 dagen na afloop"
-    connection = session.connection()
-    if report.dry_run:
-        count = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
-        report.add(category, count.scalar_one(), f"zou(den) worden ingekort ({what})")
-        return
-    values = dict.fromkeys(category.anonymise)
-    count = connection.execute(sa.update(table).where(where).values(**values)).rowcount
-    session.commit()
-    report.add(category, count, f"ingekort ({what})")
-
-
 def _consent_proof(session: Session, report: Report, category: Category, now: datetime) -> None:
     table = data.table(category)
     limit = add_years(now, -CONSENT_PROOF_YEARS)
@@ -253,7 +211,9 @@ def run(session: Session, *, dry_run: bool = False) -> Report:
             _accounts(session, report, category, now)
         elif rule in RULES and category.parent is None:
             RULES[rule](session, report, category, now)
-    _unpaid_orders(session, report, now)
+    for handler in handlers():
+        for line in handler.retention(session, now=now, dry_run=dry_run):
+            report.add(line.category, line.count, line.what)
     dropped = ledger.prune(now, dry_run=dry_run)
     report.lines.append(
         f"- Lijst van verwijderde accounts (buiten de database): {dropped} regel(s) "

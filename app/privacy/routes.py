@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -23,20 +22,17 @@ from flask_login import current_user, login_required, logout_user
 from app import db
 from app.accounts import service as accounts
 from app.accounts.forms import EmptyForm
-from app.consent import gate, register
-from app.consent import service as consent
-from app.consent.register import CONSENT_COOKIE, COOKIES
-from app.core import pagecache
+from app.core import pagecache, personal_data
 from app.core.formatting import dutch_datetime
 from app.core.navigation import Link, add_link
+from app.core.personal_data import Erasure, LegalBasis, Source, categories
 from app.db import utcnow
 from app.extensions import limiter
-from app.privacy import erasure, export, ledger, overview, requests, rights
-from app.privacy.forms import EraseForm, order_form
+from app.privacy import erasure, export, ledger, models, overview, requests, rights, staff
+from app.privacy.cli import privacy_cli
+from app.privacy.forms import EraseForm
 from app.privacy.overview import AP_URL
 from app.privacy.processors import processors
-from app.privacy.registry import Erasure, LegalBasis, Source, categories
-from app.shop import service as shop
 
 bp = Blueprint("privacy", __name__)
 
@@ -62,10 +58,9 @@ def centre():
         "privacy/centre.html",
         form=EmptyForm(),
         ready=export.current(s, current_user.id),
-        consents=rights.consent_lines(s, current_user.id),
-        cookies_on=gate.allows("analytics"),
+        consents=rights.consent_lines(s, _user(), cookies=request.cookies),
         objections=rights.OBJECTIONS,
-        orders=rights.correctable_orders(s, current_user.id),
+        corrections=rights.corrections(s, _user()),
         recent=requests.of_user(s, current_user.id)[:5],
         ap_url=AP_URL,
     )
@@ -80,15 +75,9 @@ def access():
     s.commit()
     return render_template(
         "privacy/access.html",
-        overview=overview.gather(s, _user(), consent_id=_consent_id()),
+        overview=overview.gather(s, _user(), cookies=request.cookies),
         ap_url=AP_URL,
     )
-
-
-def _consent_id() -> str | None:
-    """The random id in this browser's consent cookie, if it holds a valid choice."""
-    choice = consent.read_choice(request.cookies.get(CONSENT_COOKIE))
-    return choice.consent_id if choice else None
 
 
 @bp.post("/privacy/download")
@@ -97,7 +86,7 @@ def _consent_id() -> str | None:
 def make_export():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    export.create(db.session(), _user(), consent_id=_consent_id())
+    export.create(db.session(), _user(), cookies=request.cookies)
     db.session().commit()
     flash("Je download staat klaar. Hij blijft 7 dagen beschikbaar.", "ok")
     return redirect(url_for("privacy.centre", _anchor="downloaden"), code=303)
@@ -128,7 +117,6 @@ def restrict():
     on = request.form.get("aan") == "1"
     if rights.set_restriction(db.session(), _user(), on=on):
         db.session().commit()
-        gate.forget()
         flash(
             "De verwerking van je gegevens is beperkt: we bewaren ze alleen."
             if on
@@ -148,7 +136,6 @@ def objection(kind: str):
     on = request.form.get("aan") == "1"
     if rights.set_objection(db.session(), _user(), kind=kind, on=on):
         db.session().commit()
-        gate.forget()
         label = rights.OBJECTIONS[kind][1]
         flash(
             f"Je bezwaar is verwerkt: {rights.OBJECTIONS[kind][2]}"
@@ -165,48 +152,12 @@ def withdraw(scope: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     s = db.session()
-    if scope == "cookies":
-        previous = consent.read_choice(request.cookies.get(CONSENT_COOKIE))
-        g.new_choice = consent.decide_cookies(
-            s, previous=previous, accepted=set(), method="withdraw", user_id=current_user.id
-        )
-        rights.record_cookie_withdrawal(s, _user())
+    if rights.withdraw(s, _user(), scope=scope):
         s.commit()
-        gate.forget()
-        flash("Je toestemming voor analytische cookies is ingetrokken.", "ok")
-    elif rights.withdraw(s, _user(), scope=scope):
-        s.commit()
-        gate.forget()
         flash("Je toestemming is ingetrokken. We gebruiken je gegevens hiervoor niet meer.", "ok")
     else:
         flash("Voor dit onderdeel had je geen toestemming (meer) gegeven.", "info")
     return redirect(url_for("privacy.centre", _anchor="toestemmingen"), code=303)
-
-
-@bp.route("/privacy/bestelling/<number>/corrigeren", methods=["GET", "POST"])
-@login_required
-def correct_order(number: str):
-    """R3 for what was given at checkout; partners that received it are told."""
-    s = db.session()
-    order = shop.order_for(s, number=number, user_id=current_user.id)
-    if order is None:
-        abort(404)
-    columns = [c for c in rights.ORDER_FIELDS if getattr(order, c) is not None]
-    form = order_form(columns)(obj=order)
-    if form.validate_on_submit():
-        changed = rights.correct_order(s, _user(), order, {c: form[c].data for c in columns})
-        s.commit()
-        flash(
-            "Je gegevens bij deze bestelling zijn gecorrigeerd."
-            + (" De partner die ze kreeg, is ingelicht." if changed else "")
-            if changed
-            else "Er was niets veranderd.",
-            "ok" if changed else "info",
-        )
-        return _back()
-    return render_template("privacy/correct_order.html", form=form, order=order), (
-        422 if form.errors else 200
-    )
 
 
 @bp.route("/privacy/verwijderen", methods=["GET", "POST"])
@@ -244,8 +195,6 @@ def statement():
         erasure=Erasure,
         version=STATEMENT_VERSION,
         updated=STATEMENT_DATE,
-        cookies=COOKIES,
-        cookie_policy=register.POLICY,
         ap_url=AP_URL,
         backup_days=ledger.BACKUP_DAYS,
         processors=processors(current_app.config),
@@ -265,10 +214,14 @@ def shown(value: object) -> str:
     return str(value)
 
 
-def init_app(app: Flask) -> None:
-    from app.privacy import staff
-    from app.privacy.cli import privacy_cli
+def _log_right(app: Flask, *, session, user_id: int, kind: str, outcome: str) -> None:
+    """A right exercised outside the centre (the account page, the cookie settings)."""
+    requests.record_done(session, user_id=user_id, kind=kind, outcome=outcome)
 
+
+def init_app(app: Flask) -> None:
+    personal_data.register(app, *models.PERSONAL_DATA)
+    personal_data.right_exercised.connect(_log_right, sender=app, weak=False)
     app.jinja_env.filters["waarde"] = shown
     app.register_blueprint(bp)
     app.register_blueprint(staff.bp)

@@ -106,7 +106,7 @@ def _render_detail(row: PrivacyRequest, **forms):
         "extend_form": forms.get("extend_form") or ExtendForm(),
         "close_form": forms.get("close_form") or CloseForm(),
         "erase_form": forms.get("erase_form") or StaffEraseForm(),
-        "consents": rights.consent_lines(s, user.id) if user else [],
+        "consents": rights.consent_lines(s, user) if user else [],
         "objections": rights.OBJECTIONS,
     }
     status = 422 if any(f.errors for f in forms.values()) else 200

@@ -8,15 +8,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.privacy.registry import (
+from app.core.personal_data import (
     ACCOUNT_LIFETIME,
     Category,
     Erasure,
     LegalBasis,
     Source,
-    register,
 )
+from app.db import UTCDateTime, utcnow
 
 
 def _user_fk(unique: bool = False):
@@ -75,7 +74,8 @@ class ReadTopic(SQLModel, table=True):
     last_read_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-register(
+# What these tables hold, registered on the app by the feature (see app.core.personal_data).
+PERSONAL_DATA = (
     Category(
         table="profile_answer",
         name="Antwoorden in de vragenlijst",
@@ -103,9 +103,7 @@ register(
             "answer_label": "je antwoord in woorden (versleuteld als het over gezondheid gaat)",
             "updated_at": "wanneer je het antwoord gaf of wijzigde",
         },
-    )
-)
-register(
+    ),
     Category(
         table="profile_progress",
         name="Voortgang in de vragenlijst",
@@ -122,9 +120,7 @@ register(
             "completed_at": "wanneer je de vragenlijst afrondde",
             "updated_at": "laatste wijziging",
         },
-    )
-)
-register(
+    ),
     Category(
         table="profile_read_topic",
         name="Onderwerpen die je las",
@@ -143,5 +139,5 @@ register(
             "reads": "hoe vaak je erover las",
             "last_read_at": "wanneer je er het laatst over las",
         },
-    )
+    ),
 )

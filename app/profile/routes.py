@@ -9,9 +9,14 @@ from app import crypto, db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.consent import gate
+from app.content.store import add_source
+from app.core import personal_data
 from app.htmx import render
 from app.privacy import requests, rights
-from app.profile import forms, service
+from app.profile import forms, models, service
+from app.profile.cli import keys_cli
+from app.profile.privacy import ProfileData
+from app.profile.questionnaire import SOURCE
 
 bp = Blueprint("profile", __name__, url_prefix="/profiel")
 TARGET = "vragenlijst"
@@ -200,12 +205,14 @@ def delete():
 
 
 def init_app(app: Flask) -> None:
-    from app.content.store import add_source
-    from app.profile.cli import keys_cli
-    from app.profile.questionnaire import SOURCE
-
     app.register_blueprint(bp)
     add_source(app, SOURCE)
+    personal_data.register(
+        app,
+        *models.PERSONAL_DATA,
+        handler=ProfileData(),
+        presenters={"profile_answer": service.present_answer},
+    )
     crypto.register_column(app, "profile_answer", "value", flag="health")
     crypto.register_column(app, "profile_answer", "answer_label", flag="health")
     app.cli.add_command(keys_cli)

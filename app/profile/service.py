@@ -17,7 +17,6 @@ from app.accounts.models import User
 from app.consent import service as consent
 from app.content import store as content
 from app.db import utcnow
-from app.privacy.registry import presenter
 from app.profile import questionnaire as q
 from app.profile.models import ProfileAnswer, ProfileProgress, ReadTopic
 from app.profile.scoring import Profile
@@ -189,14 +188,24 @@ def set_consent(session: Session, *, user: User, scope: str, granted: bool) -> N
     consent.record_account_consent(
         session, user_id=user.id, scope=scope, granted=granted, text=text, version=version
     )
-    if not granted and scope == "health":
+    if not granted:
+        forget_for_withdrawal(session, user_id=user.id, scope=scope)
+
+
+def forget_for_withdrawal(session: Session, *, user_id: int, scope: str) -> bool:
+    """What a withdrawn consent takes away: the health answers (health), or what was recorded
+    about reading (personalisation). Returns whether `scope` is one of the profile's."""
+    if scope == "health":
         session.exec(
             delete(ProfileAnswer).where(
-                ProfileAnswer.user_id == user.id, ProfileAnswer.health.is_(True)
+                ProfileAnswer.user_id == user_id, ProfileAnswer.health.is_(True)
             )
         )
-    if not granted and scope == "personalisation":
-        session.exec(delete(ReadTopic).where(ReadTopic.user_id == user.id))
+        return True
+    if scope == "personalisation":
+        session.exec(delete(ReadTopic).where(ReadTopic.user_id == user_id))
+        return True
+    return False
 
 
 def delete_profile(session: Session, *, user: User) -> None:
@@ -277,7 +286,6 @@ def _reason(tag: str, site) -> str:
 # --- the privacy centre ------------------------------------------------------------------------
 
 
-@presenter("profile_answer")
 def present_answer(row: dict) -> dict:
     """Health answers decrypted, the question's wording next to its key."""
     raw = crypto.decrypt(row["value"]) if row["health"] else row["value"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
-from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, Regexp, ValidationError
 
-from app.accounts.forms import PHONE_PATTERN
+from app.accounts.forms import EMAIL_MESSAGE, PHONE_PATTERN
 from app.forms import PlainText, clean_text, max_length, required_message
 from app.shop.catalogue import Partner
 from app.shop.service import HOUSE_NUMBER, POSTCODE, normalise_postcode
@@ -94,3 +94,40 @@ class RefundForm(FlaskForm):
 
 class PostForm(FlaskForm):
     """Only the CSRF token: for buttons that post (pay again)."""
+
+
+# --- correcting the details on an order (R3) ----------------------------------------------
+
+
+def _text(label: str, limit: int, what: str, autocomplete: str, *extra) -> StringField:
+    return StringField(
+        label,
+        filters=[clean_text],
+        render_kw={"autocomplete": autocomplete},
+        validators=[DataRequired(required_message(what)), max_length(limit), PlainText(), *extra],
+    )
+
+
+ORDER_FORM_FIELDS = {
+    "customer_name": lambda: _text("Naam", 120, "je naam", "name"),
+    "customer_email": lambda: _text(
+        "E-mailadres", 254, "je e-mailadres", "email", Email(EMAIL_MESSAGE)
+    ),
+    "customer_phone": lambda: _text(
+        "Telefoonnummer",
+        20,
+        "je telefoonnummer",
+        "tel",
+        Regexp(PHONE_PATTERN, message="Vul een telefoonnummer in, bijvoorbeeld 06 12345678."),
+    ),
+    "street": lambda: _text("Straat", 120, "je straat", "address-line1"),
+    "house_number": lambda: _text("Huisnummer en toevoeging", 10, "je huisnummer", "off"),
+    "postcode": lambda: _text("Postcode", 7, "je postcode", "postal-code", _dutch_postcode),
+    "city": lambda: _text("Plaats", 80, "je woonplaats", "address-level2"),
+}
+
+
+def order_form(columns: list[str]) -> type[FlaskForm]:
+    """A form with only the details this order holds."""
+    attrs = {name: ORDER_FORM_FIELDS[name]() for name in columns}
+    return type("OrderCorrectionForm", (FlaskForm,), attrs)

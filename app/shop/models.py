@@ -10,17 +10,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
-from app.enums import EnumString, LabelledEnum
-from app.privacy.registry import (
+from app.core.personal_data import (
     FISCAL_SEVEN_YEARS,
     Category,
     Erasure,
     LegalBasis,
     Retention,
     Source,
-    register,
 )
+from app.db import UTCDateTime, utcnow
+from app.enums import EnumString, LabelledEnum
 
 
 class OrderStatus(LabelledEnum):
@@ -152,7 +151,32 @@ class Handoff(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-register(
+class PartnerNotice(SQLModel, table=True):
+    """A message a partner must act on (art. 19 AVG): a correction, an erasure, a restriction or
+    its lifting, or a withdrawn consent. Partners find the customer by the order number."""
+
+    __tablename__ = "privacy_partner_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    partner_slug: str = Field(max_length=80, index=True)
+    kind: str = Field(max_length=20)
+    order_numbers: str = Field(max_length=400)
+    payload: str = Field(default="{}", sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# Payments and refunds (tables of app.payments) are personal data through the order they belong
+# to, which only the shop knows: the shop declares them, in the order of the privacy statement.
+
+# What these tables hold, registered on the app by the feature (see app.core.personal_data).
+PERSONAL_DATA = (
     Category(
         table="shop_order",
         name="Bestellingen",
@@ -198,9 +222,7 @@ register(
             "confirmation_sent_at": "wanneer de bevestiging is verstuurd",
             "refunded_cents": "terugbetaald bedrag in centen",
         },
-    )
-)
-register(
+    ),
     Category(
         table="shop_order_line",
         name="Bestelde producten",
@@ -220,11 +242,7 @@ register(
             "vat_rate": "btw-tarief",
             "line_total_cents": "regeltotaal in centen",
         },
-    )
-)
-# Payments and refunds (tables of app.payments) are personal data through the order they belong
-# to, which only the shop knows: the shop declares them, in the order of the privacy statement.
-register(
+    ),
     Category(
         table="shop_payment",
         name="Betalingen",
@@ -249,9 +267,7 @@ register(
             "surplus_at": "wanneer bleek dat deze betaling dubbel was (al betaald)",
             "surplus_refund_id": "referentie bij Mollie van de terugbetaling ervan",
         },
-    )
-)
-register(
+    ),
     Category(
         table="shop_refund",
         name="Terugbetalingen",
@@ -273,9 +289,7 @@ register(
             "staff_id": "de medewerker die terugbetaalde",
             "created_at": "wanneer",
         },
-    )
-)
-register(
+    ),
     Category(
         table="shop_handoff",
         name="Gegevens doorgegeven aan partners",
@@ -303,5 +317,35 @@ register(
             "status": "stand",
             "created_at": "wanneer",
         },
-    )
+    ),
+    Category(
+        table="privacy_partner_notice",
+        name="Berichten aan partners over je gegevens",
+        purpose=(
+            "Partners die gegevens van je kregen laten weten dat je iets corrigeerde, liet "
+            "verwijderen of beperken, of je toestemming introk (art. 19 AVG)."
+        ),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention=Retention(
+            "age",
+            "5 jaar, als bewijs dat we de partner op de hoogte brachten; bij verwijderen van je "
+            "account halen we de koppeling met jou en de gecorrigeerde gegevens eruit",
+            years=5,
+            column="created_at",
+        ),
+        erasure=Erasure.ANONYMISE,
+        source=Source.SYSTEM,
+        recipients="de partner die het bericht betreft",
+        anonymise=("payload",),
+        fields={
+            "id": "volgnummer",
+            "user_id": "je account",
+            "partner_slug": "welke partner",
+            "kind": "waarover (correctie, verwijdering, beperking, intrekking)",
+            "order_numbers": "de bestelnummers waarmee de partner je herkent",
+            "payload": "de gecorrigeerde gegevens, alleen bij een correctie",
+            "created_at": "wanneer",
+            "sent_at": "wanneer de partner het bericht ophaalde",
+        },
+    ),
 )

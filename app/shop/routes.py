@@ -16,16 +16,19 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app import db
+from app.consent.privacy import add_scope_label
 from app.content import store as content
-from app.core import pagecache
+from app.core import pagecache, personal_data
 from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
 from app.extensions import limiter
 from app.htmx import render, wants_fragment
 from app.payments import service as payments
 from app.profile import personal
-from app.shop import cli, paying, service
-from app.shop.forms import PostForm, checkout_form
+from app.search.service import register_provider
+from app.shop import catalogue as catalogue_module
+from app.shop import cli, models, paying, privacy, search, service, staff
+from app.shop.forms import PostForm, checkout_form, order_form
 from app.shop.models import HandoffStatus, OrderStatus
 
 bp = Blueprint("shop", __name__)
@@ -356,17 +359,41 @@ def _own_order(number: str):
     return found
 
 
-def init_app(app: Flask) -> None:
-    from app.search.service import register_provider
-    from app.shop import catalogue as catalogue_module
-    from app.shop import search, staff
+@bp.route("/privacy/bestelling/<number>/corrigeren", methods=["GET", "POST"])
+@login_required
+def correct_order(number: str):
+    """R3 for what was given at checkout; partners that received it are told."""
+    s = db.session()
+    found = _own_order(number)
+    columns = privacy.correctable_columns(found)
+    form = order_form(columns)(obj=found)
+    if form.validate_on_submit():
+        changed = privacy.correct_order(
+            s, current_user._get_current_object(), found, {c: form[c].data for c in columns}
+        )
+        s.commit()
+        flash(
+            "Je gegevens bij deze bestelling zijn gecorrigeerd."
+            + (" De partner die ze kreeg, is ingelicht." if changed else "")
+            if changed
+            else "Er was niets veranderd.",
+            "ok" if changed else "info",
+        )
+        return redirect(url_for("privacy.centre"), code=303)
+    return render_template("shop/correct_order.html", form=form, order=found), (
+        422 if form.errors else 200
+    )
 
+
+def init_app(app: Flask) -> None:
     content.add_source(app, catalogue_module.SOURCE)
     app.register_blueprint(bp)
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     paying.init_app(app)
+    personal_data.register(app, *models.PERSONAL_DATA, handler=privacy.ShopData())
+    add_scope_label(app, "partner:", privacy.consent_label)
     app.jinja_env.globals.update(OrderStatus=OrderStatus, HandoffStatus=HandoffStatus)
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.

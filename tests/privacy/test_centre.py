@@ -6,9 +6,9 @@ from sqlmodel import select
 
 from app.accounts.models import User
 from app.consent.models import ConsentRecord
-from app.privacy.models import PartnerNotice, PrivacyRequest
+from app.privacy.models import PrivacyRequest
 from app.profile.models import ProfileAnswer
-from app.shop.models import Order
+from app.shop.models import Order, PartnerNotice
 from tests.privacy.conftest import PARTNER
 from tests.shop.conftest import ALARM, add
 
@@ -50,7 +50,7 @@ def test_p35_the_access_page_shows_every_value_and_why(client, profiled, ordered
     ):
         assert text in html, text
     # How recommendations are made, the consent history, the requests, the complaint route.
-    assert "Hoe we artikelen en producten voor je uitkiezen" in html
+    assert "Je profiel en hoe we aanbevelingen maken" in html
     assert "toestemming voor health" in html or "toestemming voor personalisation" in html
     assert "Autoriteit Persoonsgegevens" in html
     assert "Inzage in je gegevens (art. 15 AVG)" in html
@@ -260,7 +260,9 @@ def test_p41_each_consent_is_listed_with_its_date_and_withdrawn_on_its_own(
     [notice] = notices(session, "intrekking")
     assert notice.partner_slug == PARTNER and notice.order_numbers == order.number
 
-    response = client.submit("/privacy/intrekken/cookies", page="/privacy")
+    assert 'action="/cookies/intrekken"' in client.get("/privacy").get_data(as_text=True)
+    response = client.submit("/cookies/intrekken", {"next": "/privacy"}, page="/privacy")
+    assert response.headers["Location"] == "/privacy"
     assert "zg_toestemming=" in response.headers.get("Set-Cookie", "")
     assert "Analytische cookies: uit" in client.get("/privacy").get_data(as_text=True)
 

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from app.privacy.registry import categories, category_for
 from app.tables import metadata
+from tests.conftest import registered, registered_category
 
 # Column names that hold personal data wherever they appear.
 PERSONAL_COLUMN_NAMES = {
@@ -37,15 +37,17 @@ def refers_to_a_person(table: sa.Table) -> bool:
     return table.name == "user_account"
 
 
-def test_p03_every_personal_table_is_registered():
+def test_p03_every_personal_table_is_registered(app):
     missing = [
-        t.name for t in metadata.sorted_tables if refers_to_a_person(t) and not category_for(t.name)
+        t.name
+        for t in metadata.sorted_tables
+        if refers_to_a_person(t) and not registered_category(app, t.name)
     ]
     assert not missing, f"register these tables in the personal-data registry: {missing}"
 
 
-def test_p03_every_column_of_a_registered_table_has_a_purpose():
-    for category in categories():
+def test_p03_every_column_of_a_registered_table_has_a_purpose(app):
+    for category in registered(app):
         table = metadata.tables[category.table]
         undescribed = {c.name for c in table.columns} - set(category.fields)
         unknown = set(category.fields) - {c.name for c in table.columns}
@@ -53,8 +55,8 @@ def test_p03_every_column_of_a_registered_table_has_a_purpose():
         assert not unknown, f"{category.table}: fields that are not columns: {sorted(unknown)}"
 
 
-def test_every_category_declares_the_rules_the_privacy_centre_needs():
-    for category in categories():
+def test_every_category_declares_the_rules_the_privacy_centre_needs(app):
+    for category in registered(app):
         assert category.table in metadata.tables
         assert category.purpose and category.name
         assert category.retention.rule and category.retention.description
@@ -62,12 +64,14 @@ def test_every_category_declares_the_rules_the_privacy_centre_needs():
         columns = metadata.tables[category.table].columns
         if category.parent:
             column, parent = category.parent
-            assert column in columns and category_for(parent) is not None, category.table
+            assert column in columns and registered_category(app, parent) is not None, (
+                category.table
+            )
         else:
             assert category.subject_column in columns, category.table
 
 
-def test_the_check_would_catch_an_unregistered_table():
+def test_the_check_would_catch_an_unregistered_table(app):
     scratch = sa.MetaData()
     sa.Table("user_account", scratch, sa.Column("id", sa.Integer, primary_key=True))
     table = sa.Table(
@@ -76,13 +80,13 @@ def test_the_check_would_catch_an_unregistered_table():
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("user_id", sa.ForeignKey("user_account.id")),
     )
-    assert refers_to_a_person(table) and category_for(table.name) is None
+    assert refers_to_a_person(table) and registered_category(app, table.name) is None
 
 
-def test_every_category_has_an_export_an_erasure_and_a_retention_rule_the_job_applies():
-    from app.privacy.registry import RETENTION_RULES, Erasure
+def test_every_category_has_an_export_an_erasure_and_a_retention_rule_the_job_applies(app):
+    from app.core.personal_data import RETENTION_RULES, Erasure
 
-    for category in categories():
+    for category in registered(app):
         table = metadata.tables[category.table]
         rule = category.retention
         assert isinstance(category.export, bool), category.table
@@ -93,7 +97,7 @@ def test_every_category_has_an_export_an_erasure_and_a_retention_rule_the_job_ap
         if rule.rule == "fiscal" and not category.parent:
             assert rule.column in table.columns, category.table
         if category.parent:
-            parent = category_for(category.parent[1])
+            parent = registered_category(app, category.parent[1])
             # Rows that belong to a parent row go with it.
             assert rule.rule in ("with_parent", parent.retention.rule), category.table
         else:
@@ -108,7 +112,7 @@ def test_every_category_has_an_export_an_erasure_and_a_retention_rule_the_job_ap
             assert table.columns[category.subject_column].nullable, category.table
 
 
-def test_every_category_is_on_the_statement_page(client):
+def test_every_category_is_on_the_statement_page(app, client):
     html = client.get("/privacy-verklaring").get_data(as_text=True)
-    for category in categories():
+    for category in registered(app):
         assert f'data-table="{category.table}"' in html and category.name in html

@@ -13,9 +13,8 @@ from app.consent.register import CONSENT_COOKIE
 from app.jobs import service as jobs
 from app.payments import mollie
 from app.privacy import routes as statement_routes
-from app.privacy.registry import categories
 from app.privacy.routes import AP_URL
-from tests.conftest import Client, build_app, database_dump
+from tests.conftest import Client, build_app, database_dump, registered
 from tests.mail.test_mail import REGISTRATION, free_port, start_smtp
 from tests.privacy.conftest import buy
 from tests.shop.conftest import api_calls
@@ -48,9 +47,9 @@ def block(html: str, table: str) -> str:
     return html[start : following if following != -1 else len(html)]
 
 
-def test_p01_every_registered_category_with_purpose_basis_recipients_and_retention(client):
+def test_p01_every_registered_category_with_purpose_basis_recipients_and_retention(app, client):
     html = statement(client)
-    for category in categories():
+    for category in registered(app):
         part = block(html, category.table)
         for text in (
             category.name,

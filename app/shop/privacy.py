@@ -1,0 +1,223 @@
+"""The shop's part in the privacy centre (registered with `app.core.personal_data`).
+
+What partners received and were told, correcting the details on an order (partners that
+received them get the corrected values), withdrawing a partner consent, restriction and
+erasure (partners are told), and the retention rule for orders that were never paid: no fiscal
+need for the customer's details, so they go 30 days after the order ended.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlmodel import Session, col, select
+
+from app.core.personal_data import (
+    Asking,
+    Correction,
+    DataHandler,
+    Panel,
+    RetentionLine,
+    category_for,
+)
+from app.payments.models import PaymentRow, PaymentStatus
+from app.privacy import requests
+from app.privacy.models import PrivacyRequest
+from app.shop import partners, service
+from app.shop.models import Handoff, HandoffStatus, Order, OrderStatus
+
+UNPAID_DETAILS = timedelta(days=30)
+UNPAID = "niet betaald: naam, e-mailadres, telefoon en adres verwijderd, 30 dagen na afloop"
+
+
+def partner_name(slug: str) -> str:
+    partner = service.catalogue().partners.get(slug)
+    return partner.name if partner else slug
+
+
+def consent_label(slug: str) -> str:
+    """How the consent to hand data to a partner is named in the privacy centre."""
+    return f"Gegevens doorgeven aan {partner_name(slug)} voor je bestelling"
+
+
+def received(session: Session, user_id: int) -> list[tuple[Handoff, Order]]:
+    """Which partner received what, and when."""
+    return list(
+        session.exec(
+            select(Handoff, Order)
+            .join(Order, col(Order.id) == Handoff.order_id)
+            .where(Order.user_id == user_id)
+            .order_by(col(Handoff.created_at).desc())
+        )
+    )
+
+
+def correctable_orders(session: Session, user_id: int) -> list[Order]:
+    """Orders with contact or delivery details the caregiver gave."""
+    return list(
+        session.exec(
+            select(Order)
+            .where(Order.user_id == user_id, col(Order.number).is_not(None))
+            .order_by(col(Order.id).desc())
+        )
+    )
+
+
+def correctable_columns(order: Order) -> list[str]:
+    """The details this order holds (a detail never given is not added afterwards)."""
+    return [
+        column
+        for columns in partners.DETAILS.values()
+        for column in columns
+        if getattr(order, column) is not None
+    ]
+
+
+def correct_order(
+    session: Session,
+    user: Any,
+    order: Order,
+    values: dict[str, str | None],
+    *,
+    by: int | None = None,
+    request: PrivacyRequest | None = None,
+) -> list[str]:
+    """Change the details on an order; partners that received them get the corrected values
+    (only the details each one received). Logged as a correction; returns the changed columns."""
+    changed = []
+    for column in correctable_columns(order):
+        if column not in values:
+            continue
+        value = (values[column] or "").strip() or None
+        if value != getattr(order, column):
+            setattr(order, column, value)
+            changed.append(column)
+    if not changed:
+        return []
+    session.add(order)
+    current = partners.details(order)
+    touched = {partners.detail_of(column) for column in changed}
+    to, payloads = {}, {}
+    for handoff in service.handoffs(session, order):
+        if handoff.status != HandoffStatus.READY:
+            continue
+        got = set(filter(None, handoff.fields.split(","))) & touched
+        if got and order.number:
+            to[handoff.partner_slug] = [order.number]
+            payloads[handoff.partner_slug] = {detail: current[detail] for detail in sorted(got)}
+    notices = partners.notify(session, user_id=user.id, kind="correctie", payloads=payloads, to=to)
+    told = partners.told(notices)
+    outcome = f"gegevens bij bestelling {order.number} gecorrigeerd"
+    requests.record_done(
+        session,
+        user_id=user.id,
+        kind="correctie",
+        outcome=outcome + (f"; {told}" if told else ""),
+        by=by,
+        request=request,
+    )
+    return changed
+
+
+class ShopData(DataHandler):
+    def panels(self, session: Session, asking: Asking) -> list[Panel]:
+        got = received(session, asking.user.id)
+        notices = partners.notices_of(session, asking.user.id)
+        rows = [
+            {
+                "wanneer": handoff.created_at,
+                "partner": partner_name(handoff.partner_slug),
+                "bestelling": order.number,
+                "gegevens": handoff.fields.replace(",", ", "),
+                "doorgegeven": handoff.status == HandoffStatus.READY,
+            }
+            for handoff, order in got
+        ]
+        rows += [
+            {
+                "wanneer": notice.created_at,
+                "partner": partner_name(notice.partner_slug),
+                "bestelling": notice.order_numbers.replace(",", ", "),
+                "gegevens": f"bericht: {notice.kind}",
+                "doorgegeven": True,
+            }
+            for notice in notices
+        ]
+        recipients = sorted(
+            {partner_name(slug) for slug in partners.reached(session, asking.user.id)}
+        )
+        return [
+            Panel(
+                key="partners",
+                title="Wie kreeg je gegevens",
+                template="shop/_privacy_received.html",
+                rows=rows,
+                context={"received": got, "notices": notices, "partner_name": partner_name},
+                information={"ontvangers": {"partners die gegevens van je kregen": recipients}},
+                export=False,
+            )
+        ]
+
+    def withdraw(self, session: Session, user: Any, scope: str) -> str | None:
+        if not scope.startswith("partner:"):
+            return None
+        notices = partners.notify(
+            session, user_id=user.id, kind="intrekking", only=scope.split(":", 1)[1]
+        )
+        return partners.told(notices)
+
+    def corrections(self, session: Session, user: Any) -> list[Correction]:
+        return [
+            Correction(
+                f"Naam, contact- en adresgegevens bij bestelling {order.number}",
+                url_for("shop.correct_order", number=order.number),
+            )
+            for order in correctable_orders(session, user.id)
+        ]
+
+    def restriction_changed(self, session: Session, user: Any, *, on: bool) -> str | None:
+        kind = "beperking" if on else "opheffing"
+        return partners.told(partners.notify(session, user_id=user.id, kind=kind))
+
+    def before_erasure(self, session: Session, user: Any) -> str | None:
+        return partners.told(partners.notify(session, user_id=user.id, kind="verwijdering"))
+
+    def retention(self, session: Session, *, now: datetime, dry_run: bool) -> list[RetentionLine]:
+        """Orders never paid lose the customer's details 30 days after they ended.
+
+        An order ended when its last payment last changed (failed, cancelled or expired at
+        Mollie), or when it was made if no payment was ever started. One still waiting for a
+        payment that is under way at Mollie has not ended."""
+        category = category_for(Order.__tablename__)
+        if category is None or not category.anonymise:
+            return []
+        table = Order.__table__
+        payments = PaymentRow.__table__
+        last_change = (
+            sa.select(sa.func.max(payments.c.updated_at))
+            .where(payments.c.order_id == table.c.id)
+            .scalar_subquery()
+        )
+        under_way = sa.exists().where(
+            payments.c.order_id == table.c.id,
+            payments.c.status.in_([s for s in PaymentStatus if s.is_open]),
+        )
+        ended = sa.func.coalesce(last_change, table.c.created_at)
+        where = sa.and_(
+            table.c.status != OrderStatus.PAID,
+            sa.not_(sa.and_(table.c.status == OrderStatus.PENDING, under_way)),
+            ended <= now - UNPAID_DETAILS,
+            sa.or_(*(table.c[name].is_not(None) for name in category.anonymise)),
+        )
+        connection = session.connection()
+        if dry_run:
+            count = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
+            would = f"zou(den) worden ingekort ({UNPAID})"
+            return [RetentionLine(category, count.scalar_one(), would)]
+        values = dict.fromkeys(category.anonymise)
+        count = connection.execute(sa.update(table).where(where).values(**values)).rowcount
+        session.commit()
+        return [RetentionLine(category, count, f"ingekort ({UNPAID})")]
