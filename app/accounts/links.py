@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import crypto
-from app.accounts.models import AccountLink, LinkPurpose
+from app.accounts.models import AccountLink, LinkPurpose, User
 from app.db import utcnow
 
 LIFETIMES = {
@@ -69,8 +69,8 @@ def find(session: Session, key: str, *purposes: LinkPurpose) -> AccountLink:
         raise TokenError("invalid")
     link = session.exec(
         select(AccountLink).where(
-            AccountLink.key_hash == _hash(key),
-            AccountLink.purpose.in_([p.value for p in purposes]),
+            col(AccountLink.key_hash) == _hash(key),
+            col(AccountLink.purpose).in_([p.value for p in purposes]),
         )
     ).first()
     if link is None:
@@ -87,7 +87,7 @@ def purpose_of(session: Session, key: str) -> LinkPurpose | None:
     if not key or len(key) != KEY_LENGTH:
         return None
     purpose = session.exec(
-        select(AccountLink.purpose).where(AccountLink.key_hash == _hash(key))
+        select(AccountLink.purpose).where(col(AccountLink.key_hash) == _hash(key))
     ).first()
     return LinkPurpose(purpose) if purpose else None
 
@@ -104,14 +104,14 @@ def use(link: AccountLink, *, user_id: int | None = None) -> None:
         link.user_id = user_id
 
 
-def use_all(session: Session, purpose: LinkPurpose, user_id: int) -> None:
+def use_all(session: Session, purpose: LinkPurpose, user: User) -> None:
     """Mark every open link of this purpose for the account used (a new password was set)."""
     session.execute(
         sa.update(AccountLink)
         .where(
-            AccountLink.user_id == user_id,
-            AccountLink.purpose == purpose.value,
-            AccountLink.used_at.is_(None),
+            col(AccountLink.user_id) == user.id,
+            col(AccountLink.purpose) == purpose.value,
+            col(AccountLink.used_at).is_(None),
         )
         .values(used_at=utcnow(), payload=None)
     )

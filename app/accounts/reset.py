@@ -62,7 +62,7 @@ def reset_password(session: Session, *, key: str, password: str) -> User:
     """
     user = user_for_reset(session, key)
     set_password(session, user, password, action="wachtwoord hersteld")
-    sessions.end_all(session, user.id)
+    sessions.end_all(session, user)
     if user.email_verified_at is None:
         # The link reached this mailbox, which proves the address as well.
         user.email_verified_at = utcnow()

@@ -197,7 +197,7 @@ def set_password(session: Session, user: User, password: str, *, action: str) ->
     if problems:
         raise FieldError("password", problems[0])
     user.password_hash = hasher().hash(password)
-    links.use_all(session, LinkPurpose.RESET, user.id)
+    links.use_all(session, LinkPurpose.RESET, user)
     audit.record(session, action=action, user_id=user.id)
 
 

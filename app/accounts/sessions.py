@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import LOGIN_KEY, LOGIN_SESSION, AccountSession, User
 from app.db import utcnow
@@ -40,9 +40,11 @@ def start(session: Session, user: User, *, remember: bool, user_agent: str = "")
     now = utcnow()
     session.execute(
         sa.delete(AccountSession).where(
-            AccountSession.user_id == user.id, AccountSession.expires_at <= now
+            col(AccountSession.user_id) == user.id, col(AccountSession.expires_at) <= now
         )
     )
+    if user.id is None:
+        raise ValueError("an account is stored before anyone logs in to it")
     key = secrets.token_urlsafe(32)
     row = AccountSession(
         user_id=user.id,
@@ -77,8 +79,8 @@ def load(session: Session, key: str, now: datetime | None = None) -> User | None
     now = now or utcnow()
     found = session.exec(
         select(AccountSession, User)
-        .join(User, User.id == AccountSession.user_id)
-        .where(AccountSession.key_hash == _hash(key), AccountSession.expires_at > now)
+        .join(User, col(User.id) == col(AccountSession.user_id))
+        .where(col(AccountSession.key_hash) == _hash(key), col(AccountSession.expires_at) > now)
     ).first()
     if found is None:
         return None
@@ -104,22 +106,27 @@ def end(session: Session, user: User) -> None:
     """Log out the device `user` was loaded through: its cookies stop working everywhere."""
     row = current(user)
     if row is not None:
-        session.execute(sa.delete(AccountSession).where(AccountSession.id == row.id))
+        session.execute(sa.delete(AccountSession).where(col(AccountSession.id) == row.id))
 
 
 def end_others(session: Session, user: User) -> int:
     """End every session of the account except the current one; returns how many."""
     row = current(user)
-    query = sa.delete(AccountSession).where(AccountSession.user_id == user.id)
+    query = sa.delete(AccountSession).where(col(AccountSession.user_id) == user.id)
     if row is not None:
-        query = query.where(AccountSession.id != row.id)
-    return session.execute(query).rowcount
+        query = query.where(col(AccountSession.id) != row.id)
+    return _deleted(session, query)
 
 
-def end_all(session: Session, user_id: int) -> int:
+def end_all(session: Session, user: User) -> int:
     """End every session of the account (a password reset); returns how many."""
-    query = sa.delete(AccountSession).where(AccountSession.user_id == user_id)
-    return session.execute(query).rowcount
+    query = sa.delete(AccountSession).where(col(AccountSession.user_id) == user.id)
+    return _deleted(session, query)
+
+
+def _deleted(session: Session, query: sa.Delete) -> int:
+    result: sa.CursorResult = session.connection().execute(query)
+    return result.rowcount
 
 
 def of(session: Session, user_id: int) -> list[AccountSession]:
@@ -127,8 +134,10 @@ def of(session: Session, user_id: int) -> list[AccountSession]:
     return list(
         session.exec(
             select(AccountSession)
-            .where(AccountSession.user_id == user_id, AccountSession.expires_at > utcnow())
-            .order_by(AccountSession.last_seen_at.desc(), AccountSession.id.desc())
+            .where(
+                col(AccountSession.user_id) == user_id, col(AccountSession.expires_at) > utcnow()
+            )
+            .order_by(col(AccountSession.last_seen_at).desc(), col(AccountSession.id).desc())
         ).all()
     )
 
