@@ -116,27 +116,24 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        address, client = service.normalise_email(form.email.data), get_remote_address()
-        wait = throttle.wait_seconds(address, client)
-        if wait:
-            form.password.errors.append(WAIT_FIRST.format(wait=throttle.in_words(wait)))
-            html = render_template("accounts/login.html", form=form)
-            return html, 429, {"Retry-After": str(wait)}
-        user = service.authenticate(
-            db.session(), email=form.email.data, password=form.password.data
+        attempt = service.log_in(
+            db.session(),
+            email=form.email.data,
+            password=form.password.data,
+            client=get_remote_address(),
         )
-        if user is not None:
-            throttle.succeeded(address, client)
-            _start_session(user, remember=form.remember.data)
+        db.session().commit()
+        if attempt.wait:
+            form.password.errors.append(WAIT_FIRST.format(wait=throttle.in_words(attempt.wait)))
+            html = render_template("accounts/login.html", form=form)
+            return html, 429, {"Retry-After": str(attempt.wait)}
+        if attempt.user is not None:
+            _start_session(attempt.user, remember=form.remember.data)
             target = form.next.data if is_safe_next(form.next.data) else url_for("accounts.account")
             return redirect(target, code=303)
-        failure = throttle.failed(address, client)
-        if failure.warn_owner:
-            service.queue_login_warning(db.session(), email=address)
-        db.session().commit()
         message = LOGIN_FAILED
-        if failure.wait:
-            message += " " + TRY_AGAIN_IN.format(wait=throttle.in_words(failure.wait))
+        if attempt.try_again_in:
+            message += " " + TRY_AGAIN_IN.format(wait=throttle.in_words(attempt.try_again_in))
         form.password.errors.append(message)
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 

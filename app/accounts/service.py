@@ -8,13 +8,14 @@ address, are in `registration.py`, `reset.py` and `verification.py`; login sessi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.accounts import links, sessions
+from app.accounts import links, sessions, throttle
 from app.accounts.addresses import normalise_email
 from app.accounts.links import TokenError
 from app.accounts.models import LinkPurpose, Role, User
@@ -140,6 +141,34 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
         user.password_hash = hasher().hash(password)
     audit.record(session, action="ingelogd", user_id=user.id)
     return user
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """How a login went: `user` when it worked; `wait` seconds when it was refused unchecked
+    (this client tried this address too often); `try_again_in` seconds this client now waits
+    after a failure (0: at once)."""
+
+    user: User | None
+    wait: int = 0
+    try_again_in: int = 0
+
+
+def log_in(session: Session, *, email: str, password: str, client: str) -> LoginAttempt:
+    """Check a login from `client` (an IP address), slowed down per address and client and
+    warning the owner of an address under attack (see `throttle`). The caller commits."""
+    address = normalise_email(email)
+    wait = throttle.wait_seconds(address, client)
+    if wait:
+        return LoginAttempt(None, wait=wait)
+    user = authenticate(session, email=address, password=password)
+    if user is not None:
+        throttle.succeeded(address, client)
+        return LoginAttempt(user)
+    failure = throttle.failed(address, client)
+    if failure.warn_owner:
+        queue_login_warning(session, email=address)
+    return LoginAttempt(None, try_again_in=failure.wait)
 
 
 def touch_activity(user: User, now: datetime | None = None) -> bool:
