@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-FLASK := $(BIN)/flask --app wsgi
+FLASK := $(BIN)/flask --app app.wsgi
 
 .PHONY: run test lint format clean
 
@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(FLASK) shop sync
 	$(FLASK) search reindex
 	@echo "Mollie sandbox on http://127.0.0.1:5001, the site on http://127.0.0.1:5000, e-mail in instance/outbox (Ctrl+C stops all)"
-	@$(FLASK) sandbox run --port 5001 & sandbox=$$!; \
+	@$(BIN)/python -m tools.mollie_sandbox run --port 5001 & sandbox=$$!; \
 		$(FLASK) jobs work & worker=$$!; \
 		trap 'kill $$sandbox $$worker 2>/dev/null' EXIT INT TERM; \
 		$(FLASK) run --host 127.0.0.1 --port 5000

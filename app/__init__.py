@@ -13,22 +13,24 @@ from flask import Flask
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the site. `overrides` may hold environment names (as in the README) and Flask
     config keys; tests use it for a fresh database and instance folder."""
+    from werkzeug.local import LocalProxy
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from app import crypto, db, errors, htmx, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
-    from app.config import ENV_NAMES, PROJECT_ROOT, load_settings
+    from app.config import ENV_NAMES, load_settings
     from app.consent import routes as consent
+    from app.content import store as content
+    from app.content.cli import content_cli
     from app.core import cli as core_cli
     from app.core import navigation, pagecache
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro
-    from app.core.site import load_site
     from app.extensions import SessionInterface, csrf, limiter
     from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
-    from app.jobs.cli import jobs_cli
+    from app.jobs import service as jobs
     from app.mail import service as mail
     from app.privacy import routes as privacy
     from app.profile import routes as profile
@@ -45,8 +47,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(settings.instance_dir),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(
         APP_ENV=settings.app_env,
@@ -86,10 +86,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     app.session_interface = SessionInterface()
-    app.extensions["site"] = load_site(settings.content_dir)
     app.extensions["hasher"] = Hasher(cheap=settings.is_test)
 
     db.init_app(app)
+    content.init_app(app)
+    app.cli.add_command(content_cli)
     crypto.init_app(app)
     csrf.init_app(app)
     pagecache.init_app(app)
@@ -98,8 +99,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
+    jobs.init_app(app)
     mail.init_app(app)
-    app.cli.add_command(jobs_cli)
     accounts.init_app(app)
     consent.init_app(app)
     app.register_blueprint(core.bp)
@@ -115,5 +116,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     shop_service.sync_at_start(app)
 
     app.jinja_env.filters.update(datum=dutch_date, datumtijd=dutch_datetime, euro=euro)
-    app.jinja_env.globals.update(site=app.extensions["site"])
+    # `site` in templates is whatever content/site.toml says now (it is reloaded when edited).
+    app.jinja_env.globals.update(site=LocalProxy(content.site))
     return app

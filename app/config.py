@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Templates, static files and migrations ship inside the package (they are package data).
+PACKAGE_DIR = Path(__file__).resolve().parent
 ENVIRONMENTS = ("development", "test", "production")
 LIVE_MOLLIE_ENDPOINT = "https://api.mollie.com"
 SANDBOX_MOLLIE_ENDPOINT = "http://127.0.0.1:5001"
@@ -98,8 +99,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {app_env!r}.")
     production = app_env == "production"
 
-    instance_dir = Path(env.get("INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
-    content_dir = Path(env.get("CONTENT_DIR") or PROJECT_ROOT / "content").resolve()
+    # Relative to the directory the site is started from (the checkout, or the deploy folder).
+    instance_dir = Path(env.get("INSTANCE_DIR") or "instance").resolve()
+    content_dir = Path(env.get("CONTENT_DIR") or "content").resolve()
     if not production:
         instance_dir.mkdir(parents=True, exist_ok=True)
 

@@ -2,8 +2,8 @@
 
 ENCRYPTION_KEYS holds one or more Fernet keys, newest first: new values are encrypted with the
 first; any of them can decrypt, so an old key stays until `flask keys rotate` has re-encrypted
-everything with the new one. Every column that holds encrypted values is declared here with
-`register_column`, next to its model, so the rotation covers it the day it is added.
+everything with the new one. Every column that holds encrypted values is declared with
+`register_column` by the feature that owns it, so the rotation covers it the day it is added.
 """
 
 from __future__ import annotations
@@ -78,18 +78,16 @@ class EncryptedColumn:
     key: str = "id"
 
 
-_COLUMNS: list[EncryptedColumn] = []
-
-
-def register_column(table: str, column: str, *, flag: str | None = None) -> None:
+def register_column(app: Flask, table: str, column: str, *, flag: str | None = None) -> None:
     """Declare that `table.column` holds values made by `encrypt` (see EncryptedColumn)."""
     declared = EncryptedColumn(table, column, flag)
-    if declared not in _COLUMNS:
-        _COLUMNS.append(declared)
+    columns = app.extensions.setdefault("encrypted_columns", [])
+    if declared not in columns:
+        columns.append(declared)
 
 
 def encrypted_columns() -> list[EncryptedColumn]:
-    return list(_COLUMNS)
+    return list(current_app.extensions.get("encrypted_columns", []))
 
 
 @dataclass
@@ -109,7 +107,7 @@ def rotate_all(session: Session) -> RotationResult:
     result = RotationResult()
     connection = session.connection()
     updates: list[tuple[sa.TableClause, sa.ColumnClause, sa.ColumnClause, object, str]] = []
-    for declared in _COLUMNS:
+    for declared in encrypted_columns():
         key: sa.ColumnClause = sa.column(declared.key)
         value: sa.ColumnClause = sa.column(declared.column, sa.Text)
         columns = [key, value] + ([sa.column(declared.flag, sa.Boolean)] if declared.flag else [])

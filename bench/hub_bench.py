@@ -38,7 +38,7 @@ def main() -> None:
         env = {"APP_ENV": "development", "INSTANCE_DIR": instance, "SMTP_URL": ""}
         flask = Path(sys.executable).with_name("flask")
         subprocess.run(
-            [str(flask), "--app", "wsgi", "db", "upgrade"],
+            [str(flask), "--app", "app.wsgi", "db", "upgrade"],
             cwd=ROOT,
             env={**os.environ, **env},
             check=True,
@@ -46,7 +46,7 @@ def main() -> None:
         )
         with (
             Gunicorn("hello_app:app", chdir=ROOT / "bench") as hello,
-            Gunicorn("wsgi:app", env=env) as site,
+            Gunicorn("app.wsgi:app", env=env) as site,
         ):
             hello.wait("/hello")
             for page in PAGES:

@@ -24,11 +24,14 @@ from sqlmodel import Session
 from app import create_app, db
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.config import PROJECT_ROOT
 from app.jobs import service as jobs
 from app.tables import metadata
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
+# Parsed content shared by the apps of this test run: each test builds its own app, and parsing
+# the same unchanged files again for each would only make the suite slower.
+CONTENT_MEMO: dict = {}
 DEFAULT_PASSWORD = "een lange zin als wachtwoord"
 TEST_FERNET_KEY = "ZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmQ="
 
@@ -67,6 +70,7 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
         "CONTENT_RECHECK_SECONDS": 0,
         "SEARCH_BUILD_ON_START": False,
         "SHOP_SYNC_ON_START": False,
+        "CONTENT_MEMO": CONTENT_MEMO,
     }
     settings.update(overrides)
     return create_app(settings)

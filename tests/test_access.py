@@ -62,6 +62,7 @@ PUBLIC = {
 POST_ONLY = {
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
+    "/winkel/bestelling/<number>/opnieuw",
     "/uitloggen",
     "/account/bevestigingsmail",
     "/account/andere-apparaten-uitloggen",

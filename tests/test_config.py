@@ -7,7 +7,8 @@ import sys
 import pytest
 from cryptography.fernet import Fernet
 
-from app.config import PROJECT_ROOT, ConfigError, load_settings
+from app.config import ConfigError, load_settings
+from tests.conftest import PROJECT_ROOT
 
 GOOD_PRODUCTION = {
     "APP_ENV": "production",
@@ -83,7 +84,7 @@ def test_refusal_prints_one_line_and_exits(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in GOOD_PRODUCTION}
     env.update({**GOOD_PRODUCTION, "SECRET_KEY": "changeme", "INSTANCE_DIR": str(tmp_path)})
     result = subprocess.run(
-        [sys.executable, "-c", "import wsgi"],
+        [sys.executable, "-c", "import app.wsgi"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -2,8 +2,8 @@
 
 from sqlmodel import select
 
+from app.accounts.demo import DEMO_ACCOUNTS
 from app.accounts.models import User
-from app.core.cli import DEMO_ACCOUNTS
 
 
 def test_demo_load_creates_the_four_accounts_once_and_prints_their_logins(
@@ -25,5 +25,5 @@ def test_demo_load_creates_the_four_accounts_once_and_prints_their_logins(
 def test_demo_load_is_refused_in_production(app, runner, session):
     app.config["APP_ENV"] = "production"
     result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code != 0 and "never created in production" in result.output
+    assert result.exit_code != 0 and "nooit aan in productie" in result.output
     assert session.exec(select(User)).all() == []

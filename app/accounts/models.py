@@ -9,7 +9,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app import crypto
 from app.db import UTCDateTime, utcnow
 from app.privacy.registry import (
     ACCOUNT_LIFETIME,
@@ -230,8 +229,6 @@ class AccountLink(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-
-crypto.register_column("account_link", "payload")
 
 register(
     Category(

@@ -6,8 +6,8 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import db
-from app.accounts import registration, reset, service, sessions, throttle, verification
+from app import crypto, db
+from app.accounts import demo, registration, reset, service, sessions, throttle, verification
 from app.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -20,6 +20,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.accounts.links import TokenError
+from app.core.cli import add_demo
 from app.extensions import limiter, login_manager
 from app.jobs import service as jobs
 from app.privacy import requests as privacy_requests
@@ -355,6 +356,8 @@ def init_app(app: Flask) -> None:
         if sessions.touch(user) or account_used:
             db.session().commit()
 
+    # A registration waiting for its link is kept encrypted (see links.create).
+    crypto.register_column(app, "account_link", "payload")
     for kind in (
         jobs.JobKind(registration.KIND, registration.finish_registration),
         jobs.JobKind(reset.KIND, reset.send_reset),
@@ -363,3 +366,4 @@ def init_app(app: Flask) -> None:
     ):
         jobs.register_kind(app, kind)
     app.register_blueprint(bp)
+    add_demo(app, demo.load)

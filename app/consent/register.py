@@ -145,9 +145,9 @@ def banner_hash() -> str:
     """A fingerprint of everything a visitor could have read when choosing (the banner, the
     settings layer and page, their buttons, the "wat is er veranderd" line), stored with every
     decision as proof. Any change in that wording gives a new fingerprint."""
-    from app.config import PROJECT_ROOT
+    from app.config import PACKAGE_DIR
 
-    folder = PROJECT_ROOT / "templates" / "consent"
+    folder = PACKAGE_DIR / "templates" / "consent"
     parts = [POLICY.version, POLICY.changes, BANNER_TITLE, BANNER_TEXT]
     parts += [(folder / name).read_text(encoding="utf-8") for name in CHOICE_TEMPLATES]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -34,6 +34,7 @@ from app.consent.register import (
 )
 from app.core import pagecache
 from app.core.formatting import AMSTERDAM
+from app.core.navigation import Link, add_link
 from app.htmx import wants_fragment
 from app.urls import is_safe_next
 
@@ -212,7 +213,9 @@ def _count(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    pagecache.vary_on(banner_state)
+    pagecache.vary_on(app, banner_state)
+    add_link(app, Link("footer", "consent.statement", "Cookieverklaring", order=50))
+    add_link(app, Link("footer", "consent.settings", "Cookie-instellingen", order=60))
 
     @app.context_processor
     def _banner():

@@ -1,7 +1,8 @@
-"""Command-line jobs: database migrations and the demo accounts."""
+"""Command-line jobs: database migrations and the demo data features bring."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -9,23 +10,24 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlmodel import Session
 
 from app import db
-from app.accounts import service as accounts
-from app.accounts.models import Role
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 
-DEMO_ACCOUNTS = (
-    (Role.CAREGIVER, "Anna de Vries", "mantelzorger@example.nl", "zorgen-voor-mama-2026"),
-    (Role.STAFF, "Jeroen Bakker", "makelaar@example.nl", "hulplijn-dienst-2026"),
-    (Role.EDITOR, "Fatima El Amrani", "redactie@example.nl", "artikelen-schrijven-2026"),
-    (Role.ADMIN, "Sanne Visser", "beheer@example.nl", "beheer-van-het-platform-2026"),
-)
+DemoLoader = Callable[[Session], list[str]]
+
+
+def add_demo(app: Flask, loader: DemoLoader) -> None:
+    """A feature adds demo data for `flask demo load` (`loader` creates what is missing and
+    returns lines to print, e.g. logins)."""
+    app.extensions.setdefault("demo_loaders", []).append(loader)
 
 
 def alembic_config(app: Flask) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     config.attributes["engine"] = app.extensions["db_engine"]
     return config
 
@@ -57,24 +59,15 @@ def demo_cli() -> None:
 
 @demo_cli.command("load")
 def load() -> None:
-    """Create the demo accounts (safe to run again) and print their logins."""
+    """Create the demo data every feature brings (safe to run again) and print the logins."""
     if current_app.config["APP_ENV"] == "production":
-        raise click.ClickException("Demo accounts are never created in production.")
+        raise click.ClickException("Demogegevens maken we nooit aan in productie.")
     session = db.session()
-    click.echo("\nDemo-accounts (alleen voor de lokale demo):")
-    for role, name, email, password in DEMO_ACCOUNTS:
-        if accounts.find_by_email(session, email) is None:
-            accounts.register_user(
-                session,
-                name=name,
-                email=email,
-                password=password,
-                role=role,
-                verified=True,
-                situation="Demo-account." if role is Role.CAREGIVER else "",
-            )
-        click.echo(f"  {role.label:<20} {email:<28} wachtwoord: {password}")
-    session.commit()
+    for loader in current_app.extensions.get("demo_loaders", []):
+        click.echo("")
+        for line in loader(session):
+            click.echo(line)
+        session.commit()
     outbox = Path(current_app.config["OUTBOX_DIR"])
     click.echo(f"\nE-mail komt in {outbox} terecht (geen echte verzending).\n")
 

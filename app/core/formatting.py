@@ -22,6 +22,11 @@ MONTHS = (
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
+def today() -> date:
+    """Today's date in the Netherlands (publication dates are Dutch calendar dates)."""
+    return datetime.now(AMSTERDAM).date()
+
+
 def dutch_date(value: date | datetime | None) -> str:
     """14 september 2026 (aware datetimes are shown in Dutch local time)."""
     if value is None:

@@ -6,8 +6,8 @@ from the cache, and only for views marked `@cached_page`. Everything personal st
 
 - the CSRF token and other per-visitor bits (the cart count) are rendered as placeholders and
   filled in per request (`per_request`);
-- the key holds the path and query, the htmx headers, the content snapshot, the date, and the
-  values of cookies that change how a public page looks (registered with `vary_on_cookie`);
+- the key holds the path and query, the htmx headers, the content version, the date, and what
+  the functions registered with `vary_on` say (e.g. whether the cookie banner shows);
 - entries live at most `TTL_SECONDS`, and the cache is emptied when it is full.
 """
 
@@ -23,58 +23,64 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from app.content import store as content
+from app.core.formatting import today
 from app.security import allow_frame
 
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 1000
+MAX_SIGNED = 10_000
 MARK = re.compile("\x00pc:([a-z_]+)\x00")
-_PER_REQUEST: dict[str, Callable[[], Any]] = {}
-
-_lock = threading.Lock()
-_VARY_COOKIES: set[str] = set()
-_VARY_FUNCTIONS: list[Callable[[], Any]] = []
 
 
-def vary_on_cookie(name: str) -> None:
-    """Pages look different depending on this cookie (e.g. whether the cookie banner shows)."""
-    _VARY_COOKIES.add(name)
+class PageCache:
+    """One app's cache and what it varies on (kept on the app: apps never share one)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, tuple] = {}
+        self.lock = threading.Lock()
+        self.vary_functions: list[Callable[[], Any]] = []
+        self.per_request: dict[str, Callable[[], Any]] = {}
+        # CSRF tokens signed once per session token (signing is the slow part, and tokens do
+        # not expire: WTF_CSRF_TIME_LIMIT is None).
+        self.signed: dict[str, str] = {}
 
 
-def vary_on(function: Callable[[], Any]) -> None:
-    """Pages look different depending on what `function` returns for the current request."""
-    _VARY_FUNCTIONS.append(function)
+def _cache() -> PageCache:
+    return current_app.extensions["pagecache"]
 
 
-_SIGNED: dict[str, str] = {}
+def vary_on(app: Flask, function: Callable[[], Any]) -> None:
+    """Pages look different depending on what `function` returns for the current request
+    (e.g. whether the cookie banner shows)."""
+    app.extensions["pagecache"].vary_functions.append(function)
 
 
 def fresh_csrf() -> str:
-    """The visitor's CSRF token, signed once per session token and process (signing is the
-    slow part, and tokens do not expire: WTF_CSRF_TIME_LIMIT is None)."""
+    """The visitor's CSRF token, signed once per session token and app."""
+    signed = _cache().signed
     raw = session.get("csrf_token")
-    if raw and "csrf_token" not in g and raw in _SIGNED:
-        g.csrf_token = _SIGNED[raw]
+    if raw and "csrf_token" not in g and raw in signed:
+        g.csrf_token = signed[raw]
     token = generate_csrf()
     raw = session.get("csrf_token")
-    if raw and raw not in _SIGNED:
-        if len(_SIGNED) >= 10_000:
-            _SIGNED.clear()
-        _SIGNED[raw] = token
+    if raw and raw not in signed:
+        if len(signed) >= MAX_SIGNED:
+            signed.clear()
+        signed[raw] = token
     return token
 
 
-def per_request(name: str, function: Callable[[], Any]) -> Callable[[], Any]:
-    """A template function whose value differs per visitor: while a page is rendered for the
-    cache it leaves a placeholder, which every response fills in with `function()`."""
-    _PER_REQUEST[name] = function
+def per_request(app: Flask, name: str, function: Callable[[], Any]) -> None:
+    """A template function `name` whose value differs per visitor: while a page is rendered for
+    the cache it leaves a placeholder, which every response fills in with `function()`."""
+    app.extensions["pagecache"].per_request[name] = function
 
     def template_function():
         return f"\x00pc:{name}\x00" if g.get("rendering_for_cache") else function()
 
-    return template_function
-
-
-csrf_token = per_request("csrf_token", fresh_csrf)
+    app.jinja_env.globals[name] = template_function
+    app.context_processor(lambda: {name: template_function})
 
 
 def _cacheable() -> bool:
@@ -95,14 +101,10 @@ HTMX_HEADERS = (
 
 
 def _key() -> tuple:
-    from app.hub.service import snapshot, today
-
     environ = request.environ
     headers = tuple(environ.get(name, "") for name in HTMX_HEADERS)
-    cookies = request.cookies
-    varying = tuple(sorted((n, cookies.get(n, "")) for n in _VARY_COOKIES))
-    extra = tuple(f() for f in _VARY_FUNCTIONS)
-    return (request.full_path, headers, varying, extra, snapshot().serial, today())
+    extra = tuple(f() for f in _cache().vary_functions)
+    return (request.full_path, headers, extra, content.store().version(), today())
 
 
 def cached_page(view: Callable) -> Callable:
@@ -112,7 +114,8 @@ def cached_page(view: Callable) -> Callable:
     def wrapped(*args: Any, **kwargs: Any):
         if not _cacheable():
             return view(*args, **kwargs)
-        cache: dict = current_app.extensions.setdefault("page_cache", {})
+        page_cache = _cache()
+        cache = page_cache.entries
         key = _key()
         now = time.monotonic()
         entry = cache.get(key)
@@ -138,7 +141,7 @@ def cached_page(view: Callable) -> Callable:
                 ],
                 tuple(g.get("csp_frames", ())),
             )
-            with _lock:
+            with page_cache.lock:
                 if len(cache) >= MAX_ENTRIES:
                     cache.clear()
                 cache[key] = entry
@@ -152,12 +155,13 @@ def cached_page(view: Callable) -> Callable:
 
 
 def _join(parts: list) -> bytes:
+    functions = _cache().per_request
     values: dict[str, bytes] = {}
     out = []
     for i, part in enumerate(parts):
         if i % 2:
             if part not in values:
-                values[part] = str(_PER_REQUEST[part]()).encode()
+                values[part] = str(functions[part]()).encode()
             out.append(values[part])
         else:
             out.append(part)
@@ -172,7 +176,7 @@ def _fill(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Install `csrf_token()` for templates; must run after Flask-WTF, which installs its own
-    both as a global and through a context processor (the later processor wins)."""
-    app.jinja_env.globals["csrf_token"] = csrf_token
-    app.context_processor(lambda: {"csrf_token": csrf_token})
+    """The app's page cache, and `csrf_token()` for templates; must run after Flask-WTF, which
+    installs its own both as a global and through a context processor (the later one wins)."""
+    app.extensions["pagecache"] = PageCache()
+    per_request(app, "csrf_token", fresh_csrf)

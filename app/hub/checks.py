@@ -17,8 +17,9 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, RequestRedirect
 
-from app.core.site import SiteInfo
-from app.hub.content import Item, Problem, line_of_key
+from app.content.files import Problem, line_of_key
+from app.content.site import SiteInfo
+from app.hub.content import Item
 
 PAGE_ENDPOINT = "hub.page"
 ITEM_ENDPOINTS = {"hub.article": "article", "hub.video": "video", PAGE_ENDPOINT: "page"}

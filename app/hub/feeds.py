@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, url_for
 
+from app.content import store as content
 from app.core.pagecache import cached_page
 from app.hub import service
 from app.hub.routes import bp
@@ -28,7 +29,7 @@ def feed():
 @cached_page
 def sitemap():
     """Every public page, with its last change, for search engines."""
-    site = service.store().site
+    site = content.site()
     entries = [
         (url_for("hub.home"), None),
         (url_for("hub.articles"), None),

@@ -6,18 +6,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from app.config import PROJECT_ROOT
-from app.core.site import SiteInfo
-from app.hub.content import (
-    KINDS,
-    FrontMatter,
-    FrontMatterError,
-    Item,
-    Problem,
-    digest,
-    line_of_key,
-    split_front_matter,
-)
+from app.config import PACKAGE_DIR
+from app.content.files import FrontMatterError, Problem, digest, line_of_key, split_front_matter
+from app.content.site import SiteInfo
+from app.hub.content import KINDS, FrontMatter, Item
 
 
 def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | None, list[Problem]]:
@@ -98,7 +90,7 @@ def _check_fields(
         add("video", "alleen bestanden in videos/ hebben een blok 'video'")
     if meta.image and not (meta.image_alt or "").strip():
         add("image_alt", "bij 'image' hoort een beschrijving in 'image_alt' (alt-tekst)")
-    if meta.image and not (PROJECT_ROOT / "static" / "img" / meta.image).is_file():
+    if meta.image and not (PACKAGE_DIR / "static" / "img" / meta.image).is_file():
         add("image", f"de afbeelding static/img/{meta.image} bestaat niet")
     if meta.updated and meta.updated < meta.published:
         add("updated", "'updated' ligt vóór 'published'")

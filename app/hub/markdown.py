@@ -13,7 +13,9 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from app.core.site import SiteInfo
+from app.content.files import Problem, line_of_key
+from app.content.sanitise import plain_text, sanitise
+from app.content.site import SiteInfo
 from app.hub.checks import (
     LinkTargets,
     SiteRoutes,
@@ -23,9 +25,8 @@ from app.hub.checks import (
     normalise,
     route_clashes,
 )
-from app.hub.content import Heading, Item, Problem, Snapshot, line_of_key
+from app.hub.content import Heading, Item, Snapshot
 from app.hub.frontmatter import parse_file
-from app.hub.sanitise import plain_text, sanitise
 
 EXTENSIONS = ["toc", "tables", "attr_list", "footnotes", "admonition", "sane_lists", "def_list"]
 

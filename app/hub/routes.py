@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import role_required
 from app.accounts.models import Role
+from app.content import store as content
+from app.core.navigation import Link, add_link
 from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
 from app.htmx import render
 from app.hub import service
-from app.hub.checks import SiteRoutes
-from app.hub.content import ContentStore
 from app.profile import personal
 from app.security import allow_frame
 
@@ -54,7 +52,7 @@ def home():
 def articles():
     """All articles, filtered by topic and tag; htmx swaps the list and, out of band, the
     filter links, so both always show the same choice."""
-    site = service.store().site
+    site = content.site()
     topic = request.args.get("onderwerp") or None
     tag = request.args.get("tag") or None
     if topic and site.topic(topic) is None:
@@ -85,7 +83,7 @@ def article(slug: str):
     item, moved = _item_or_redirect("article", slug, "hub.article")
     if moved:
         return moved
-    personal.note_reading(item)
+    personal.note_reading(item.meta.topics)
     return render_template(
         "hub/article.html",
         item=item,
@@ -129,7 +127,7 @@ def video(slug: str):
 @cached_page
 def topics():
     """The subjects of the hub."""
-    counts = {t.slug: 0 for t in service.store().site.topics}
+    counts = {t.slug: 0 for t in content.site().topics}
     for item in service.visible():
         for topic in item.meta.topics:
             counts[topic] = counts.get(topic, 0) + 1
@@ -140,7 +138,7 @@ def topics():
 @cached_page
 def topic(topic: str):
     """Articles and videos about one subject."""
-    found = service.store().site.topic(topic)
+    found = content.site().topic(topic)
     if found is None:
         abort(404)
     items = [i for i in service.visible() if topic in i.meta.topics and i.kind != "page"]
@@ -199,15 +197,21 @@ def page(slug: str):
 
 
 def init_app(app: Flask) -> None:
-    from app.hub import cli, feeds, search  # noqa: F401 - registers the feed routes and CLI
+    from app.hub import feeds, search  # noqa: F401 - registers the feed routes
     from app.search.service import register_provider
 
-    app.extensions["content"] = ContentStore(
-        Path(app.config["CONTENT_DIR"]),
-        app.extensions["site"],
-        recheck_seconds=app.config.get("CONTENT_RECHECK_SECONDS", 2.0),
-        routes=SiteRoutes.for_app(app),
-    )
+    content.add_source(app, service.content_source(app))
     app.register_blueprint(bp)
-    app.cli.add_command(cli.content_cli)
-    register_provider(search.documents, search.version)
+    for link in (
+        Link("main", "hub.articles", "Artikelen", order=10),
+        Link("main", "hub.videos", "Video's", order=20),
+        Link("main", "hub.topics", "Onderwerpen", order=30),
+        Link("main", "hub.page", "Hulplijn", {"slug": "hulplijn"}, order=70),
+        Link("footer", "hub.page", "Over ons", {"slug": "over-ons"}, order=10),
+        Link("footer", "hub.page", "Contact", {"slug": "contact"}, order=20),
+        Link("footer", "hub.page", "Hulplijn", {"slug": "hulplijn"}, order=30),
+        Link("footer", "hub.page", "Herroepingsrecht", {"slug": "herroepingsrecht"}, order=70),
+        Link("footer", "hub.feed", "Nieuwsfeed (Atom)", order=80),
+    ):
+        add_link(app, link)
+    register_provider(app, search.documents, search.version)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from app.content import store as content
 from app.hub import service
 from app.hub.markdown import url_for_item
 from app.search.engine import SearchDocument
 
 
 def documents() -> list[SearchDocument]:
-    site = service.store().site
+    site = content.site()
     docs = []
     for item in service.visible():
         # Topic names count as tags, so "financiën" finds what is filed under that topic.
@@ -34,4 +35,4 @@ def documents() -> list[SearchDocument]:
 
 def version() -> tuple:
     """Changes when a content file changes or a new day may publish or expire something."""
-    return (service.snapshot().serial, service.today())
+    return (content.store().version(), service.today())

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
+from pathlib import Path
 
-from flask import current_app
+from flask import Flask
 
-from app.core.formatting import AMSTERDAM
+from app.content import store as content
+from app.content.site import SiteInfo
+from app.content.store import Source
+from app.core.formatting import today
 from app.core.pagination import Page, paginate
-from app.hub.content import ContentStore, Item, Snapshot
+from app.hub.checks import SiteRoutes
+from app.hub.content import PATTERNS, Item, Snapshot
+from app.hub.markdown import build_snapshot
 
 PER_PAGE = 12
 RELATED_WEIGHTS = {"tags": 80, "topics": 60, "audience": 30}
@@ -17,17 +23,23 @@ RELATED_THRESHOLD = 80
 RELATED_LIMIT = 4
 
 
-def store() -> ContentStore:
-    return current_app.extensions["content"]
+SOURCE = "hub"
+
+
+def content_source(app: Flask) -> Source:
+    """The hub's articles, videos and pages, with links checked against the app's routes."""
+
+    def build(content_dir: Path, site: SiteInfo) -> Snapshot:
+        files = sorted(
+            {p for pattern in PATTERNS for p in content_dir.glob(pattern) if p.is_file()}
+        )
+        return build_snapshot(content_dir, site, files, SiteRoutes.for_app(app))
+
+    return Source(SOURCE, PATTERNS, build, key=lambda: SiteRoutes.for_app(app).fingerprint())
 
 
 def snapshot() -> Snapshot:
-    return store().snapshot()
-
-
-def today() -> date:
-    """Publication dates are Dutch calendar dates."""
-    return datetime.now(AMSTERDAM).date()
+    return content.store().get(SOURCE)
 
 
 def visible(kind: str | None = None, *, on: date | None = None) -> list[Item]:

@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app import crypto
 from app.db import UTCDateTime, utcnow
 from app.privacy.registry import Category, Erasure, LegalBasis, Retention, Source, register
 
@@ -42,8 +41,6 @@ class Job(SQLModel, table=True):
     last_error: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
-
-crypto.register_column("job_queue", "payload")
 
 register(
     Category(

@@ -51,6 +51,13 @@ class JobKind:
     on_give_up: Handler | None = None
 
 
+def init_app(app: Flask) -> None:
+    from app.jobs.cli import jobs_cli
+
+    crypto.register_column(app, "job_queue", "payload")
+    app.cli.add_command(jobs_cli)
+
+
 def register_kind(app: Flask, kind: JobKind) -> None:
     app.extensions.setdefault("job_kinds", {})[kind.name] = kind
 

@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, current_app, render_template
 from sqlmodel import Session
 
+from app.content import store as content
 from app.db import utcnow
 from app.jobs import service as jobs
 
@@ -44,7 +45,7 @@ class MailError(Exception):
 
 def build_message(*, to: str, subject: str, template: str, **context: Any) -> EmailMessage:
     """Render `templates/email/<template>.txt|.html` into a two-part message to `to`."""
-    site = current_app.extensions["site"]
+    site = content.site()
     org = site.organisation
     message = EmailMessage()
     message["Subject"] = subject

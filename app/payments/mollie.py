@@ -1,5 +1,8 @@
 """The Mollie client, configured from MOLLIE_API_KEY and MOLLIE_API_ENDPOINT (the real
-mollie-api-python, always; the endpoint is Mollie itself or the built-in sandbox)."""
+mollie-api-python, always; the endpoint is Mollie itself or the built-in sandbox).
+
+Timeouts are short: a page that asks Mollie waits at most a few seconds and then shows what is
+known, so a slow Mollie cannot hold up the site's workers. (Tests may set MOLLIE_TIMEOUT.)"""
 
 from __future__ import annotations
 
@@ -8,12 +11,15 @@ from mollie.api.client import Client
 from mollie.api.error import Error as MollieError  # noqa: F401 - re-exported for callers
 from mollie.api.objects.payment import Payment
 
-TIMEOUT = (3, 10)
+TIMEOUT = (2, 3)  # seconds: connect, read
 
 
 def client() -> Client:
     """A client for this request (cheap to build; it holds no connection state we rely on)."""
-    mollie = Client(api_endpoint=current_app.config["MOLLIE_API_ENDPOINT"], timeout=TIMEOUT)
+    mollie = Client(
+        api_endpoint=current_app.config["MOLLIE_API_ENDPOINT"],
+        timeout=current_app.config.get("MOLLIE_TIMEOUT", TIMEOUT),
+    )
     mollie.set_api_key(current_app.config["MOLLIE_API_KEY"])
     mollie.set_user_agent_component("Zorggenoot", "1")
     # The client would send platform.uname(), including this server's host name, to Mollie.

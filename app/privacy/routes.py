@@ -28,6 +28,7 @@ from app.consent import service as consent
 from app.consent.register import CONSENT_COOKIE, COOKIES, POLICY
 from app.core import pagecache
 from app.core.formatting import dutch_datetime
+from app.core.navigation import Link, add_link
 from app.db import utcnow
 from app.extensions import limiter
 from app.privacy import data, erasure, export, requests, rights
@@ -286,4 +287,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["waarde"] = shown
     app.register_blueprint(bp)
     app.register_blueprint(staff.bp)
+    add_link(app, Link("footer", "privacy.statement", "Privacyverklaring", order=40))
     app.cli.add_command(privacy_cli)

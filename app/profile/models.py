@@ -8,7 +8,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app import crypto
 from app.db import UTCDateTime, utcnow
 from app.privacy.registry import (
     ACCOUNT_LIFETIME,
@@ -48,10 +47,6 @@ class ProfileAnswer(SQLModel, table=True):
     question_label: str | None = Field(default=None, sa_type=sa.Text)
     answer_label: str | None = Field(default=None, sa_type=sa.Text)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-
-crypto.register_column("profile_answer", "value", flag="health")
-crypto.register_column("profile_answer", "answer_label", flag="health")
 
 
 class ProfileProgress(SQLModel, table=True):

@@ -8,7 +8,6 @@ from flask_login import current_user
 from app import db
 from app.accounts.models import Role
 from app.consent import gate
-from app.hub.content import Item
 from app.profile import scoring, service
 
 
@@ -33,8 +32,10 @@ def recommendations(
     return scoring.recommend(items, profile, limit=limit)
 
 
-def note_reading(item: Item) -> None:
+def note_reading(topics: list[str]) -> None:
     """Count the topics of what a caregiver reads, only with personalisation consent."""
     if _caregiver() and gate.allows("personalisation"):
-        service.record_reading(db.session(), user_id=current_user.id, item=item, personalise=True)
+        service.record_reading(
+            db.session(), user_id=current_user.id, topics=topics, personalise=True
+        )
         db.session().commit()

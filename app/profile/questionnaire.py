@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from app.core.site import SiteInfo
-from app.hub.content import Problem
+from app.content.files import Problem
+from app.content.site import SiteInfo
+from app.content.store import Source
 
 
 class Option(BaseModel):
@@ -107,8 +109,11 @@ class Questionnaire(BaseModel):
         return [q for s in self.steps for q in s.questions]
 
 
+REL = "vragenlijsten/intake.toml"
+
+
 def path(content_dir: Path) -> Path:
-    return content_dir / "vragenlijsten" / "intake.toml"
+    return content_dir / REL
 
 
 def load(content_dir: Path) -> Questionnaire:
@@ -120,14 +125,30 @@ def load(content_dir: Path) -> Questionnaire:
         raise ValueError(str(error)) from None
 
 
-def check(content_dir: Path, site: SiteInfo) -> list[Problem]:
-    """Problems in the questionnaire, for `flask content check`."""
-    rel = "vragenlijsten/intake.toml"
+@dataclass(frozen=True)
+class Loaded:
+    """The questionnaire as the content source holds it: None when the file is unusable."""
+
+    questionnaire: Questionnaire | None
+    problems: list[Problem]
+
+
+def read(content_dir: Path, site: SiteInfo) -> Loaded:
+    """The questionnaire and what an editor must fix in it (the content source's build)."""
     try:
         questionnaire = load(content_dir)
     except ValueError as error:
         first = str(error).splitlines()
-        return [Problem(rel, 1, "de vragenlijst is ongeldig: " + " ".join(first[:3]))]
+        return Loaded(None, [Problem(REL, 1, "de vragenlijst is ongeldig: " + " ".join(first[:3]))])
+    return Loaded(questionnaire, check(questionnaire, content_dir, site))
+
+
+SOURCE = Source("questionnaire", (REL,), read)
+
+
+def check(questionnaire: Questionnaire, content_dir: Path, site: SiteInfo) -> list[Problem]:
+    """Problems in a questionnaire that was read, for `flask content check`."""
+    rel = REL
     problems = []
     known = set(site.audience) | site.topic_slugs
     keys: set[str] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_login import current_user
 
-from app import db
+from app import crypto, db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.consent import gate
@@ -200,10 +200,12 @@ def delete():
 
 
 def init_app(app: Flask) -> None:
-    from app.hub.cli import register_check
+    from app.content.store import add_source
     from app.profile.cli import keys_cli
-    from app.profile.questionnaire import check
+    from app.profile.questionnaire import SOURCE
 
     app.register_blueprint(bp)
-    register_check(check)
+    add_source(app, SOURCE)
+    crypto.register_column(app, "profile_answer", "value", flag="health")
+    crypto.register_column(app, "profile_answer", "answer_label", flag="health")
     app.cli.add_command(keys_cli)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from sqlmodel import Session, delete, select
 
 from app import crypto
 from app.accounts.models import User
 from app.consent import service as consent
+from app.content import store as content
 from app.db import utcnow
-from app.hub.content import Item
 from app.privacy.registry import presenter
 from app.profile import questionnaire as q
 from app.profile.models import ProfileAnswer, ProfileProgress, ReadTopic
@@ -46,15 +44,16 @@ class HealthNotAllowed(Exception):
     """Health answers were sent without a health consent."""
 
 
+class QuestionnaireUnavailable(Exception):
+    """content/vragenlijsten/intake.toml cannot be used (`flask content check` says why)."""
+
+
 def questionnaire() -> q.Questionnaire:
-    """The questionnaire, re-read when its file changes."""
-    source = q.path(Path(current_app.config["CONTENT_DIR"]))
-    stamp = source.stat().st_mtime_ns
-    cached = current_app.extensions.get("questionnaire")
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, q.load(Path(current_app.config["CONTENT_DIR"])))
-        current_app.extensions["questionnaire"] = cached
-    return cached[1]
+    """The questionnaire as the content file says now (reloaded when it changes)."""
+    loaded: q.Loaded = content.store().get(q.SOURCE.name)
+    if loaded.questionnaire is None:
+        raise QuestionnaireUnavailable(", ".join(str(p) for p in loaded.problems))
+    return loaded.questionnaire
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -211,12 +210,12 @@ def delete_profile(session: Session, *, user: User) -> None:
             set_consent(session, user=user, scope=scope, granted=False)
 
 
-def record_reading(session: Session, *, user_id: int, item: Item, personalise: bool) -> None:
-    """Count the topics of an article read, only when personalisation is allowed."""
-    if not personalise or item.kind == "page":
+def record_reading(session: Session, *, user_id: int, topics: list[str], personalise: bool) -> None:
+    """Count the topics of an article or video read, only when personalisation is allowed."""
+    if not personalise:
         return
     rows = {r.topic: r for r in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id))}
-    for topic in item.meta.topics:
+    for topic in topics:
         row = rows.get(topic) or ReadTopic(user_id=user_id, topic=topic)
         row.reads += 1
         row.last_read_at = utcnow()
@@ -236,7 +235,7 @@ def build_profile(
     profile = Profile()
     if not personalise:
         return profile
-    site = current_app.extensions["site"]
+    site = content.site()
     form = questionnaire()
 
     def is_health(tag: str) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, request
 from htmx_flask import request as htmx_request
 
+from app.content import store as content
+from app.core.navigation import Link, add_link
 from app.core.pagination import page_number
 from app.htmx import render
 from app.search import cli, service
@@ -19,7 +21,7 @@ def search():
     """Search articles, videos, pages and products."""
     query = service.clean_query(request.args.get("q"))
     topic = request.args.get("onderwerp") or None
-    site = current_app.extensions["site"]
+    site = content.site()
     if topic and site.topic(topic) is None:
         topic = None
     kind = request.args.get("soort") or None
@@ -49,5 +51,6 @@ def search():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    add_link(app, Link("main", "search.search", "Zoeken", order=50))
     app.cli.add_command(cli.search_cli)
     service.init_app(app)

@@ -28,22 +28,24 @@ MIN_LIVE = 3
 
 Provider = Callable[[], Iterable[SearchDocument]]
 Version = Callable[[], object]
-_providers: dict[Provider, Version] = {}
-_freshness_lock = threading.Lock()
 
 
-def register_provider(provider: Provider, version: Version) -> None:
+def register_provider(app: Flask, provider: Provider, version: Version) -> None:
     """A feature adds its documents to search: `provider` lists them, `version` returns a value
     that changes whenever that list may have changed (e.g. content edited, a new day)."""
-    _providers[provider] = version
+    app.extensions.setdefault("search_providers", {})[provider] = version
+
+
+def _providers() -> dict[Provider, Version]:
+    return current_app.extensions.get("search_providers", {})
 
 
 def documents() -> list[SearchDocument]:
-    return [doc for provider in _providers for doc in provider()]
+    return [doc for provider in _providers() for doc in provider()]
 
 
 def state() -> tuple:
-    return tuple(version() for version in _providers.values())
+    return tuple(version() for version in _providers().values())
 
 
 def engine() -> SearchIndex:
@@ -69,7 +71,7 @@ def ensure_fresh() -> None:
     current = state()
     if app.extensions.get("search_state") == current:
         return
-    with _freshness_lock:
+    with app.extensions["search_lock"]:
         if app.extensions.get("search_state") == current:
             return
         try:
@@ -137,6 +139,7 @@ def init_app(app: Flask) -> None:
     )
     decompounder = Decompounder.from_file(Path(app.config["CONTENT_DIR"]) / "zoekwoorden.txt")
     app.extensions["search_index"] = SearchIndex(folder, decompounder)
+    app.extensions["search_lock"] = threading.Lock()
 
 
 def build_at_start(app: Flask) -> None:

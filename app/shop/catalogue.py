@@ -1,10 +1,8 @@
 """The catalogue: partners and their products and services, written by editors in
-`content/winkel/`, validated, and kept in memory until a file changes."""
+`content/winkel/` and validated (a content source: reloaded when a file changes)."""
 
 from __future__ import annotations
 
-import threading
-import time
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,9 +12,16 @@ from typing import Literal
 import markdown
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
-from app.core.site import SiteInfo
-from app.hub.content import SLUG_PATTERN, FrontMatterError, Problem, line_of_key, split_front_matter
-from app.hub.sanitise import plain_text, sanitise
+from app.content.files import (
+    SLUG_PATTERN,
+    FrontMatterError,
+    Problem,
+    line_of_key,
+    split_front_matter,
+)
+from app.content.sanitise import plain_text, sanitise
+from app.content.site import SiteInfo
+from app.content.store import Source
 from app.shop.money import VAT_RATES
 
 NEEDS = {
@@ -36,7 +41,6 @@ WITHDRAWAL = {
     "herroepen naar rato; is de dienst helemaal geleverd, dan vervalt de bedenktijd.",
     "fixed_date": "Voor een dienst op een vaste datum geldt geen bedenktijd.",
 }
-RECHECK_SECONDS = 2.0
 
 
 class PartnerFields(BaseModel):
@@ -251,39 +255,6 @@ def _product_rules(
     return errors
 
 
-class CatalogueStore:
-    """The catalogue, re-read when a file under content/winkel changes."""
-
-    def __init__(self, content_dir: Path, site: SiteInfo, recheck_seconds: float = RECHECK_SECONDS):
-        self.content_dir, self.site, self.recheck_seconds = content_dir, site, recheck_seconds
-        self._lock = threading.Lock()
-        self._signature: tuple = ()
-        self._checked = 0.0
-        self._catalogue: Catalogue | None = None
-        self.serial = 0
-
-    def current(self) -> Catalogue:
-        now = time.monotonic()
-        if self._catalogue is not None and now - self._checked < self.recheck_seconds:
-            return self._catalogue
-        with self._lock:
-            root = self.content_dir / "winkel"
-            signature = (
-                tuple(
-                    (str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                    for p in sorted(root.rglob("*"))
-                    if p.is_file()
-                )
-                if root.exists()
-                else ()
-            )
-            if self._catalogue is None or signature != self._signature:
-                self._catalogue, self._signature = load(self.content_dir, self.site), signature
-                self.serial += 1
-            self._checked = now
-            return self._catalogue
-
-
-def check(content_dir: Path, site: SiteInfo) -> list[Problem]:
-    """Problems in the catalogue, for `flask content check`."""
-    return load(content_dir, site).problems
+SOURCE = Source(
+    "catalogue", ("winkel/*.toml", "winkel/partners/*.md", "winkel/producten/*.md"), load
+)

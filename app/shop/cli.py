@@ -24,6 +24,7 @@ def sync() -> None:
 
 @shop_cli.command("sync-payments")
 def sync_payments() -> None:
-    """Ask Mollie about payments still open after 15 minutes (a missed webhook) and apply them."""
+    """Ask Mollie about payments still open after 15 minutes (a missed webhook) and apply them;
+    settle paid payments that did not settle their order (late or extra payments)."""
     counts = payments.reconcile(db.session())
     click.echo("Betalingen nagekeken: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -72,6 +73,12 @@ class ProductRow(SQLModel, table=True):
     synced_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+def new_order_key() -> str:
+    """A random key of an order: the base of its idempotency keys at Mollie. Random, not the
+    order number, so a restored backup or a second environment never repeats one."""
+    return secrets.token_hex(16)
+
+
 class Order(SQLModel, table=True):
     __tablename__ = "shop_order"
 
@@ -85,6 +92,9 @@ class Order(SQLModel, table=True):
     status: str = Field(default=PENDING, max_length=20, index=True)
     total_cents: int
     payment_attempts: int = Field(default=0)
+    idempotency_key: str = Field(default_factory=new_order_key, max_length=32, unique=True)
+    # The Mollie payment that paid this order; any other paid payment is an extra one.
+    paid_with: str | None = Field(default=None, max_length=40)
     customer_name: str | None = Field(default=None, max_length=120)
     customer_email: str | None = Field(default=None, max_length=254)
     customer_phone: str | None = Field(default=None, max_length=20)
@@ -140,6 +150,16 @@ class PaymentRow(SQLModel, table=True):
     method: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # When the site last asked Mollie about this payment for a page (claimed before asking).
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A paid payment that the order did not need (it was already paid): when that was found,
+    # and the Mollie refund that gave the money back.
+    surplus_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    surplus_refund_id: str | None = Field(default=None, max_length=40)
+
+    @property
+    def is_surplus(self) -> bool:
+        return self.surplus_at is not None
 
 
 class RefundRow(SQLModel, table=True):
@@ -218,6 +238,8 @@ register(
             "status": "stand van de betaling",
             "total_cents": "totaalbedrag in centen, inclusief btw",
             "payment_attempts": "hoe vaak een betaling is gestart",
+            "idempotency_key": "willekeurige code die dubbel betalen bij Mollie voorkomt",
+            "paid_with": "de betaling bij Mollie waarmee de bestelling is betaald",
             "customer_name": "je naam op de bestelling",
             "customer_email": "je e-mailadres voor de bevestiging",
             "customer_phone": "je telefoonnummer, als een partner dat nodig heeft",
@@ -275,6 +297,9 @@ register(
             "method": "betaalmethode",
             "created_at": "gestart op",
             "updated_at": "laatst bijgewerkt",
+            "checked_at": "wanneer we Mollie laatst naar de betaling vroegen",
+            "surplus_at": "wanneer bleek dat deze betaling dubbel was (al betaald)",
+            "surplus_refund_id": "referentie bij Mollie van de terugbetaling ervan",
         },
     )
 )

@@ -98,7 +98,7 @@ def tell_undone(session: Session, moved: list[RefundRow]) -> None:
     `moved` that failed or was canceled (they were told it was on its way)."""
     for row in moved:
         if row.status in REFUND_NO_MONEY:
-            _tell_customer(session, session.get(Order, row.order_id), row.amount_cents, failed=True)
+            tell_customer(session, session.get(Order, row.order_id), row.amount_cents, failed=True)
 
 
 def unsettled(session: Session, order: Order) -> bool:
@@ -113,22 +113,39 @@ def unsettled(session: Session, order: Order) -> bool:
     )
 
 
+def paying_payment(session: Session, order: Order) -> PaymentRow | None:
+    """The payment that paid `order` (not an extra payment that came in after it)."""
+    if order.paid_with is not None:
+        return session.exec(
+            select(PaymentRow).where(PaymentRow.mollie_id == order.paid_with)
+        ).first()
+    return session.exec(
+        select(PaymentRow)
+        .where(
+            PaymentRow.order_id == order.id,
+            PaymentRow.status == "paid",
+            PaymentRow.surplus_at.is_(None),
+        )
+        .order_by(PaymentRow.id)
+    ).first()
+
+
 def refund(
     session: Session, *, order: Order, amount_cents: int, staff_id: int, reason: str
 ) -> RefundRow:
     """Refund part or all of a paid order through Mollie, and tell the customer.
 
-    The idempotency key counts the order's refunds so far, so a retry after a lost answer gets
-    the same refund back, while a new refund after a failed one is really made. Raises ShopError
+    The idempotency key (the order's random key and its refunds so far) makes a retry after a
+    lost answer get the same refund back, while a new refund after a failed one is really
+    made. Only the payment that paid the order is refunded here, never an extra payment (that
+    one goes back whole, see `payments.py`). Raises ShopError
     (not paid, wrong amount) or RefundUnavailable (Mollie unreachable or refusing)."""
     if order.status != PAID:
         raise service.ShopError("Alleen een betaalde bestelling kan worden terugbetaald.")
     remaining = order.total_cents - order.refunded_cents
     if not 0 < amount_cents <= remaining:
         raise service.ShopError("Het bedrag moet tussen € 0,01 en het resterende bedrag liggen.")
-    paid = session.exec(
-        select(PaymentRow).where(PaymentRow.order_id == order.id, PaymentRow.status == "paid")
-    ).first()
+    paid = paying_payment(session, order)
     if paid is None:
         raise service.ShopError("Er is geen betaling gevonden om terug te betalen.")
     earlier = _rows(session, order.id)
@@ -139,7 +156,9 @@ def refund(
                 "amount": mollie_amount(amount_cents),
                 "description": f"Terugbetaling {order.number}"[:140],
             },
-            idempotency_key=f"zorggenoot-{order.number}-refund-{len(earlier) + 1}-{amount_cents}",
+            idempotency_key=(
+                f"zorggenoot-{order.idempotency_key}-refund-{len(earlier) + 1}-{amount_cents}"
+            ),
         )
     except MollieError as error:
         log.error("refund for order %s failed: %s", order.number, type(error).__name__)
@@ -158,21 +177,30 @@ def refund(
     session.add(row)
     order.refunded_cents = _counted([*earlier, row])
     session.add(order)
-    _tell_customer(session, order, amount_cents, failed=False)
+    tell_customer(session, order, amount_cents, failed=False)
     session.commit()
     return row
 
 
-def _tell_customer(session: Session, order: Order, amount_cents: int, *, failed: bool) -> None:
+def tell_customer(
+    session: Session, order: Order, amount_cents: int, *, failed: bool, surplus: bool = False
+) -> None:
     """Queue an e-mail telling the customer that a refund is on its way, or that it did not
-    happen (the caller commits)."""
+    happen; `surplus` for the refund of a payment the order did not need (paid twice). The
+    caller commits."""
     subject = f"Terugbetaling voor bestelling {order.number}"
+    template = "order_refund_failed" if failed else "order_refund"
+    if surplus:
+        subject, template = (
+            f"Je betaalde twee keer voor bestelling {order.number}",
+            "order_surplus_refund",
+        )
     mail.send(
         session,
         to=order.customer_email,
         user_id=order.user_id,
         subject=f"{subject} is niet gelukt" if failed else subject,
-        template="order_refund_failed" if failed else "order_refund",
+        template=template,
         order=order,
         amount_cents=amount_cents,
         order_url=public_url("shop.order", number=order.number),

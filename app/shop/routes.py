@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Flask,
@@ -18,13 +16,14 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app import db
+from app.content import store as content
 from app.core import pagecache
+from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
 from app.extensions import csrf, limiter
 from app.htmx import render, wants_fragment
 from app.profile import personal
 from app.shop import cli, payments, service
-from app.shop.catalogue import CatalogueStore
 from app.shop.forms import PostForm, checkout_form
 
 bp = Blueprint("shop", __name__)
@@ -243,6 +242,14 @@ def _pay(order):
             "error",
         )
         return redirect(url_for("shop.order", number=order.number), code=303)
+    except payments.PaymentBusy:
+        db.session().commit()
+        flash(
+            "Je betaling wordt op dit moment al klaargezet. Klik over een paar seconden nog een "
+            "keer op ‘Betalen’.",
+            "info",
+        )
+        return redirect(url_for("shop.order", number=order.number), code=303)
     except service.ShopError as problem:
         db.session().commit()
         flash(str(problem), "warning")
@@ -255,11 +262,11 @@ def _pay(order):
 @login_required
 def order(number: str):
     """The order's own page, also where Mollie sends the customer back: paid, failed, canceled,
-    expired, or still waiting (then it checks again by itself); a refund under way is checked
-    with Mollie too."""
+    expired, or still waiting (then it checks again by itself, less and less often); an open
+    payment or a refund under way is checked with Mollie too, when nobody asked just before."""
     found = _own_order(number)
-    if found.status in ("pending", "paid"):
-        payments.refresh(db.session(), found)
+    payments.refresh(db.session(), found)
+    polls, poll_after = payments.next_poll(request.args.get("poging"))
     lines = service.order_lines(db.session(), found)
     return render(
         "shop/order.html",
@@ -269,6 +276,8 @@ def order(number: str):
         lines=lines,
         vat=service.order_vat(lines),
         pay_form=PostForm(),
+        polls=polls,
+        poll_after=poll_after,
     )
 
 
@@ -281,6 +290,35 @@ def pay(number: str):
     if not PostForm().validate_on_submit():
         abort(400)
     return _pay(found)
+
+
+@bp.post("/winkel/bestelling/<number>/opnieuw")
+@login_required
+@limiter.limit("20 per minute")
+def reorder(number: str):
+    """Put the products of an order that ended unpaid back in the basket."""
+    found = _own_order(number)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    lines = service.order_lines(db.session(), found)
+    try:
+        session[CART], missing = service.reorder(cart(), found, lines)
+    except service.ShopError as problem:
+        flash(str(problem), "warning")
+        return redirect(url_for("shop.order", number=number), code=303)
+    if len(missing) < len(lines):
+        flash(
+            f"De producten van bestelling {number} staan weer in je mandje. Kijk ze na en "
+            "bestel opnieuw.",
+            "ok",
+        )
+    if missing:
+        flash(
+            "Deze producten konden niet terug in je mandje, omdat ze niet meer te koop zijn of "
+            f"je mandje vol is: {', '.join(missing)}.",
+            "warning",
+        )
+    return redirect(url_for("shop.basket"), code=303)
 
 
 @bp.get("/winkel/bestellingen")
@@ -327,25 +365,15 @@ def webhook():
 
 
 def init_app(app: Flask) -> None:
-    from app.hub.cli import register_check
     from app.search.service import register_provider
     from app.shop import catalogue as catalogue_module
     from app.shop import search, staff
 
-    app.extensions["catalogue"] = CatalogueStore(
-        Path(app.config["CONTENT_DIR"]),
-        app.extensions["site"],
-        recheck_seconds=app.config.get("CONTENT_RECHECK_SECONDS", 2.0),
-    )
+    content.add_source(app, catalogue_module.SOURCE)
     app.register_blueprint(bp)
+    add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
-    if app.config["APP_ENV"] != "production":
-        from app.payments.sandbox import sandbox_cli
-
-        app.cli.add_command(sandbox_cli)
-    register_check(catalogue_module.check)
-    register_provider(search.documents, search.version)
+    register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
-    counter = pagecache.per_request("cart_count", cart_count)
-    app.jinja_env.globals.update(cart_count=counter)
+    pagecache.per_request(app, "cart_count", cart_count)

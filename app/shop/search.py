@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
+from app.content import store as content
 from app.search.engine import SearchDocument
 from app.shop import service
 
@@ -24,6 +23,4 @@ def documents() -> list[SearchDocument]:
 
 
 def version() -> int:
-    store = current_app.extensions["catalogue"]
-    store.current()
-    return store.serial
+    return content.store().version()

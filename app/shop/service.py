@@ -13,15 +13,20 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.consent import gate
 from app.consent import service as consent
+from app.content import store as content
 from app.db import utcnow
-from app.shop.catalogue import Catalogue, CatalogueStore, Partner, Product
+from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
 from app.shop.models import (
+    CANCELED,
+    EXPIRED,
+    FAILED,
     PAID,
     Handoff,
     Order,
@@ -45,8 +50,7 @@ class ShopError(Exception):
 
 
 def catalogue() -> Catalogue:
-    store: CatalogueStore = current_app.extensions["catalogue"]
-    return store.current()
+    return content.store().get(SOURCE.name)
 
 
 def sync_catalogue(session: Session) -> dict[str, int]:
@@ -265,14 +269,34 @@ def place_order(
 ) -> tuple[Order, list[Line]]:
     """Turn the consented part of the cart into an order waiting for payment.
 
-    The same checkout token twice gives the existing order (a double click orders once). Lines
+    The same checkout token twice gives the existing order (a double click orders once), also
+    when both arrive at the same moment: the second then finds the token taken in the
+    database, and this session is rolled back to return the order the first one made. Lines
     of partners without consent stay out. Records each partner consent with its text.
     Raises ShopError when nothing can be ordered."""
-    existing = session.exec(select(Order).where(Order.checkout_token == data.token)).first()
+    existing = _order_with_token(session, data.token, user)
     if existing is not None:
-        if existing.user_id != user.id:
-            raise ShopError("Deze bestelling hoort niet bij jouw account.")
         return existing, []
+    try:
+        return _place_order(session, user=user, cart=cart, data=data)
+    except IntegrityError:
+        session.rollback()
+        existing = _order_with_token(session, data.token, user)
+        if existing is None:
+            raise
+        return existing, []
+
+
+def _order_with_token(session: Session, token: str, user: User) -> Order | None:
+    existing = session.exec(select(Order).where(Order.checkout_token == token)).first()
+    if existing is not None and existing.user_id != user.id:
+        raise ShopError("Deze bestelling hoort niet bij jouw account.")
+    return existing
+
+
+def _place_order(
+    session: Session, *, user: User, cart: dict, data: CheckoutData
+) -> tuple[Order, list[Line]]:
     lines, _ = cart_lines(cart)
     ordered = [line for line in lines if line.product.partner.slug in data.consented]
     if not ordered:
@@ -318,7 +342,37 @@ def place_order(
                 line_total_cents=line.total_cents,
             )
         )
+    session.flush()  # a second order with the same token fails here, not at the commit
     return order, ordered
+
+
+# --- after an order ended unpaid -----------------------------------------------------------------
+
+REORDERABLE = (FAILED, CANCELED, EXPIRED)
+
+
+def reorder(
+    cart: dict[str, int], order: Order, lines: list[OrderLine]
+) -> tuple[dict[str, int], list[str]]:
+    """The cart with the products of an order that ended unpaid put back in it (at least as
+    many as were ordered, so twice is the same as once), and the titles of those that could not
+    go back (no longer for sale, or the cart is full). Raises ShopError for an order that is
+    paid or still waits for payment."""
+    if order.status == PAID:
+        raise ShopError("Deze bestelling is betaald. Er is niets opnieuw te bestellen.")
+    if order.status not in REORDERABLE:
+        raise ShopError(
+            "Deze bestelling wacht nog op je betaling. Betaal haar hier, dan hoef je niet "
+            "opnieuw te bestellen."
+        )
+    refilled, missing = dict(cart), []
+    for line in lines:
+        wanted = max(refilled.get(line.product_slug, 0), line.quantity)
+        try:
+            refilled = set_quantity(refilled, line.product_slug, wanted)
+        except ShopError:
+            missing.append(line.title)
+    return refilled, missing
 
 
 def order_for(session: Session, *, number: str, user_id: int) -> Order | None:

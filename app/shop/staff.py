@@ -10,7 +10,7 @@ from app import db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.shop import refunds, service
+from app.shop import payments, refunds, service
 from app.shop.forms import RefundForm
 from app.shop.models import Order, PaymentRow, RefundRow
 
@@ -22,8 +22,13 @@ STAFF = (Role.STAFF, Role.ADMIN)
 @role_required(*STAFF)
 def orders():
     """The newest orders first."""
-    rows = db.session().exec(select(Order).order_by(Order.id.desc()).limit(200)).all()
-    return render_template("shop/staff_orders.html", orders=rows)
+    session = db.session()
+    rows = session.exec(select(Order).order_by(Order.id.desc()).limit(200)).all()
+    return render_template(
+        "shop/staff_orders.html",
+        orders=rows,
+        paid_twice=payments.orders_with_surplus(session, [row.id for row in rows]),
+    )
 
 
 @bp.route("/<number>", methods=["GET", "POST"])
@@ -76,7 +81,10 @@ def order(number: str):
         vat=service.order_vat(lines),
         handoffs=service.handoffs(session, found),
         form=form,
-        payments=session.exec(select(PaymentRow).where(PaymentRow.order_id == found.id)).all(),
+        payments=session.exec(
+            select(PaymentRow).where(PaymentRow.order_id == found.id).order_by(PaymentRow.id)
+        ).all(),
+        surplus=payments.surplus_payments(session, found),
         refunds=session.exec(
             select(RefundRow).where(RefundRow.order_id == found.id).order_by(RefundRow.id)
         ).all(),

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts.models import Role
-from app.payments.sandbox import SandboxServer
 from tests.browser.conftest import (
     PASSWORD,
     LiveServer,
@@ -17,6 +16,7 @@ from tests.browser.conftest import (
     log_in,
 )
 from tests.conftest import Outbox, build_app
+from tools.mollie_sandbox.server import SandboxServer
 
 
 @pytest.fixture
@@ -147,4 +147,38 @@ def test_other_outcomes(browser, shop, outcome, message):
     buy(page, server.url, outcome=outcome)
     expect(page.get_by_text(message)).to_be_visible()
     assert Outbox(app).messages() == []
+    # Trying again: the ordered product goes back in the basket (the meals never left it).
+    page.get_by_role("button", name="Opnieuw bestellen").click()
+    expect(page.get_by_role("heading", name="Mijn mandje")).to_be_visible()
+    expect(page.get_by_text("staan weer in je mandje")).to_be_visible()
+    expect(page.get_by_role("link", name="Personenalarm met valdetectie")).to_be_visible()
+    expect(page.get_by_role("link", name="Tien verse maaltijden")).to_be_visible()
     page.close()
+
+
+def test_trying_again_after_a_canceled_payment_without_javascript(browser, shop):
+    server, app = shop
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, server.url, "koos@example.nl", banner="Alles weigeren")
+    page.goto(server.url + "/winkel")
+    page.get_by_role("link", name="Personenalarm met valdetectie").click()
+    page.get_by_role("button", name="In mijn mandje").click()
+    page.get_by_role("link", name="Verder naar bestellen").click()
+    page.get_by_label(re.compile("doorgeven aan Wakkerwijk")).check()
+    page.get_by_label("Straat").fill("Europalaan")
+    page.get_by_label("Huisnummer en toevoeging").fill("500")
+    page.get_by_label("Postcode").fill("3526 KS")
+    page.get_by_label("Plaats").fill("Utrecht")
+    page.get_by_role("textbox", name="Telefoonnummer").fill("06 12345678")
+    page.get_by_role("button", name="Bestellen en betalen").click()
+    page.get_by_role("button", name="Geannuleerd").click()
+    expect(page.get_by_text("Je hebt de betaling geannuleerd.")).to_be_visible()
+    expect(page.get_by_role("link", name="mandje", exact=True)).to_have_attribute(
+        "href", "/winkel/mandje"
+    )
+    page.get_by_role("button", name="Opnieuw bestellen").click()
+    expect(page).to_have_url(server.url + "/winkel/mandje")
+    expect(page.get_by_text("staan weer in je mandje")).to_be_visible()
+    expect(page.get_by_role("link", name="Personenalarm met valdetectie")).to_be_visible()
+    context.close()

@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.config import PROJECT_ROOT
-from tests.conftest import Client, build_app
+from tests.conftest import PROJECT_ROOT, Client, build_app
 
 BASE = {
     "title": "Een artikel",

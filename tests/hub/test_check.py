@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 
 VIDEO = {
     "provider": "youtube",

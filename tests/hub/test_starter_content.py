@@ -1,20 +1,18 @@
 """H7 / P19: the starter set is real: enough original Dutch articles, videos with transcripts and
 the fixed pages, all published and complete."""
 
-from pathlib import Path
-
 import pytest
 
-from app.config import PROJECT_ROOT
-from app.core.site import load_site
-from app.hub.content import ContentStore
-from app.hub.service import today
+from app.content.site import load_site
+from app.core.formatting import today
+from app.hub import service
+from tests.conftest import PROJECT_ROOT
 
 
-@pytest.fixture(scope="module")
-def snapshot():
-    content = PROJECT_ROOT / "content"
-    return ContentStore(Path(content), load_site(content)).snapshot()
+@pytest.fixture
+def snapshot(app):
+    with app.app_context():
+        return service.snapshot()
 
 
 def published(snapshot, kind):

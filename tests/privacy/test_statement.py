@@ -36,7 +36,7 @@ def test_p01_every_registered_category_with_purpose_basis_recipients_and_retenti
 
 
 def test_p02_the_controller_with_kvk_address_and_email(client, app):
-    org = app.extensions["site"].organisation
+    org = app.extensions["content"].site().organisation
     html = statement(client)
     for fact in (org.legal_name, org.kvk, org.street, org.postcode, org.city, org.privacy_email):
         assert fact in html
@@ -69,7 +69,7 @@ def test_p43_the_statement_is_versioned_with_its_date(client):
 
 def test_p44_complaints_go_to_us_or_to_the_autoriteit_persoonsgegevens(client, app):
     html = statement(client)
-    assert app.extensions["site"].organisation.privacy_email in html
+    assert app.extensions["content"].site().organisation.privacy_email in html
     assert "Autoriteit Persoonsgegevens" in html and AP_URL in html
 
 

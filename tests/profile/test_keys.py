@@ -107,8 +107,9 @@ def test_any_configured_key_decrypts_and_the_first_encrypts(with_keys):
     assert Fernet(KEY_B).decrypt(new_token.encode()) == b"mantelzorg"
 
 
-def test_every_encrypted_answer_column_is_rotated():
-    declared = {(c.table, c.column, c.flag) for c in crypto.encrypted_columns()}
+def test_every_encrypted_answer_column_is_rotated(app):
+    with app.app_context():
+        declared = {(c.table, c.column, c.flag) for c in crypto.encrypted_columns()}
     assert ("profile_answer", "value", "health") in declared
     assert ("profile_answer", "answer_label", "health") in declared
 

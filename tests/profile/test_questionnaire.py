@@ -174,8 +174,8 @@ def newer_questionnaire():
     """Version 2 of the questionnaire: the question 'gemeente' and the option 'ouder' are gone."""
     import tomllib
 
-    from app.config import PROJECT_ROOT
     from app.profile.questionnaire import Questionnaire
+    from tests.conftest import PROJECT_ROOT
 
     source = PROJECT_ROOT / "content" / "vragenlijsten" / "intake.toml"
     data = tomllib.loads(source.read_text(encoding="utf-8"))
@@ -247,9 +247,12 @@ def test_only_caregivers_have_a_profile(client, login_as):
 def test_content_check_validates_the_questionnaire(tmp_path):
     import shutil
 
-    from app.config import PROJECT_ROOT
-    from app.core.site import load_site
-    from app.profile.questionnaire import check
+    from app.content.site import load_site
+    from app.profile.questionnaire import read
+    from tests.conftest import PROJECT_ROOT
+
+    def check(folder, site):
+        return read(folder, site).problems
 
     folder = tmp_path / "content"
     (folder / "vragenlijsten").mkdir(parents=True)

@@ -162,7 +162,7 @@ def test_p05_health_answers_feed_content_only_with_consent_and_never_the_shop(
     assert "dementie" in with_health.weights
     assert "dementie" not in without.weights
     assert "dementie" not in shop.weights and "werkend" in shop.weights
-    health_tags = {tag for tag, a in app.extensions["site"].audience.items() if a.health}
+    health_tags = {tag for tag, a in app.extensions["content"].site().audience.items() if a.health}
     assert not any(health_tags & tags for tags in shop.topic_tags.values())
     with app.test_request_context():
         from app.hub.service import visible
@@ -172,7 +172,9 @@ def test_p05_health_answers_feed_content_only_with_consent_and_never_the_shop(
         products = scoring.recommend(catalogue().for_sale(), shop, limit=100)
     assert any("dementie" in r.matched for r in articles)  # health answers help with content
     assert products and not any(health_tags & set(r.matched) for r in products)
-    health_labels = {a.label for a in app.extensions["site"].audience.values() if a.health}
+    health_labels = {
+        a.label for a in app.extensions["content"].site().audience.values() if a.health
+    }
     cards = shop_cards(client)
     assert cards
     for card in cards.values():

@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.config import PROJECT_ROOT
 from app.search import service
 from app.search.dutch import Decompounder
 from app.search.engine import INDEX_NAME, IndexBusy, SearchDocument, SearchIndex, dutch_analyzer
-from tests.conftest import build_app
+from tests.conftest import PROJECT_ROOT, build_app
 
 
 def terms(text: str) -> list[str]:

@@ -21,9 +21,11 @@ def add(client, slug=ALARM, aantal="1", actie="toevoegen", **headers):
 def test_catalogue_has_at_least_20_items_from_5_partners(app):
     from pathlib import Path
 
+    from app.content import store as content
     from app.shop.catalogue import load
 
-    catalogue = load(Path(app.config["CONTENT_DIR"]), app.extensions["site"])
+    with app.app_context():
+        catalogue = load(Path(app.config["CONTENT_DIR"]), content.site())
     assert catalogue.problems == []
     assert len(catalogue.products) >= 20
     assert len(catalogue.partners) >= 5

@@ -1,7 +1,7 @@
 """W3–W7, P09, P21: checkout, consent per partner, Mollie payments, the webhook, after payment."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -145,16 +145,18 @@ def test_failed_canceled_and_expired(client, buyer, session, outbox, outcome, me
 
 
 def test_return_before_the_webhook_shows_pending_and_then_asks_mollie(
-    client, buyer, session, sandbox
+    client, buyer, session, sandbox, time_machine
 ):
     add(client, ALARM)
     checkout_url = checkout(client).headers["Location"]
     order = orders(session)[0]
     page = client.get(f"/winkel/bestelling/{order.number}").get_data(as_text=True)
-    assert "We wachten op de bevestiging" in page and 'hx-trigger="every 3s"' in page
+    assert "We wachten op de bevestiging" in page and 'hx-trigger="load delay:3s"' in page
     sandbox.holder["lost"] = True  # the webhook never arrives
     pay(checkout_url, "paid")
     assert session.get(Order, order.id).status == "pending"
+    # The page just asked Mollie; a while later it asks again.
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=10))
     page = client.get(f"/winkel/bestelling/{order.number}").get_data(
         as_text=True
     )  # a fresh API fetch
@@ -331,8 +333,6 @@ def test_reconciliation_applies_payments_after_15_minutes(
         .invoke(args=["shop", "sync-payments"])
         .output.startswith("Betalingen nagekeken: checked 0")
     )
-    from datetime import UTC, datetime
-
     time_machine.move_to(datetime.now(UTC) + timedelta(minutes=16))
     result = app.test_cli_runner().invoke(args=["shop", "sync-payments"])
     assert "checked 1, changed 1" in result.output
@@ -400,7 +400,8 @@ def test_the_idempotency_key_comes_from_the_order_so_a_retry_makes_no_second_pay
     assert retry.status_code == 303
     assert retry.headers["Location"] == f"{sandbox.url}/checkout/{payment.id}"
     creates = api_calls(sandbox, "POST", "/v2/payments")
-    assert [c["idempotency_key"] for c in creates] == [f"zorggenoot-{order.number}-1"] * 2
+    key = f"zorggenoot-{order.idempotency_key}-1"  # the order's random key, not its number
+    assert [c["idempotency_key"] for c in creates] == [key] * 2
     assert [c["replayed"] for c in creates] == [False, True]
     assert [row.mollie_id for row in session.exec(select(PaymentRow))] == [payment.id]
 

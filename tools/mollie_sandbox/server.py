@@ -6,8 +6,8 @@ MOLLIE_API_ENDPOINT pointed at it and any test_ key, the real client runs the sh
 payment flow without network access. It is its own Flask app, because it plays a third party
 rather than a part of the site, and it refuses to exist when APP_ENV is production.
 
-This module builds the app and runs it; the views are in `sandbox_routes.py`, the state and
-its rules in `sandbox_state.py`, the wire format in `sandbox_model.py`.
+This module builds the app and runs it; the views are in `routes.py`, the state and
+its rules in `state.py`, the wire format in `model.py`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import os
 import re
 import threading
+from pathlib import Path
 
 import click
 import requests
@@ -24,9 +25,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server, run_simple
 
-from app.config import PROJECT_ROOT
-from app.payments.sandbox_model import ApiError, Clock, error_body, iso, utc_now
-from app.payments.sandbox_routes import (
+from tools.mollie_sandbox.model import ApiError, Clock, error_body, iso, utc_now
+from tools.mollie_sandbox.routes import (
     Deliverer,
     Sandbox,
     api,
@@ -36,7 +36,7 @@ from app.payments.sandbox_routes import (
     hal,
     json_body,
 )
-from app.payments.sandbox_state import CachedResponse, SandboxState
+from tools.mollie_sandbox.state import CachedResponse, SandboxState
 
 __all__ = ["Deliverer", "SandboxServer", "create_sandbox_app", "post_webhook", "sandbox_cli"]
 
@@ -58,7 +58,9 @@ def create_sandbox_app(
     """
     if os.environ.get("APP_ENV", "").strip() == "production":
         raise RuntimeError("The Mollie sandbox is a fake payment provider; not in production.")
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"), static_folder=None)
+    app = Flask(
+        __name__, template_folder=str(Path(__file__).with_name("templates")), static_folder=None
+    )
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     state = SandboxState(clock or utc_now)
     app.extensions["mollie_sandbox"] = Sandbox(state, deliver_webhook or post_webhook)

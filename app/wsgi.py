@@ -1,4 +1,4 @@
-"""The WSGI entry point: `gunicorn wsgi:app` (production) and `flask --app wsgi` (CLI)."""
+"""The WSGI entry point: `gunicorn app.wsgi:app` (production) and `flask --app app.wsgi` (CLI)."""
 
 import sys
 

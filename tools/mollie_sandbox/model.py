@@ -1,7 +1,7 @@
 """The sandbox's vocabulary: statuses and their transitions, validation of incoming JSON
 as strict as Mollie's, and the JSON that goes out (payments, refunds, errors).
 
-Flask-free, so the wire format can be read (and tested) on its own; `sandbox_state.py` keeps
+Flask-free, so the wire format can be read (and tested) on its own; `state.py` keeps
 the objects and applies the rules.
 """
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.payments.sandbox_model import (
+from tools.mollie_sandbox.model import (
     CANCELED,
     EXPIRED,
     FAILED,

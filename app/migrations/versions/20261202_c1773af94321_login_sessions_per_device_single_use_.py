@@ -1,7 +1,7 @@
 """login sessions per device, single-use mail links, normalised e-mail addresses
 
 Revision ID: c1773af94321
-Revises: 433b2db36a6e
+Revises: 5e1f0c2a9b7d
 Create Date: 2026-12-02 11:29:39.336919
 
 Logins now live in `account_session` (one row per device), so the per-account
@@ -32,7 +32,7 @@ log = logging.getLogger("alembic.runtime.migration")
 
 
 revision = 'c1773af94321'
-down_revision = '433b2db36a6e'
+down_revision = '5e1f0c2a9b7d'
 branch_labels = None
 depends_on = None
 

@@ -31,9 +31,9 @@ from mollie.api.error import (
 )
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from app.payments.sandbox import SandboxServer, create_sandbox_app, post_webhook, sandbox_cli
-from app.payments.sandbox_model import ApiError
-from app.payments.sandbox_state import CachedResponse, SandboxState
+from tools.mollie_sandbox.model import ApiError
+from tools.mollie_sandbox.server import SandboxServer, create_sandbox_app, post_webhook, sandbox_cli
+from tools.mollie_sandbox.state import CachedResponse, SandboxState
 
 API_KEY = "test_sandbox00000000000000000000000"
 SHOP = "http://shop.test"

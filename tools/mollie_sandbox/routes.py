@@ -15,7 +15,7 @@ from flask import redirect as flask_redirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.core.formatting import euro
-from app.payments.sandbox_model import (
+from tools.mollie_sandbox.model import (
     CANCELED,
     EXPIRED,
     FAILED,
@@ -32,7 +32,7 @@ from app.payments.sandbox_model import (
     payment_json,
     refund_json,
 )
-from app.payments.sandbox_state import CachedResponse, SandboxState
+from tools.mollie_sandbox.state import CachedResponse, SandboxState
 
 Deliverer = Callable[[str, str], int | None]
 
@@ -343,7 +343,7 @@ def _amount_text(amount: Money) -> str:
 
 def _checkout_page(payment: Payment | None, status: int = 200) -> Response:
     html = render_template(
-        "sandbox/checkout.html",
+        "checkout.html",
         payment=payment,
         amount=_amount_text(payment.amount) if payment else "",
         status_label=STATUS_LABELS.get(payment.status, "") if payment else "",

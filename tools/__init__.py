@@ -1,0 +1,1 @@
+"""Development-only tooling (vendoring front-end files, the Mollie sandbox); never deployed."""
