@@ -8,6 +8,7 @@ does not fit the endpoint, or a non-Mollie endpoint (the built-in sandbox).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -55,6 +56,7 @@ ENV_NAMES = frozenset(
         "SMTP_URL",
         "REDIS_URL",
         "ENCRYPTION_KEYS",
+        "ERASURE_LEDGER",
     }
 )
 
@@ -78,6 +80,7 @@ class Settings:
     smtp_url: str | None
     redis_url: str | None
     encryption_keys: tuple[str, ...]
+    erasure_ledger: Path
 
     @property
     def is_production(self) -> bool:
@@ -103,7 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     instance_dir = Path(env.get("INSTANCE_DIR") or "instance").resolve()
     content_dir = Path(env.get("CONTENT_DIR") or "content").resolve()
     if not production:
-        instance_dir.mkdir(parents=True, exist_ok=True)
+        _owner_only_folder(instance_dir)
 
     secret_key = env.get("SECRET_KEY", "").strip()
     if production:
@@ -165,6 +168,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_url=(env.get("SMTP_URL") or "").strip() or None,
         redis_url=(env.get("REDIS_URL") or "").strip() or None,
         encryption_keys=encryption_keys,
+        erasure_ledger=Path(
+            env.get("ERASURE_LEDGER") or instance_dir / "erasure-ledger.jsonl"
+        ).resolve(),
     )
 
 
@@ -187,6 +193,16 @@ def _check_mollie(production: bool, key: str, endpoint: str) -> None:
         raise ConfigError(
             "MOLLIE_API_KEY is a live_ key; development and tests only take test_ keys."
         )
+
+
+def _owner_only_folder(path: Path) -> None:
+    """The instance folder holds the database, keys and downloads: only its owner may enter it
+    (0700), also when it already existed with a wider mode."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        # Someone else's folder is left as its owner set it.
+        with contextlib.suppress(PermissionError):
+            path.chmod(0o700)
 
 
 def _generated(path: Path, make) -> str:

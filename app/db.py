@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +12,13 @@ from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+OWNER_ONLY = 0o600
+BUSY_TIMEOUT_S = 15  # how long a SQLite connection waits for a lock before giving up
+# How long cutting the write-ahead log after an erasure waits for readers and writers to move
+# on: short, as a person is waiting for the answer; the retention job tries again every run.
+CHECKPOINT_WAIT_MS = 2000
 
 
 def utcnow() -> datetime:
@@ -49,7 +58,10 @@ def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        _owner_only(sa.engine.make_url(url).database)
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - driver hook
@@ -59,10 +71,56 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             # Erased rows are overwritten on disk, not just unlinked (R4).
             cursor.execute("PRAGMA secure_delete=ON")
+            # When the write-ahead log starts over, it is cut back to what is written from then
+            # on, so older page images (erased rows among them) do not linger at its end.
+            cursor.execute("PRAGMA journal_size_limit=0")
             cursor.close()
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _owner_only(path: str | None) -> None:
+    """Create the SQLite file readable and writable by its owner only (0600), or make an
+    existing one so. SQLite gives its -wal and -shm files the mode of the database file."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY)
+        try:
+            os.fchmod(descriptor, OWNER_ONLY)
+        finally:
+            os.close(descriptor)
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.chmod(path + suffix, OWNER_ONLY)
+    except FileNotFoundError:
+        return  # no such folder: SQLite itself reports that on the first connection
+    except OSError as error:
+        log.warning("the SQLite file could not be made owner-only: %s", type(error).__name__)
+
+
+def truncate_wal(engine: Engine) -> bool:
+    """Copy SQLite's write-ahead log into the database file and cut the log to zero bytes, so
+    rows just erased are left in neither (with secure_delete, the database file overwrites them).
+
+    Returns False when another connection kept the checkpoint from finishing within
+    CHECKPOINT_WAIT_MS; the log is then cut at the next call (the retention job makes one every
+    run), and until then a log that starts over is cut back when it does (journal_size_limit).
+    Does nothing on other databases."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(CHECKPOINT_WAIT_MS)}")
+        try:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        except sa.exc.OperationalError:
+            busy = 1  # "database is locked": a writer held on past the wait
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+    if busy:
+        log.warning("the SQLite write-ahead log could not be truncated: the database is busy")
+    return not busy
 
 
 def init_app(app: Flask) -> None:

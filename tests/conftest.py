@@ -11,7 +11,8 @@ import email
 import email.policy
 import os
 import re
-import sqlite3
+import shutil
+import subprocess
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -268,22 +269,47 @@ def outbox(app) -> Outbox:
     return Outbox(app)
 
 
+def database_files(app: Flask) -> dict[str, bytes]:
+    """SQLite: the bytes of the database file and of its -wal and -shm files, read as they lie
+    on disk. Nothing is checkpointed first: what the log still holds must count."""
+    path = app.extensions["db_engine"].url.database
+    files = {}
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(name):
+            with open(name, "rb") as raw:
+                files[name] = raw.read()
+    return files
+
+
+def pg_dump(url: str) -> str:
+    """What a backup of the PostgreSQL database holds (plain SQL from the real pg_dump)."""
+    result = subprocess.run(
+        ["pg_dump", "--no-owner", "--no-privileges", "--dbname", url],
+        capture_output=True,
+        check=True,
+        text=True,
+        timeout=120,
+    )
+    return result.stdout
+
+
 def database_dump(app: Flask) -> str:
-    """Every row of every table as text: what someone reading the database file would see."""
+    """What someone reading the database would see: on SQLite the raw bytes of the database
+    file and its -wal and -shm files as they are (decoded leniently, so stored text shows up),
+    on PostgreSQL the output of pg_dump where it is installed; then every row of every table."""
     engine = app.extensions["db_engine"]
     if EXTERNAL_DB:
-        with engine.connect() as connection:
-            return "\n".join(
-                str(row[0])
-                for table in metadata.sorted_tables
-                for row in connection.execute(
-                    sa.text(f'SELECT CAST(t AS text) FROM "{table.name}" t')  # noqa: S608
-                )
-            )
+        parts = [pg_dump(EXTERNAL_DB)] if shutil.which("pg_dump") else []
+        select_row = 'SELECT CAST(t AS text) FROM "{}" t'
+    else:
+        # The files first: the connection that reads the rows below must not change them.
+        parts = [raw.decode("utf-8", errors="replace") for raw in database_files(app).values()]
+        select_row = 'SELECT * FROM "{}"'
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    with sqlite3.connect(engine.url.database) as raw:
-        return "\n".join(raw.iterdump())
+        for table in metadata.sorted_tables:
+            for row in connection.execute(sa.text(select_row.format(table.name))):
+                parts.append(" | ".join(str(value) for value in row))
+    return "\n".join(parts)
 
 
 def local_path(url: str) -> str:

@@ -3,7 +3,9 @@ server, and a password change or reset can end all the others.
 
 flask-login keeps `User.get_id()` in the session cookie and, with "Ingelogd blijven", in the
 remember-me cookie. That id is the random key of a row here (the row stores only its SHA-256),
-so both cookies stop working the moment the row is gone, wherever a copy of them is.
+so both cookies stop working the moment the row is gone, wherever a copy of them is. Erasing an
+account removes its rows, so a copy of its cookies opens nothing, not even a later account that
+got the same number.
 """
 
 from __future__ import annotations

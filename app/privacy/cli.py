@@ -1,4 +1,5 @@
-"""`flask privacy retention [--dry-run]`: the retention job, for cron."""
+"""`flask privacy retention [--dry-run]`: the retention job, for cron; and
+`flask privacy replay-erasures`: repeat the ledger's erasures after restoring a backup."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app import db
-from app.privacy import retention
+from app.privacy import erasure, retention
 
 
 @click.group("privacy", cls=AppGroup)
@@ -29,4 +30,16 @@ def run_retention(dry_run: bool) -> None:
             db.session().rollback()
     finally:
         retention.release(engine, holder)
+    if not dry_run:
+        # Whatever an earlier erasure could not cut from SQLite's log (a busy moment) goes now.
+        db.truncate_wal(engine)
     click.echo(report.text())
+
+
+@privacy_cli.command("replay-erasures")
+def replay_erasures() -> None:
+    """Run right after restoring a database backup, before the site opens again: erase once
+    more every account of the erasure ledger that the backup brought back."""
+    result = erasure.replay_erasures(db.session())
+    db.truncate_wal(db.engine())
+    click.echo(result.text())

@@ -5,24 +5,36 @@ link to the person and the listed columns go), or keep the fiscal record (the sa
 tax rules make us keep 7 years). Rows that belong to the person through a parent go first, the
 account row last. Every other reference to the account (a staff member who handled something)
 is set to empty. Partners that received data are told, and so is the person, by e-mail.
+
+Down to the disk: the erasure is written to the erasure ledger outside the database (so that
+`replay_erasures` can repeat it after a backup is restored), and once it is committed SQLite's
+write-ahead log is checkpointed and cut to zero bytes (with secure_delete on, the database file
+itself overwrites the erased rows).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session as BaseSession
 from sqlmodel import Session
 
+from app import db
 from app.accounts.models import User
 from app.db import utcnow
 from app.mail import service as mail
-from app.privacy import data, export, requests, rights
+from app.privacy import data, export, ledger, requests, rights
 from app.privacy.models import PrivacyRequest
 from app.privacy.registry import Category, Erasure, categories
 from app.tables import metadata
 
+log = logging.getLogger(__name__)
 ENDED_COLUMN = "ended_at"  # a table with this column learns when the account ended
+TRUNCATE_WAL = "privacy.truncate_wal"  # a session flag: cut SQLite's log after the commit
+REPLAY_CHANNEL = "herstel"
 
 
 @dataclass
@@ -86,6 +98,17 @@ def _clear_other_references(connection: sa.Connection, user_id: int) -> None:
                 )
 
 
+@event.listens_for(BaseSession, "after_commit")
+def _after_erasure(session: BaseSession) -> None:
+    if session.info.pop(TRUNCATE_WAL, False):
+        db.truncate_wal(session.get_bind())
+
+
+@event.listens_for(BaseSession, "after_rollback")
+def _erasure_undone(session: BaseSession) -> None:
+    session.info.pop(TRUNCATE_WAL, None)
+
+
 def erase_account(
     session: Session,
     user: User,
@@ -93,11 +116,14 @@ def erase_account(
     by: int | None = None,
     request: PrivacyRequest | None = None,
     channel: str = "zelf",
+    replaying: bool = False,
 ) -> PrivacyRequest:
     """Erase everything registered about `user`; returns the (anonymised) request row.
 
-    The caller commits. The account's sessions end because the account row is gone."""
-    user_id, email, name = user.id, user.email, user.name
+    The caller commits. The account's sessions end because the account row is gone. The
+    erasure goes into the ledger first, unless `replaying` one from it after a restore (then
+    the person, who was told at the time, gets no second e-mail)."""
+    user_id, email, name, created_at = user.id, user.email, user.name, user.created_at
     notices = rights.notify_partners(session, user_id=user_id, kind="verwijdering")
     if request is None:
         request = requests.open_request(
@@ -114,13 +140,25 @@ def erase_account(
     session.expire_all()
     request = session.get(PrivacyRequest, request_id)
     kept = [c.name.lower() for c in categories() if c.erasure != Erasure.DELETE and counts[c.table]]
-    outcome = "account en gegevens verwijderd"
+    outcome = (
+        "account en gegevens opnieuw verwijderd, na het terugzetten van een back-up"
+        if replaying
+        else "account en gegevens verwijderd"
+    )
     if kept:
         outcome += "; zonder koppeling bewaard: " + ", ".join(kept)
     if notices:
         outcome += f"; {len(notices)} partner(s) ingelicht"
     requests.complete(session, request, outcome=outcome, by=by)
+    session.info[TRUNCATE_WAL] = True
     mail.forget_address(email)
+    if replaying:
+        return request
+    try:
+        ledger.record(user_id, created_at)
+    except OSError as error:
+        # The erasure itself must not wait for the ledger; the log says what to repair.
+        log.error("the erasure ledger could not be written: %s", type(error).__name__)
     mail.send(
         session,
         to=email,
@@ -130,3 +168,54 @@ def erase_account(
         kept=kept,
     )
     return request
+
+
+@dataclass
+class Replay:
+    """What replaying the ledger did: erased again, already gone, or a different account that
+    now has a number an erased account had."""
+
+    erased: list[int] = field(default_factory=list)
+    gone: int = 0
+    other: int = 0
+
+    def text(self) -> str:
+        return "\n".join(
+            [
+                "Verwijderingen uit de lijst buiten de database opnieuw toegepast:",
+                f"- {len(self.erased)} account(s) opnieuw verwijderd",
+                f"- {self.gone} account(s) waren er al niet meer",
+                f"- {self.other} account(s) met hetzelfde nummer zijn later aangemaakt en "
+                "blijven staan",
+            ]
+        )
+
+
+def replay_erasures(session: Session) -> Replay:
+    """After a database restore: erase again every account of the ledger that came back, each
+    with its own commit. Safe to run twice; an account is only erased when its creation time
+    matches too."""
+    result = Replay()
+    seen: set[tuple[int, object]] = set()
+    for entry in ledger.entries():
+        key = (entry.account, entry.created_at)
+        if key in seen:
+            continue
+        seen.add(key)
+        user = session.get(User, entry.account)
+        if user is None:
+            result.gone += 1
+        elif not entry.same_account(user.id, user.created_at):
+            result.other += 1
+        else:
+            request = requests.open_request(
+                session,
+                user_id=user.id,
+                kind="verwijdering",
+                channel=REPLAY_CHANNEL,
+                received_at=entry.erased_at,
+            )
+            erase_account(session, user, request=request, channel=REPLAY_CHANNEL, replaying=True)
+            session.commit()
+            result.erased.append(entry.account)
+    return result

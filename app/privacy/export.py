@@ -1,18 +1,24 @@
 """The download of everything held about a person (R2), built from the registry.
 
-The ZIP holds one JSON file per category (a `_meta` block describes the category and every
-field), a README in Dutch and an HTML overview that opens in any browser. It is built on demand,
-stored encrypted (it can hold health answers), downloadable only by its owner, and removed after
-7 days by the retention job. A new export replaces the previous one.
+The ZIP holds what the access page shows (`overview`): one JSON file per category (a `_meta`
+block describes the category and every field), the derived profile with how recommendations are
+made, the cookie choices made in the same browser before logging in, the information art. 15 AVG
+requires (purposes, recipients, retention, rights, the complaint route), each JSON file with a
+CSV file beside it for a spreadsheet; plus a README in Dutch and an HTML overview that opens in
+any browser. It is built on demand, stored encrypted (it can hold health answers), downloadable
+only by its owner, and removed after 7 days by the retention job. A new export replaces the
+previous one.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 import secrets
 import zipfile
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -21,16 +27,28 @@ from sqlmodel import Session, select
 from app import crypto
 from app.accounts.models import User
 from app.db import utcnow
-from app.privacy import data, requests
+from app.privacy import data, overview, requests
 from app.privacy.models import ExportFile, PrivacyRequest
+from app.privacy.registry import category_for
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 KEEP_FOR = timedelta(days=7)
+PROFILE_FILE = "profiel-en-aanbevelingen"
+BEFORE_LOGIN_FILE = "cookiekeuzes-voor-inloggen"
+INFORMATION_FILE = "informatie-over-de-verwerking"
+# A spreadsheet would run a cell starting with one of these as a formula; such a cell gets a
+# leading apostrophe in the CSV (never in the JSON). Phone numbers (+31 6…) are left alone.
+FORMULA_START = ("=", "@", "+", "-", "\t", "\r")
+PHONE_OR_NUMBER = re.compile(r"^[+-][\d\s().-]*$")
 
 
 def folder() -> Path:
-    path = Path(current_app.config["INSTANCE_DIR"]) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
+    """Where the encrypted downloads wait; the folder and the instance folder are the owner's
+    only (0700), also when this is the first thing that creates them."""
+    instance = Path(current_app.config["INSTANCE_DIR"])
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = instance / "exports"
+    path.mkdir(mode=0o700, exist_ok=True)
     return path
 
 
@@ -50,23 +68,153 @@ def _meta(section: data.Section, exported_at: str) -> dict:
     }
 
 
-def build_zip(session: Session, user: User) -> bytes:
-    """The archive itself (nothing is stored or logged here)."""
+def _cell(value: object) -> str:
+    """One value as a CSV cell: lists and mappings as JSON, times as ISO 8601."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if text.startswith(FORMULA_START) and not PHONE_OR_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def to_csv(columns: list[str], rows: list[dict]) -> str:
+    """A CSV file (UTF-8 with a byte-order mark, so spreadsheets read accents right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _json(content: dict) -> str:
+    return json.dumps(content, ensure_ascii=False, indent=2, default=_plain)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot go into the export")
+
+
+def _information_rows(info: dict) -> list[dict]:
+    """The art. 15 information flattened to (part, subject, text) rows for the CSV."""
+    rows = [
+        {"deel": "verwerkingsverantwoordelijke", "onderwerp": key, "inhoud": value}
+        for key, value in info["verwerkingsverantwoordelijke"].items()
+    ]
+    for item in info["verwerkingen"]:
+        for key, value in item.items():
+            if key != "onderdeel":
+                rows.append({"deel": item["onderdeel"], "onderwerp": key, "inhoud": value})
+    for key, value in info["ontvangers"].items():
+        rows.append({"deel": "ontvangers", "onderwerp": key, "inhoud": value})
+    for key, value in info["profilering"].items():
+        rows.append({"deel": "profilering", "onderwerp": key, "inhoud": value})
+    for right in info["rechten"]:
+        rows.append(
+            {
+                "deel": "rechten",
+                "onderwerp": f"{right['recht']} ({right['artikel']})",
+                "inhoud": right["hoe"],
+            }
+        )
+    rows.append(
+        {"deel": "rechten", "onderwerp": "privacycentrum", "inhoud": info["privacycentrum"]}
+    )
+    for key, value in info["klacht"].items():
+        rows.append({"deel": "klacht", "onderwerp": key, "inhoud": value})
+    return rows
+
+
+def build_zip(session: Session, user: User, *, consent_id: str | None = None) -> bytes:
+    """The archive itself (nothing is stored or logged here). `consent_id` is the id in the
+    browser's consent cookie, when the person asks from their own browser."""
     now = utcnow().replace(microsecond=0)
     exported_at = now.isoformat()
-    sections = [s for s in data.collect(session, user.id) if s.category.export]
+    seen = overview.gather(session, user, consent_id=consent_id)
+    sections = [s for s in seen.sections if s.category.export]
+    info = overview.information(seen)
+    profile_rows = overview.profile_rows(seen)
+    consent_fields = category_for("consent_record").visible_fields
+    before_login = [
+        {k: getattr(row, k) for k in consent_fields if k != "user_id"} for row in seen.before_login
+    ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         names = []
         for number, section in enumerate(sections, start=1):
-            name = f"{number:02d}-{section.category.table}.json"
+            name = f"{number:02d}-{section.category.table}"
             names.append((name, section))
-            content = {
-                "_meta": _meta(section, exported_at),
-                "rows": [{k: data.plain(v) for k, v in row.items()} for row in section.rows],
-            }
-            archive.writestr(name, json.dumps(content, ensure_ascii=False, indent=2))
-        context = {"user": user, "sections": sections, "names": names, "exported_at": now}
+            rows = [{k: data.plain(v) for k, v in row.items()} for row in section.rows]
+            archive.writestr(
+                f"{name}.json", _json({"_meta": _meta(section, exported_at), "rows": rows})
+            )
+            archive.writestr(f"{name}.csv", to_csv(list(section.fields), section.rows))
+
+        profile_meta = {
+            "export_time": exported_at,
+            "schema_version": SCHEMA_VERSION,
+            "category": "Je profiel en hoe we aanbevelingen maken",
+            "purpose": "Artikelen en producten voor je uitkiezen (alleen met je toestemming).",
+            "source": "afgeleid uit je antwoorden in de vragenlijst en wat je las",
+            "personalised": seen.personalise,
+            "how_recommendations_are_made": overview.RECOMMENDATIONS,
+            "fields": {
+                "kenmerk": "een kenmerk uit je profiel (een onderwerp of een situatie)",
+                "gewicht": "hoe zwaar het meetelt, van 0 tot 1",
+                "reden": "waarom het in je profiel staat",
+            },
+        }
+        archive.writestr(
+            f"{PROFILE_FILE}.json", _json({"_meta": profile_meta, "rows": profile_rows})
+        )
+        archive.writestr(f"{PROFILE_FILE}.csv", to_csv(list(profile_meta["fields"]), profile_rows))
+
+        before_meta = {
+            "export_time": exported_at,
+            "schema_version": SCHEMA_VERSION,
+            "category": "Cookiekeuzes die je in deze browser maakte voordat je inlogde",
+            "purpose": category_for("consent_record").purpose,
+            "source": "je keuzes in de cookiemelding, met hetzelfde keuzenummer als je "
+            "toestemmingscookie",
+            "fields": {k: v for k, v in consent_fields.items() if k != "user_id"},
+        }
+        archive.writestr(
+            f"{BEFORE_LOGIN_FILE}.json", _json({"_meta": before_meta, "rows": before_login})
+        )
+        archive.writestr(
+            f"{BEFORE_LOGIN_FILE}.csv", to_csv(list(before_meta["fields"]), before_login)
+        )
+
+        info_meta = {
+            "export_time": exported_at,
+            "schema_version": SCHEMA_VERSION,
+            "category": "Informatie over de verwerking van je gegevens (art. 15 AVG)",
+        }
+        archive.writestr(f"{INFORMATION_FILE}.json", _json({"_meta": info_meta, **info}))
+        archive.writestr(
+            f"{INFORMATION_FILE}.csv",
+            to_csv(["deel", "onderwerp", "inhoud"], _information_rows(info)),
+        )
+
+        context = {
+            "user": user,
+            "sections": sections,
+            "names": names,
+            "exported_at": now,
+            "overview": seen,
+            "info": info,
+            "profile_rows": profile_rows,
+            "files": (PROFILE_FILE, BEFORE_LOGIN_FILE, INFORMATION_FILE),
+        }
         archive.writestr("LEESMIJ.txt", render_template("privacy/export_readme.txt", **context))
         archive.writestr(
             "overzicht.html", render_template("privacy/export_overview.html", **context)
@@ -75,11 +223,16 @@ def build_zip(session: Session, user: User) -> bytes:
 
 
 def create(
-    session: Session, user: User, *, by: int | None = None, request: PrivacyRequest | None = None
+    session: Session,
+    user: User,
+    *,
+    by: int | None = None,
+    request: PrivacyRequest | None = None,
+    consent_id: str | None = None,
 ) -> ExportFile:
     """Build, encrypt and store a fresh export, replacing older ones; logged as a request."""
     remove_files(session, user.id)
-    payload = crypto.encrypt_bytes(build_zip(session, user))
+    payload = crypto.encrypt_bytes(build_zip(session, user, consent_id=consent_id))
     filename = f"{secrets.token_urlsafe(24)}.zip.enc"
     (folder() / filename).write_bytes(payload)
     row = ExportFile(user_id=user.id, filename=filename, size_bytes=len(payload))

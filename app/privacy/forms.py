@@ -101,7 +101,9 @@ class RecordRequestForm(FlaskForm):
     channel = SelectField(
         "Hoe kwam het verzoek binnen?",
         choices=[
-            SelectChoice(k, v) for k, v in CHANNELS.items() if k not in ("zelf", "bewaartermijn")
+            SelectChoice(k, v)
+            for k, v in CHANNELS.items()
+            if k not in ("zelf", "bewaartermijn", "herstel")
         ],
     )
     received_on = DateField(

@@ -28,6 +28,7 @@ CHANNELS = {
     "email": "per e-mail",
     "post": "per post",
     "bewaartermijn": "automatisch, na afloop van de bewaartermijn",
+    "herstel": "automatisch opnieuw, na het terugzetten van een back-up",
 }
 
 

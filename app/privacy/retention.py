@@ -1,15 +1,21 @@
 """The retention job (L1): applies every registered retention rule, reports per category.
 
-- "account": an account inactive for 3 years is erased as in R4, after a warning e-mail 4 weeks
-  before. Any activity after the warning starts the 3 years again.
+- "account": an account inactive for 3 years is erased as in R4, never later: a warning e-mail
+  goes 4 weeks before. An account the job first meets inside those 4 weeks is warned at once and
+  erased on the day all the same; one it first meets past 3 years (the job did not run) is
+  erased at once. Any activity after the warning starts the 3 years again.
 - "fiscal": rows are deleted 7 years after the end of the fiscal (calendar) year they belong to.
+  Orders that were never paid (failed, cancelled, expired, or waiting with no payment under
+  way) have no fiscal need for the customer's details: their name, e-mail address, phone and
+  address are emptied 30 days after the order ended.
 - "consent_proof": kept 5 years after the account ended (or after the choice, for visitors who
   never had an account).
 - "age": deleted `days` or `years` after the date in `column`.
 - "with_parent": goes with the row it belongs to.
 
 Safe to run from cron on several machines: a lock row in the database lets one run at a time,
-and a second run finds nothing left to do.
+and a second run finds nothing left to do. Each run also drops entries of the erasure ledger that
+no backup can need any more.
 """
 
 from __future__ import annotations
@@ -28,13 +34,16 @@ from app.accounts.models import User
 from app.core.formatting import AMSTERDAM, dutch_date
 from app.db import utcnow
 from app.mail import service as mail
-from app.privacy import data, erasure, export
+from app.privacy import data, erasure, export, ledger
 from app.privacy.models import ExportFile, JobLock
-from app.privacy.registry import Category, categories
+from app.privacy.registry import Category, categories, category_for
 from app.privacy.requests import add_years
+from app.shop.models import PAID, PENDING, Order, PaymentRow
+from app.shop.payments import OPEN_PAYMENT
 
 INACTIVE_YEARS = 3
 WARNING = timedelta(weeks=4)
+UNPAID_DETAILS = timedelta(days=30)
 FISCAL_YEARS = 7
 CONSENT_PROOF_YEARS = 5
 LOCK_NAME = "privacy-retention"
@@ -110,7 +119,9 @@ def _accounts(session: Session, report: Report, category: Category, now: datetim
         was_warned = (
             user.retention_warned_at is not None and user.retention_warned_at >= user.last_active_at
         )
-        if was_warned and now >= due and now >= user.retention_warned_at + WARNING:
+        if now >= due:
+            # At 3 years, warned or not: a warning that came late (or never, when the job did
+            # not run for weeks) does not stretch the period the statement promises.
             erased += 1
             if not report.dry_run:
                 erasure.erase_account(session, user, channel="bewaartermijn")
@@ -125,13 +136,13 @@ def _accounts(session: Session, report: Report, category: Category, now: datetim
                     subject="Je account wordt binnenkort verwijderd",
                     template="privacy_retention_warning",
                     user=user,
-                    erase_on=max(due, now + WARNING),
+                    erase_on=due,
                 )
                 user.retention_warned_at = now
                 session.add(user)
                 session.commit()
     report.add(category, erased, "account(s) verwijderd na 3 jaar zonder activiteit")
-    report.lines.append(f"  en {warned} waarschuwing(en) verstuurd, 4 weken vooraf")
+    report.lines.append(f"  en {warned} waarschuwing(en) verstuurd, tot 4 weken vooraf")
 
 
 def _delete(
@@ -163,6 +174,44 @@ def _fiscal(session: Session, report: Report, category: Category, now: datetime)
     local_year = now.astimezone(AMSTERDAM).year
     cutoff = datetime(local_year - FISCAL_YEARS, 1, 1, tzinfo=AMSTERDAM)
     _delete(session, report, category, column < cutoff, "7 jaar na het einde van het boekjaar")
+
+
+def _unpaid_orders(session: Session, report: Report, now: datetime) -> None:
+    """Orders never paid lose the customer's details 30 days after they ended.
+
+    An order ended when its last payment last changed (failed, cancelled or expired at Mollie),
+    or when it was made if no payment was ever started. One still waiting for a payment that is
+    under way at Mollie has not ended."""
+    category = category_for(Order.__tablename__)
+    if category is None or not category.anonymise:
+        return
+    table = data.table(category)
+    payments = PaymentRow.__table__
+    last_change = (
+        sa.select(sa.func.max(payments.c.updated_at))
+        .where(payments.c.order_id == table.c.id)
+        .scalar_subquery()
+    )
+    under_way = sa.exists().where(
+        payments.c.order_id == table.c.id, payments.c.status.in_(OPEN_PAYMENT)
+    )
+    ended = sa.func.coalesce(last_change, table.c.created_at)
+    where = sa.and_(
+        table.c.status != PAID,
+        sa.not_(sa.and_(table.c.status == PENDING, under_way)),
+        ended <= now - UNPAID_DETAILS,
+        sa.or_(*(table.c[name].is_not(None) for name in category.anonymise)),
+    )
+    what = "niet betaald: naam, e-mailadres, telefoon en adres verwijderd, 30 dagen na afloop"
+    connection = session.connection()
+    if report.dry_run:
+        count = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
+        report.add(category, count.scalar_one(), f"zou(den) worden ingekort ({what})")
+        return
+    values = dict.fromkeys(category.anonymise)
+    count = connection.execute(sa.update(table).where(where).values(**values)).rowcount
+    session.commit()
+    report.add(category, count, f"ingekort ({what})")
 
 
 def _consent_proof(session: Session, report: Report, category: Category, now: datetime) -> None:
@@ -203,4 +252,11 @@ def run(session: Session, *, dry_run: bool = False) -> Report:
             _accounts(session, report, category, now)
         elif rule in RULES and category.parent is None:
             RULES[rule](session, report, category, now)
+    _unpaid_orders(session, report, now)
+    dropped = ledger.prune(now, dry_run=dry_run)
+    report.lines.append(
+        f"- Lijst van verwijderde accounts (buiten de database): {dropped} regel(s) "
+        f"{'zou(den) vervallen' if dry_run else 'vervallen'}, ouder dan "
+        f"{ledger.KEEP.days} dagen"
+    )
     return report

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, logout_user
-from sqlmodel import select
 
 from app import db
 from app.accounts import service as accounts
@@ -31,19 +30,17 @@ from app.core.formatting import dutch_datetime
 from app.core.navigation import Link, add_link
 from app.db import utcnow
 from app.extensions import limiter
-from app.privacy import data, erasure, export, requests, rights
+from app.privacy import erasure, export, ledger, overview, requests, rights
 from app.privacy.forms import EraseForm, order_form
+from app.privacy.overview import AP_URL
 from app.privacy.registry import Erasure, LegalBasis, Source, categories
-from app.profile import service as profile
 from app.shop import service as shop
-from app.shop.models import Handoff, Order
 
 bp = Blueprint("privacy", __name__)
 
 # The statement's own version: change both when its text changes.
-STATEMENT_VERSION = "1.0"
-STATEMENT_DATE = date(2026, 11, 26)
-AP_URL = "https://www.autoriteitpersoonsgegevens.nl/een-tip-of-klacht-indienen-bij-de-ap"
+STATEMENT_VERSION = "1.1"
+STATEMENT_DATE = date(2026, 12, 2)
 
 
 def _user():
@@ -79,33 +76,17 @@ def access():
     s = db.session()
     requests.note_access(s, current_user.id)
     s.commit()
-    personalise, health = gate.allows("personalisation"), gate.allows("health")
     return render_template(
         "privacy/access.html",
-        sections=data.collect(s, current_user.id),
-        received=_received(s, current_user.id),
-        consent_history=consent.history(s, current_user.id),
-        requests=requests.of_user(s, current_user.id),
-        notices=rights.notices_of(s, current_user.id),
-        profile=profile.build_profile(
-            s, user_id=current_user.id, personalise=personalise, health=health
-        ),
-        personalise=personalise,
-        partners={slug: p.name for slug, p in shop.catalogue().partners.items()},
+        overview=overview.gather(s, _user(), consent_id=_consent_id()),
         ap_url=AP_URL,
     )
 
 
-def _received(s, user_id: int) -> list[tuple[Handoff, Order]]:
-    """Which partner received what, and when."""
-    return list(
-        s.exec(
-            select(Handoff, Order)
-            .join(Order, Order.id == Handoff.order_id)
-            .where(Order.user_id == user_id)
-            .order_by(Handoff.created_at.desc())
-        )
-    )
+def _consent_id() -> str | None:
+    """The random id in this browser's consent cookie, if it holds a valid choice."""
+    choice = consent.read_choice(request.cookies.get(CONSENT_COOKIE))
+    return choice.consent_id if choice else None
 
 
 @bp.post("/privacy/download")
@@ -114,7 +95,7 @@ def _received(s, user_id: int) -> list[tuple[Handoff, Order]]:
 def make_export():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    export.create(db.session(), _user())
+    export.create(db.session(), _user(), consent_id=_consent_id())
     db.session().commit()
     flash("Je download staat klaar. Hij blijft 7 dagen beschikbaar.", "ok")
     return redirect(url_for("privacy.centre", _anchor="downloaden"), code=303)
@@ -264,6 +245,7 @@ def statement():
         cookies=COOKIES,
         cookie_policy=POLICY,
         ap_url=AP_URL,
+        backup_days=ledger.BACKUP_DAYS,
     )
 
 

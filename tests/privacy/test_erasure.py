@@ -1,21 +1,23 @@
 """R4 (P37, P32): erasing an account leaves nothing personal in the database."""
 
+import logging
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
 from app import db
-from app.accounts.models import User
+from app.accounts.models import Role, User
+from app.audit import service as audit
+from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.privacy import erasure
 from app.privacy.models import PartnerNotice, PrivacyRequest
 from app.privacy.registry import Erasure, categories, category_for
 from app.shop.models import Handoff, Order, OrderLine, PaymentRow
 from app.tables import metadata
-from tests.conftest import EXTERNAL_DB, database_dump
+from tests.conftest import DEFAULT_PASSWORD, EXTERNAL_DB, database_dump, database_files
 from tests.privacy.conftest import PARTNER
 
 CANARY = "ZQXK"
@@ -148,17 +150,16 @@ def test_p37_erasure_leaves_no_canary_in_a_database_dump(app, make_user):
     assert keeper.id != user_id
 
 
-@pytest.mark.skipif(bool(EXTERNAL_DB), reason="the raw-file check is about SQLite's own file")
-def test_erased_values_are_overwritten_in_the_sqlite_file(app, client, caregiver, auth, session):
+@pytest.mark.skipif(bool(EXTERNAL_DB), reason="the raw-file check is about SQLite's own files")
+def test_erased_values_are_overwritten_in_the_sqlite_files(app, client, caregiver, auth, session):
     client.submit("/account", {"name": "Zxqvbn Canarie", "phone": "", "situation": "Zxqvbn"})
     client.submit(
         "/privacy/verwijderen", {"password": "een lange zin als wachtwoord", "confirm": "y"}
     )
-    engine = app.extensions["db_engine"]
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw = Path(engine.url.database).read_bytes()
-    assert b"Zxqvbn" not in raw and b"carla@example.nl" not in raw
+    files = database_files(app)  # as they are: the database file, its -wal and its -shm
+    assert len(files) == 3, list(files)
+    for name, raw in files.items():
+        assert b"Zxqvbn" not in raw and b"carla@example.nl" not in raw, name
 
 
 def test_erasing_via_the_centre_needs_the_password_and_ends_every_session(
@@ -209,14 +210,70 @@ def test_erasing_via_the_centre_needs_the_password_and_ends_every_session(
     assert outbox.last()["To"] == "carla@example.nl"
 
 
-def test_p32_technical_data_goes_with_the_account(app, client, caregiver, session):
-    from app.audit.models import AuditEvent
-
-    assert session.exec(select(AuditEvent).where(AuditEvent.user_id == caregiver.id)).all()
-    client.submit(
-        "/privacy/verwijderen", {"password": "een lange zin als wachtwoord", "confirm": "y"}
+def test_p32_sessions_and_logs_with_the_user_id_end_with_the_account(
+    app, client, make_user, session, caplog
+):
+    """Every session of the account ends (a copied session or remember-me cookie opens
+    nothing, not even an account made later that gets the same number), every log row that
+    names the account goes or loses the link, and the application log never names the person."""
+    caplog.set_level(logging.DEBUG)
+    staff = make_user(role=Role.STAFF, email="medewerker@example.nl", name="Mia Medewerker")
+    caregiver = make_user(email="carla@example.nl", name="Carla Mantel")  # the newest account
+    client.submit("/inloggen", {"email": "carla@example.nl", "password": DEFAULT_PASSWORD})
+    remembered = app.test_client()
+    assert (
+        remembered.submit(
+            "/inloggen",
+            {"email": "carla@example.nl", "password": DEFAULT_PASSWORD, "remember": "y"},
+        ).status_code
+        == 303
     )
-    assert session.exec(select(AuditEvent)).all() == []
+    copied = {name: remembered.get_cookie(name).value for name in ("session", "remember_token")}
+    client.submit("/inloggen", {"email": "carla@example.nl", "password": "niet goed"})
+    client.submit("/account", {"name": "Carla Mantel", "phone": "", "situation": "Anders nu."})
+    with app.app_context():
+        s = db.session()
+        audit.record(s, action="privacyverzoek: download", user_id=caregiver.id, actor_id=staff.id)
+        audit.record(s, action="iets namens een ander", user_id=staff.id, actor_id=caregiver.id)
+        s.commit()
+    logged = session.exec(
+        select(AuditEvent).where(
+            sa.or_(AuditEvent.user_id == caregiver.id, AuditEvent.actor_id == caregiver.id)
+        )
+    ).all()
+    assert len(logged) >= 4  # created, logged in twice, a failed login, changes, staff
+
+    erased = client.submit("/privacy/verwijderen", {"password": DEFAULT_PASSWORD, "confirm": "y"})
+    assert erased.status_code == 303
+
+    # Logs: no row names the account; another person's row keeps itself, without the link.
+    assert session.exec(select(AuditEvent).where(AuditEvent.user_id == caregiver.id)).all() == []
+    [kept] = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "iets namens een ander")
+    ).all()
+    assert kept.user_id == staff.id and kept.actor_id is None
+    with app.extensions["db_engine"].connect() as connection:
+        for table in metadata.sorted_tables:
+            for column in table.columns:
+                if any(fk.column.table.name == "user_account" for fk in column.foreign_keys):
+                    still = connection.execute(
+                        sa.select(sa.func.count()).where(column == caregiver.id)
+                    ).scalar_one()
+                    assert still == 0, f"{table.name}.{column.name} still names the account"
+    assert not [r for r in caplog.records if "carla" in r.getMessage().lower()]
+
+    # Sessions: whatever was copied opens nothing, also once a new account gets the number.
+    newcomer = make_user(email="nieuw@example.nl", name="Nina Nieuw")
+    if not EXTERNAL_DB:
+        assert newcomer.id == caregiver.id  # SQLite hands out the highest number again
+    for cookies in ({"session": copied["session"]}, {"remember_token": copied["remember_token"]}):
+        device = app.test_client()
+        for name, value in cookies.items():
+            device.set_cookie(name, value)
+        response = device.get("/account")
+        assert response.status_code == 302, (cookies.keys(), newcomer.id == caregiver.id)
+        assert "/inloggen" in response.headers["Location"]
+    assert remembered.get("/account").status_code == 302
 
 
 def test_the_erase_page_needs_a_login(client):

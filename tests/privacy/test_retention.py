@@ -92,18 +92,74 @@ def test_activity_after_the_warning_starts_the_three_years_again(
     assert "0 account(s) verwijderd" in report and session.get(User, user.id) is not None
 
 
-def test_a_late_warning_still_gives_four_weeks(runner, make_user, session, outbox):
-    start = datetime(2020, 1, 1, tzinfo=UTC)  # the job never ran for years
-    user = make_user()
+def warned_and_erased(runner, session, outbox, user_id: int, first_run: datetime):
+    """Run the job first at `first_run`, then daily, with the mail worker after each run;
+    returns the day the account went (or None) and the text of every message it was sent."""
+    seen: dict[str, str] = {}
+    day = first_run - DAY
+    while day < first_run + timedelta(weeks=6):
+        day += DAY
+        with at(day):
+            run(runner)
+        seen.update({m["Subject"]: outbox.text(m) for m in outbox.messages()})
+        if session.get(User, user_id) is None:
+            return day, seen
+    return None, seen
+
+
+@pytest.mark.parametrize(
+    "first_seen",
+    [
+        -timedelta(weeks=4) - DAY,  # before the warning window: the usual way
+        -timedelta(weeks=4),  # on its first day
+        -timedelta(days=7),  # inside it: a warning of a week
+        -DAY,  # the day before: a warning of a day
+    ],
+)
+def test_p30_an_account_the_job_meets_late_is_still_erased_at_three_years(
+    runner, make_user, session, outbox, first_seen
+):
+    start = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    user = make_user(email="laat@example.nl")
     set_activity(session, user.id, start)
-    now = datetime(2026, 11, 26, 12, tzinfo=UTC)
-    with at(now):
-        run(runner)
-    with at(now + timedelta(weeks=4) - DAY):
-        run(runner)
+    due = add_years(start, 3)
+    erased_on, mails = warned_and_erased(runner, session, outbox, user.id, due + first_seen)
+    assert erased_on == due  # at three years, never four weeks after a late warning
+    assert set(mails) == {"Je account wordt binnenkort verwijderd", "Je account is verwijderd"}
+    assert "10 maart 2029" in mails["Je account wordt binnenkort verwijderd"]  # the real date
+
+
+@pytest.mark.parametrize("first_seen", [timedelta(0), DAY, timedelta(days=3 * 365)])
+def test_p30_an_account_the_job_first_meets_past_three_years_is_erased_at_once(
+    runner, make_user, session, outbox, first_seen
+):
+    """When the job did not run for a while: erased on its first run, without a warning that
+    would stretch the three years (the person gets the confirmation of the erasure)."""
+    start = datetime(2020, 1, 1, 12, tzinfo=UTC)
+    user = make_user(email="vergeten@example.nl")
+    set_activity(session, user.id, start)
+    due = add_years(start, 3)
+    with at(due + first_seen):
+        report = run(runner)
+    assert "1 account(s) verwijderd na 3 jaar zonder activiteit" in report
+    assert "0 waarschuwing(en)" in report
+    assert session.get(User, user.id) is None
+    assert [m["Subject"] for m in outbox.messages()] == ["Je account is verwijderd"]
+
+
+def test_p30_the_day_before_three_years_an_unwarned_account_is_warned_not_erased(
+    runner, make_user, session, outbox
+):
+    start = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    user = make_user(email="bijna@example.nl")
+    set_activity(session, user.id, start)
+    due = add_years(start, 3)
+    with at(due - timedelta(seconds=1)):
+        report = run(runner)
+    assert "0 account(s) verwijderd" in report and "1 waarschuwing(en)" in report
     assert session.get(User, user.id) is not None
-    with at(now + timedelta(weeks=4) + DAY):
-        run(runner)
+    with at(due):
+        assert "1 account(s) verwijderd" in run(runner)
     assert session.get(User, user.id) is None
 
 
@@ -317,3 +373,103 @@ def test_a_second_machine_waits_for_the_lock_and_an_old_lock_is_taken_over(
             ).scalar_one()
             == 0
         )
+
+
+def order_with_details(
+    session, status: str, created: datetime, payment: str | None = None, changed=None
+) -> Order:
+    """An order as checkout leaves it, with the customer's details, and one payment with
+    status `payment` that last changed at `changed` (or no payment at all)."""
+    order = Order(
+        user_id=None,
+        checkout_token=f"token-{status}-{created.isoformat()}-{payment}",
+        status=status,
+        total_cents=1000,
+        customer_name="Koos Koper",
+        customer_email="koos@example.nl",
+        customer_phone="06 12345678",
+        street="Europalaan",
+        house_number="500",
+        postcode="3526KS",
+        city="Utrecht",
+        created_at=created,
+        paid_at=created if status == "paid" else None,
+    )
+    session.add(order)
+    session.flush()
+    order.number = f"ZG{created:%Y}-{order.id:06d}"
+    if payment is not None:
+        session.add(
+            PaymentRow(
+                order_id=order.id,
+                mollie_id=f"tr_{order.id}x",
+                attempt=1,
+                status=payment,
+                amount_cents=1000,
+                created_at=created,
+                updated_at=changed,
+            )
+        )
+    session.commit()
+    return order
+
+
+DETAILS = ("customer_name", "customer_email", "customer_phone", "street", "house_number")
+
+
+def has_details(session, order_id: int) -> bool:
+    order = session.get(Order, order_id)
+    assert order is not None and order.total_cents == 1000  # the order itself stays
+    present = [getattr(order, name) is not None for name in (*DETAILS, "postcode", "city")]
+    assert all(present) or not any(present), present
+    return all(present)
+
+
+def test_unpaid_orders_lose_name_email_address_and_phone_30_days_after_they_ended(runner, session):
+    made = datetime(2026, 5, 1, 10, tzinfo=UTC)
+    ended = made + timedelta(hours=2)
+    failed = order_with_details(session, "failed", made, payment="failed", changed=ended)
+    canceled = order_with_details(session, "canceled", made, payment="canceled", changed=ended)
+    expired = order_with_details(session, "expired", made, payment="expired", changed=ended)
+    abandoned = order_with_details(session, "pending", made)  # no payment was ever started
+    waiting = order_with_details(session, "pending", made, payment="open", changed=made)
+    paid = order_with_details(session, "paid", made, payment="paid", changed=ended)
+
+    with at(ended + timedelta(days=30) - timedelta(minutes=1)):
+        report = run(runner)
+    assert "Bestellingen (shop_order): 1 ingekort" in report  # the one with no payment
+    assert not has_details(session, abandoned.id)
+    for order in (failed, canceled, expired):
+        assert has_details(session, order.id), order.status
+
+    with at(ended + timedelta(days=30)):
+        report = run(runner)
+    assert "Bestellingen (shop_order): 3 ingekort (niet betaald" in report
+    for order in (failed, canceled, expired, abandoned):
+        assert not has_details(session, order.id), order.status
+    # A payment still under way at Mollie, and a paid order (fiscal rule): untouched.
+    assert has_details(session, waiting.id) and has_details(session, paid.id)
+
+    with at(ended + timedelta(days=31)):
+        assert "Bestellingen (shop_order): 0 ingekort" in run(runner)
+
+
+def test_an_unpaid_order_counts_from_the_last_change_of_its_payment(runner, session):
+    made = datetime(2026, 5, 1, 10, tzinfo=UTC)
+    retried = made + timedelta(days=10)  # a second try that failed ten days later
+    order = order_with_details(session, "failed", made, payment="failed", changed=retried)
+    with at(made + timedelta(days=31)):
+        run(runner)
+    assert has_details(session, order.id)
+    with at(retried + timedelta(days=30)):
+        run(runner)
+    assert not has_details(session, order.id)
+
+
+def test_a_dry_run_counts_unpaid_orders_and_changes_nothing(runner, session):
+    made = datetime(2026, 5, 1, 10, tzinfo=UTC)
+    order = order_with_details(session, "expired", made, payment="expired", changed=made)
+    with at(made + timedelta(days=40)):
+        report = run(runner, "--dry-run")
+    assert "Bestellingen (shop_order): 1 zou(den) worden ingekort" in report
+    assert has_details(session, order.id)

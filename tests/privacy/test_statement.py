@@ -64,7 +64,7 @@ def test_p29_data_stays_in_the_eu_and_the_page_loads_nothing_from_elsewhere(clie
 
 def test_p43_the_statement_is_versioned_with_its_date(client):
     html = statement(client)
-    assert f"Versie {STATEMENT_VERSION}" in html and "26 november 2026" in html
+    assert f"Versie {STATEMENT_VERSION}" in html and "2 december 2026" in html
 
 
 def test_p44_complaints_go_to_us_or_to_the_autoriteit_persoonsgegevens(client, app):
@@ -112,3 +112,15 @@ def test_p12_no_ip_address_is_stored_and_the_cookie_statement_says_so(app, clien
     assert IP not in stored and FORWARDED not in stored
     cookies = client.get("/cookies").get_data(as_text=True)
     assert "Je IP-adres" in cookies and "We slaan het niet op" in cookies
+
+
+def test_the_statement_says_how_long_backups_live_and_what_happens_to_erased_people(client):
+    from app.privacy.ledger import BACKUP_DAYS
+
+    html = statement(client)
+    assert 'id="back-ups"' in html and "WAL-archief" in html
+    assert f"hoogstens {BACKUP_DAYS} dagen" in html
+    assert "verwijderen we je account meteen opnieuw" in html
+    assert "geen naam, e-mailadres of andere gegevens" in html
+    assert "op de dag dat die 3 jaar om zijn en nooit later" in html
+    assert "30 dagen nadat de bestelling afliep" in html
