@@ -16,7 +16,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.local import LocalProxy
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import crypto, db, errors, htmx, security
+    from app import crypto, db, errors, htmx, routing, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
     from app.config import ENV_NAMES, load_settings
@@ -32,6 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.hub import routes as hub
     from app.jobs import service as jobs
     from app.mail import service as mail
+    from app.payments import routes as payments
     from app.privacy import routes as privacy
     from app.profile import routes as profile
     from app.search import routes as search
@@ -82,6 +83,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if production else "http",
     )
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_NAMES})
+    routing.install_converters(app)
     if production:
         # One proxy (nginx, a load balancer) in front: trust its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
@@ -98,12 +100,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     htmx_ext.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    routing.init_app(app)
     htmx.init_app(app)
     errors.init_app(app)
     jobs.init_app(app)
     mail.init_app(app)
     accounts.init_app(app)
     consent.init_app(app)
+    payments.init_app(app)
     app.register_blueprint(core.bp)
     hub.init_app(app)
     search.init_app(app)

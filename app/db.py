@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -144,3 +144,10 @@ def _close_session(_exc: BaseException | None) -> None:
     if db_session is not None:
         db_session.rollback()
         db_session.close()
+
+
+def changed_one(session: Session, statement: sa.Update) -> bool:
+    """Run a compare-and-set UPDATE (leaving the objects in the session as they are; refresh
+    what you need); True when it changed exactly one row."""
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return cast(sa.CursorResult, result).rowcount == 1

@@ -13,6 +13,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def is_digits(text: str) -> bool:
+    """True for the digits 0-9 only. `str.isdigit` alone also passes '²' and '①', which
+    `int` refuses (a crash), and '٣', which `int` reads as 3: numbers typed by a visitor are
+    checked here, nowhere else."""
+    return text.isascii() and text.isdigit()
+
+
+def whole_number(text: str | None, *, max_digits: int = 9) -> int | None:
+    """A whole number written with 0-9 only (spaces around it allowed), or None: no sign, no
+    other scripts' digits, and at most `max_digits` digits (so never a huge integer)."""
+    cleaned = (text or "").strip()
+    if not is_digits(cleaned) or len(cleaned) > max_digits:
+        return None
+    return int(cleaned)
+
+
 def clean_text(value: str | None) -> str | None:
     """Unicode-normalise (NFC) and trim; used as a WTForms filter."""
     if value is None:

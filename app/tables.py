@@ -8,6 +8,7 @@ from app.accounts import models as _accounts  # noqa: F401
 from app.audit import models as _audit  # noqa: F401
 from app.consent import models as _consent  # noqa: F401
 from app.jobs import models as _jobs  # noqa: F401
+from app.payments import models as _payments  # noqa: F401
 from app.privacy import models as _privacy  # noqa: F401
 from app.profile import models as _profile  # noqa: F401
 from app.shop import models as _shop  # noqa: F401

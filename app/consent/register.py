@@ -121,6 +121,9 @@ class Policy:
     changes: str
 
 
+# The cookie statement's version: the one place to change when the statement or the cookie list
+# changes. Everything reads it from here when it needs it, so a new version asks every visitor
+# to choose again (the banner says what changed) and each new decision is logged under it.
 POLICY = Policy(
     version="1",
     date=date(2026, 11, 26),

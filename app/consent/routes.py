@@ -20,14 +20,13 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from app import db
-from app.consent import gate, service
+from app.consent import gate, register, service
 from app.consent.register import (
     BANNER_TEXT,
     BANNER_TITLE,
     CONSENT_COOKIE,
     CONSENT_MAX_AGE,
     COOKIES,
-    POLICY,
     STATS_COOKIE,
     STATS_MAX_AGE,
     Category,
@@ -56,7 +55,7 @@ def banner_state() -> str | None:
     choice = service.read_choice(raw)
     if choice is None:
         return "new"
-    if choice.version != POLICY.version:
+    if choice.version != register.POLICY.version:
         return "changed"
     if not choice.is_current():
         return "expired"
@@ -135,7 +134,7 @@ def settings():
 def statement():
     """The cookie statement: the table comes from the cookie register."""
     return render_template(
-        "consent/statement.html", cookies=COOKIES, policy=POLICY, categories=list(Category)
+        "consent/statement.html", cookies=COOKIES, policy=register.POLICY, categories=list(Category)
     )
 
 
@@ -223,7 +222,7 @@ def init_app(app: Flask) -> None:
             "cookie_banner_state": banner_state,
             "banner_title": BANNER_TITLE,
             "banner_text": BANNER_TEXT,
-            "policy": POLICY,
+            "policy": register.POLICY,
         }
 
     @app.after_request

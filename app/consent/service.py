@@ -22,8 +22,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
+from app.consent import register
 from app.consent.models import ConsentRecord, PageViewDay, SearchTermDay, VisitorDay
-from app.consent.register import CONSENT_MAX_AGE, POLICY, Category, banner_hash
+from app.consent.register import CONSENT_MAX_AGE, Category, banner_hash
 from app.db import utcnow
 
 COOKIE_SCOPE = "cookies"
@@ -46,7 +47,7 @@ class CookieChoice:
     def is_current(self, now: datetime | None = None) -> bool:
         """Still valid: made under this policy version, and less than 182 days ago."""
         now = now or utcnow()
-        return self.version == POLICY.version and now - self.decided_at < CONSENT_MAX_AGE
+        return self.version == register.POLICY.version and now - self.decided_at < CONSENT_MAX_AGE
 
 
 def _serializer() -> URLSafeSerializer:
@@ -113,13 +114,13 @@ def decide_cookies(
             accepted=",".join(sorted(accepted)),
             refused=",".join(sorted(refused)),
             method=method,
-            policy_version=POLICY.version,
+            policy_version=register.POLICY.version,
             text_hash=banner_hash(),
         )
     )
     return CookieChoice(
         consent_id=consent_id,
-        version=POLICY.version,
+        version=register.POLICY.version,
         decided_at=utcnow().replace(microsecond=0),
         accepted=frozenset(accepted),
     )

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request
 from flask_login import current_user
 
+from app.core.pagination import page_number
+
 AREAS = ("main", "footer", "account", "staff", "editor", "admin")
 
 
@@ -54,8 +56,8 @@ def has_endpoint(endpoint: str) -> bool:
 def canonical_url() -> str:
     """This page's address under PUBLIC_BASE_URL, without filters (only the page number)."""
     url = current_app.config["PUBLIC_BASE_URL"] + request.path
-    page = request.args.get("pagina", "")
-    if page.isdigit() and page != "1":
+    page = page_number(request.args.get("pagina"))
+    if page > 1:
         url += "?" + urlencode({"pagina": page})
     return url
 

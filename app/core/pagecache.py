@@ -14,6 +14,7 @@ from the cache, and only for views marked `@cached_page`. Everything personal st
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +31,11 @@ from app.security import allow_frame
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 1000
 MAX_SIGNED = 10_000
-MARK = re.compile("\x00pc:([a-z_]+)\x00")
+# The placeholders carry a secret of this process: a visitor can put NUL characters in a query
+# string that a page shows (`?tag=%00pc:x%00`), but cannot guess this, so no text of theirs is
+# ever taken for a placeholder.
+_SECRET = secrets.token_hex(16)
+MARK = re.compile(f"\x00pc{_SECRET}:([a-z_]+)\x00")
 
 
 class PageCache:
@@ -77,7 +82,7 @@ def per_request(app: Flask, name: str, function: Callable[[], Any]) -> None:
     app.extensions["pagecache"].per_request[name] = function
 
     def template_function():
-        return f"\x00pc:{name}\x00" if g.get("rendering_for_cache") else function()
+        return f"\x00pc{_SECRET}:{name}\x00" if g.get("rendering_for_cache") else function()
 
     app.jinja_env.globals[name] = template_function
     app.context_processor(lambda: {name: template_function})

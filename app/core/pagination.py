@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from app.forms import whole_number
+
 T = TypeVar("T")
 
 
@@ -38,11 +40,8 @@ class Page(Generic[T]):
 
 def page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd becomes page 1."""
-    try:
-        number = int(raw or "1")
-    except ValueError:
-        return 1
-    return max(1, min(number, 100_000))
+    number = whole_number(raw, max_digits=18)
+    return 1 if number is None else max(1, min(number, 100_000))
 
 
 def paginate(items: list[T], number: int, per_page: int) -> Page[T]:

@@ -34,12 +34,12 @@ from app.accounts.models import User
 from app.core.formatting import AMSTERDAM, dutch_date
 from app.db import utcnow
 from app.mail import service as mail
+from app.payments.models import PaymentRow, PaymentStatus
 from app.privacy import data, erasure, export, ledger
 from app.privacy.models import ExportFile, JobLock
 from app.privacy.registry import Category, categories, category_for
 from app.privacy.requests import add_years
-from app.shop.models import PAID, PENDING, Order, PaymentRow
-from app.shop.payments import OPEN_PAYMENT
+from app.shop.models import Order, OrderStatus
 
 INACTIVE_YEARS = 3
 WARNING = timedelta(weeks=4)
@@ -193,12 +193,13 @@ def _unpaid_orders(session: Session, report: Report, now: datetime) -> None:
         .scalar_subquery()
     )
     under_way = sa.exists().where(
-        payments.c.order_id == table.c.id, payments.c.status.in_(OPEN_PAYMENT)
+        payments.c.order_id == table.c.id,
+        payments.c.status.in_([s for s in PaymentStatus if s.is_open]),
     )
     ended = sa.func.coalesce(last_change, table.c.created_at)
     where = sa.and_(
-        table.c.status != PAID,
-        sa.not_(sa.and_(table.c.status == PENDING, under_way)),
+        table.c.status != OrderStatus.PAID,
+        sa.not_(sa.and_(table.c.status == OrderStatus.PENDING, under_way)),
         ended <= now - UNPAID_DETAILS,
         sa.or_(*(table.c[name].is_not(None) for name in category.anonymise)),
     )

@@ -9,6 +9,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -22,9 +23,9 @@ from flask_login import current_user, login_required, logout_user
 from app import db
 from app.accounts import service as accounts
 from app.accounts.forms import EmptyForm
-from app.consent import gate
+from app.consent import gate, register
 from app.consent import service as consent
-from app.consent.register import CONSENT_COOKIE, COOKIES, POLICY
+from app.consent.register import CONSENT_COOKIE, COOKIES
 from app.core import pagecache
 from app.core.formatting import dutch_datetime
 from app.core.navigation import Link, add_link
@@ -33,6 +34,7 @@ from app.extensions import limiter
 from app.privacy import erasure, export, ledger, overview, requests, rights
 from app.privacy.forms import EraseForm, order_form
 from app.privacy.overview import AP_URL
+from app.privacy.processors import processors
 from app.privacy.registry import Erasure, LegalBasis, Source, categories
 from app.shop import service as shop
 
@@ -243,9 +245,10 @@ def statement():
         version=STATEMENT_VERSION,
         updated=STATEMENT_DATE,
         cookies=COOKIES,
-        cookie_policy=POLICY,
+        cookie_policy=register.POLICY,
         ap_url=AP_URL,
         backup_days=ledger.BACKUP_DAYS,
+        processors=processors(current_app.config),
     )
 
 

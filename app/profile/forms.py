@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import PlainText, clean_text, max_length
+from app.forms import PlainText, clean_text, is_digits, max_length
 from app.profile.questionnaire import Question, Step
 
 CHOOSE_MESSAGE = "Kies een van de antwoorden uit de lijst."
@@ -34,7 +34,7 @@ class _WholeNumber:
         text = (field.data or "").strip()
         if not text:
             return
-        if not text.isdigit() or len(text) > 6:
+        if not is_digits(text) or len(text) > 6:
             raise ValidationError(f"Vul een heel getal in, bijvoorbeeld {min(self.high, 12)}.")
         if not self.low <= int(text) <= self.high:
             raise ValidationError(f"Vul een getal in van {self.low} tot en met {self.high}.")

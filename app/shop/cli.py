@@ -6,7 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from app import db
-from app.shop import payments, service
+from app.payments.reconcile import reconcile
+from app.shop import service
 
 
 @click.group("shop", cls=AppGroup)
@@ -26,5 +27,5 @@ def sync() -> None:
 def sync_payments() -> None:
     """Ask Mollie about payments still open after 15 minutes (a missed webhook) and apply them;
     settle paid payments that did not settle their order (late or extra payments)."""
-    counts = payments.reconcile(db.session())
+    counts = reconcile(db.session())
     click.echo("Betalingen nagekeken: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

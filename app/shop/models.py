@@ -1,4 +1,6 @@
-"""Shop tables: the catalogue as synced from content, orders, payments, refunds and hand-offs."""
+"""Shop tables: the catalogue as synced from content, orders and hand-offs; and the personal-data
+categories of these and of the payments and refunds of orders (their rows are in
+`app.payments.models`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
+from app.enums import EnumString, LabelledEnum
 from app.privacy.registry import (
     FISCAL_SEVEN_YEARS,
     Category,
@@ -19,34 +22,28 @@ from app.privacy.registry import (
     register,
 )
 
-# Order states. The first is the only one that may still change to another.
-PENDING = "pending"
-PAID = "paid"
-FAILED = "failed"
-CANCELED = "canceled"
-EXPIRED = "expired"
-FINAL = (PAID, FAILED, CANCELED, EXPIRED)
-STATUS_LABELS = {
-    PENDING: "wacht op betaling",
-    PAID: "betaald",
-    FAILED: "betaling mislukt",
-    CANCELED: "geannuleerd",
-    EXPIRED: "betaling verlopen",
-}
 
-# Refund states as Mollie names them. A failed or canceled refund moved no money.
-REFUND_LABELS = {
-    "queued": "in de wachtrij",
-    "pending": "aangevraagd",
-    "processing": "wordt uitgevoerd",
-    "refunded": "terugbetaald",
-    "failed": "mislukt",
-    "canceled": "geannuleerd",
-}
-REFUND_STATUSES = frozenset(REFUND_LABELS)
-REFUND_UNSETTLED = ("queued", "pending", "processing")
-REFUND_FINAL = frozenset({"refunded", "failed", "canceled"})
-REFUND_NO_MONEY = frozenset({"failed", "canceled"})
+class OrderStatus(LabelledEnum):
+    """Where an order is. Only "pending" changes to another, with one exception: an order that
+    ended unpaid is still paid by a late payment that covers it."""
+
+    PENDING = "pending", "wacht op betaling"
+    PAID = "paid", "betaald"
+    FAILED = "failed", "betaling mislukt"
+    CANCELED = "canceled", "geannuleerd"
+    EXPIRED = "expired", "betaling verlopen"
+
+    @property
+    def ended_unpaid(self) -> bool:
+        """The payment failed, was canceled or expired: nothing was charged."""
+        return self in (OrderStatus.FAILED, OrderStatus.CANCELED, OrderStatus.EXPIRED)
+
+
+class HandoffStatus(LabelledEnum):
+    """Whether a partner received the data of an order."""
+
+    READY = "klaar", "doorgegeven"
+    WITHHELD = "tegengehouden", "tegengehouden"
 
 
 class PartnerRow(SQLModel, table=True):
@@ -89,7 +86,9 @@ class Order(SQLModel, table=True):
         sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True),
     )
     checkout_token: str = Field(max_length=64, unique=True)
-    status: str = Field(default=PENDING, max_length=20, index=True)
+    status: OrderStatus = Field(
+        default=OrderStatus.PENDING, sa_type=EnumString(OrderStatus, 20), index=True
+    )
     total_cents: int
     payment_attempts: int = Field(default=0)
     idempotency_key: str = Field(default_factory=new_order_key, max_length=32, unique=True)
@@ -106,10 +105,6 @@ class Order(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     confirmation_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     refunded_cents: int = Field(default=0)
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
 
     @property
     def has_address(self) -> bool:
@@ -134,57 +129,6 @@ class OrderLine(SQLModel, table=True):
     line_total_cents: int
 
 
-class PaymentRow(SQLModel, table=True):
-    __tablename__ = "shop_payment"
-
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    mollie_id: str = Field(max_length=40, unique=True)
-    attempt: int
-    status: str = Field(max_length=20)
-    amount_cents: int
-    method: str | None = Field(default=None, max_length=40)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    # When the site last asked Mollie about this payment for a page (claimed before asking).
-    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # A paid payment that the order did not need (it was already paid): when that was found,
-    # and the Mollie refund that gave the money back.
-    surplus_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    surplus_refund_id: str | None = Field(default=None, max_length=40)
-
-    @property
-    def is_surplus(self) -> bool:
-        return self.surplus_at is not None
-
-
-class RefundRow(SQLModel, table=True):
-    __tablename__ = "shop_refund"
-
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    mollie_refund_id: str = Field(max_length=40, unique=True)
-    amount_cents: int
-    status: str = Field(max_length=20)
-    reason: str = Field(default="", max_length=200)
-    staff_id: int | None = Field(
-        default=None, sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    )
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-    @property
-    def status_label(self) -> str:
-        return REFUND_LABELS.get(self.status, self.status)
-
-
 class Handoff(SQLModel, table=True):
     """Data handed to one partner for one order: exactly the fields the caregiver consented to."""
 
@@ -202,7 +146,9 @@ class Handoff(SQLModel, table=True):
     consent_id: int | None = Field(
         default=None, sa_column=sa.Column(sa.ForeignKey("consent_record.id", ondelete="SET NULL"))
     )
-    status: str = Field(default="klaar", max_length=20)
+    status: HandoffStatus = Field(
+        default=HandoffStatus.READY, sa_type=EnumString(HandoffStatus, 20)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
@@ -276,6 +222,8 @@ register(
         },
     )
 )
+# Payments and refunds (tables of app.payments) are personal data through the order they belong
+# to, which only the shop knows: the shop declares them, in the order of the privacy statement.
 register(
     Category(
         table="shop_payment",

@@ -1,4 +1,5 @@
-"""Money: integer cents everywhere, BTW per rate, and the strings Mollie wants. The one helper."""
+"""Money: integer cents everywhere and BTW per rate. (Amounts as Mollie writes them are in
+`app.payments.mollie`.)"""
 
 from __future__ import annotations
 
@@ -14,22 +15,6 @@ def vat_in_gross(gross_cents: int, rate: int) -> int:
     if rate not in VAT_RATES:
         raise ValueError(f"unknown VAT rate {rate}")
     return (gross_cents * rate * 2 + (100 + rate)) // (2 * (100 + rate))
-
-
-def mollie_amount(cents: int) -> dict[str, str]:
-    """{"currency": "EUR", "value": "12.34"}: a string with exactly two decimals, never a float."""
-    if cents <= 0:
-        raise ValueError("an amount to pay must be positive")
-    return {"currency": "EUR", "value": f"{cents // 100}.{cents % 100:02d}"}
-
-
-def cents_from_mollie(amount: dict | None) -> int:
-    """Mollie's {"value": "12.34"} back to 1234 (without floats)."""
-    if not amount:
-        return 0
-    whole, _, fraction = str(amount["value"]).partition(".")
-    sign = -1 if whole.startswith("-") else 1
-    return sign * (abs(int(whole)) * 100 + int((fraction + "00")[:2]))
 
 
 @dataclass(frozen=True)

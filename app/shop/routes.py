@@ -20,11 +20,13 @@ from app.content import store as content
 from app.core import pagecache
 from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
-from app.extensions import csrf, limiter
+from app.extensions import limiter
 from app.htmx import render, wants_fragment
+from app.payments import service as payments
 from app.profile import personal
-from app.shop import cli, payments, service
+from app.shop import cli, paying, service
 from app.shop.forms import PostForm, checkout_form
+from app.shop.models import HandoffStatus, OrderStatus
 
 bp = Blueprint("shop", __name__)
 CART = "cart"
@@ -232,7 +234,7 @@ def _data(form, consented: set[str]) -> service.CheckoutData:
 def _pay(order):
     """Send the browser to Mollie with a 303, or to the order page with a plain message."""
     try:
-        url = payments.start(db.session(), order)
+        url = paying.start(db.session(), order)
     except payments.PaymentUnavailable:
         db.session().commit()
         flash(
@@ -250,7 +252,7 @@ def _pay(order):
             "info",
         )
         return redirect(url_for("shop.order", number=order.number), code=303)
-    except service.ShopError as problem:
+    except payments.NotPayable as problem:
         db.session().commit()
         flash(str(problem), "warning")
         return redirect(url_for("shop.order", number=order.number), code=303)
@@ -265,8 +267,8 @@ def order(number: str):
     expired, or still waiting (then it checks again by itself, less and less often); an open
     payment or a refund under way is checked with Mollie too, when nobody asked just before."""
     found = _own_order(number)
-    payments.refresh(db.session(), found)
-    polls, poll_after = payments.next_poll(request.args.get("poging"))
+    paying.refresh(db.session(), found)
+    polls, poll_after = paying.next_poll(request.args.get("poging"))
     lines = service.order_lines(db.session(), found)
     return render(
         "shop/order.html",
@@ -335,7 +337,7 @@ def orders():
 def invoice(number: str):
     """A printable invoice for a paid order."""
     found = _own_order(number)
-    if found.status != "paid":
+    if found.status != OrderStatus.PAID:
         abort(404)
     lines = service.order_lines(db.session(), found)
     return render_template(
@@ -354,16 +356,6 @@ def _own_order(number: str):
     return found
 
 
-@bp.post("/betalen/webhook")
-@csrf.exempt
-@limiter.exempt
-def webhook():
-    """Mollie's webhook: only the id is read; the status comes from Mollie's API."""
-    payment_id = request.form.get("id", "")
-    status = payments.handle_webhook(db.session(), payment_id)
-    return ("", status)
-
-
 def init_app(app: Flask) -> None:
     from app.search.service import register_provider
     from app.shop import catalogue as catalogue_module
@@ -374,6 +366,8 @@ def init_app(app: Flask) -> None:
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
+    paying.init_app(app)
+    app.jinja_env.globals.update(OrderStatus=OrderStatus, HandoffStatus=HandoffStatus)
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
     pagecache.per_request(app, "cart_count", cart_count)

@@ -22,15 +22,14 @@ from app.consent import gate
 from app.consent import service as consent
 from app.content import store as content
 from app.db import utcnow
+from app.forms import is_digits
 from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
 from app.shop.models import (
-    CANCELED,
-    EXPIRED,
-    FAILED,
-    PAID,
     Handoff,
+    HandoffStatus,
     Order,
     OrderLine,
+    OrderStatus,
     PartnerRow,
     ProductRow,
 )
@@ -166,9 +165,10 @@ class Line:
 def parse_quantity(raw: str | None) -> int:
     """A quantity from a form; raises ShopError with the reason when it is not 0–20."""
     text = (raw or "").strip()
-    if not text.lstrip("-").isdigit():
+    digits = text.removeprefix("-")
+    if not is_digits(digits):
         raise ShopError("Vul een aantal in met cijfers, bijvoorbeeld 1.")
-    number = int(text) if len(text) < 6 else 10**6
+    number = (int(digits) if len(digits) < 6 else 10**6) * (-1 if text.startswith("-") else 1)
     if number < 0:
         raise ShopError("Een aantal kan niet negatief zijn.")
     if number > MAX_QUANTITY:
@@ -348,8 +348,6 @@ def _place_order(
 
 # --- after an order ended unpaid -----------------------------------------------------------------
 
-REORDERABLE = (FAILED, CANCELED, EXPIRED)
-
 
 def reorder(
     cart: dict[str, int], order: Order, lines: list[OrderLine]
@@ -358,9 +356,9 @@ def reorder(
     many as were ordered, so twice is the same as once), and the titles of those that could not
     go back (no longer for sale, or the cart is full). Raises ShopError for an order that is
     paid or still waits for payment."""
-    if order.status == PAID:
+    if order.status == OrderStatus.PAID:
         raise ShopError("Deze bestelling is betaald. Er is niets opnieuw te bestellen.")
-    if order.status not in REORDERABLE:
+    if not order.status.ended_unpaid:
         raise ShopError(
             "Deze bestelling wacht nog op je betaling. Betaal haar hier, dan hoef je niet "
             "opnieuw te bestellen."
@@ -404,7 +402,7 @@ def hand_off(session: Session, order: Order) -> list[Handoff]:
     """After payment: one outbox row per partner with exactly the fields that partner needs and
     the caregiver consented to, logged with the consent it rests on. Skipped (and said so) when
     the consent is gone or processing is restricted."""
-    if order.status != PAID or order.user_id is None:
+    if order.status != OrderStatus.PAID or order.user_id is None:
         return []
     user = session.get(User, order.user_id)
     consents = consent.account_consents(session, order.user_id)
@@ -436,7 +434,7 @@ def hand_off(session: Session, order: Order) -> list[Handoff]:
             fields=",".join(needs) if allowed else "",
             payload=json.dumps(payload, ensure_ascii=False),
             consent_id=record.id if record and allowed else None,
-            status="klaar" if allowed else "tegengehouden",
+            status=HandoffStatus.READY if allowed else HandoffStatus.WITHHELD,
         )
         session.add(handoff)
         made.append(handoff)

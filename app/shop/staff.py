@@ -10,9 +10,12 @@ from app import db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.shop import payments, refunds, service
+from app.forms import is_digits
+from app.payments import refunds, surplus
+from app.payments.models import PaymentRow
+from app.shop import paying, service
 from app.shop.forms import RefundForm
-from app.shop.models import Order, PaymentRow, RefundRow
+from app.shop.models import Order
 
 bp = Blueprint("shop_staff", __name__, url_prefix="/staff/bestellingen")
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -27,7 +30,7 @@ def orders():
     return render_template(
         "shop/staff_orders.html",
         orders=rows,
-        paid_twice=payments.orders_with_surplus(session, [row.id for row in rows]),
+        paid_twice=surplus.marked(session, [row.id for row in rows]),
     )
 
 
@@ -46,7 +49,7 @@ def order(number: str):
             form.amount.errors.append("Vul een bedrag in euro in, bijvoorbeeld 12,50.")
         else:
             try:
-                refunds.refund(
+                paying.refund(
                     session,
                     order=found,
                     amount_cents=cents,
@@ -84,10 +87,8 @@ def order(number: str):
         payments=session.exec(
             select(PaymentRow).where(PaymentRow.order_id == found.id).order_by(PaymentRow.id)
         ).all(),
-        surplus=payments.surplus_payments(session, found),
-        refunds=session.exec(
-            select(RefundRow).where(RefundRow.order_id == found.id).order_by(RefundRow.id)
-        ).all(),
+        surplus=surplus.payments_of(session, found.id),
+        refunds=refunds.of(session, found.id),
     ), 422 if form.errors else 200
 
 
@@ -98,8 +99,8 @@ def parse_euro(text: str | None) -> int | None:
         return None
     whole, _, fraction = cleaned.partition(",")
     if (
-        not whole.isdigit()
-        or (fraction and (not fraction.isdigit() or len(fraction) > 2))
+        not is_digits(whole)
+        or (fraction and (not is_digits(fraction) or len(fraction) > 2))
         or len(whole) > 7
     ):
         return None

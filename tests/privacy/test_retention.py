@@ -10,10 +10,11 @@ from sqlmodel import select
 from app import db
 from app.accounts.models import User
 from app.consent.models import ConsentRecord
+from app.payments.models import PaymentRow
 from app.privacy import retention
 from app.privacy.models import ExportFile, JobLock, PrivacyRequest
 from app.privacy.requests import add_years
-from app.shop.models import Handoff, Order, OrderLine, PaymentRow
+from app.shop.models import Handoff, Order, OrderLine
 
 DAY = timedelta(days=1)
 

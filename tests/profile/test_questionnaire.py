@@ -99,7 +99,7 @@ def test_tampered_field_names_are_ignored(client, caregiver, fill, session):
     assert "aandoening" not in answers(session, caregiver)
 
 
-def test_p08_health_questions_only_after_explicit_consent(client, caregiver, fill, session):
+def test_health_questions_only_after_explicit_consent(client, caregiver, fill, session):
     for number, data in enumerate([STEP_1, STEP_2, {}, {}], start=1):
         fill(number, data)
     page = client.get("/profiel/vragenlijst/5").get_data(as_text=True)

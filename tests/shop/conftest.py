@@ -12,7 +12,6 @@ from sqlmodel import select
 from app.accounts.models import Role
 from app.shop.models import Order
 from tests.conftest import DEFAULT_PASSWORD, PROJECT_ROOT, Client, build_app
-from tests.shop.mollie_proxy import MollieProxy
 from tools.mollie_sandbox.server import SandboxServer
 
 ALARM = "personenalarm-met-valdetectie"  # wakkerwijk-alarmering: name, address, phone; ships
@@ -167,12 +166,3 @@ def content_app(tmp_path, database_url, content_dir, sandbox):
     )
     yield app
     app.extensions["db_engine"].dispose()
-
-
-@pytest.fixture
-def mollie_proxy(app, sandbox):
-    """The shop reaches the sandbox through a MollieProxy, which counts, holds back or hangs."""
-    proxy = MollieProxy(sandbox.url).start()
-    app.config["MOLLIE_API_ENDPOINT"] = proxy.url
-    yield proxy
-    proxy.stop()

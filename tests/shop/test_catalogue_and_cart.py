@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.shop.money import cents_from_mollie, mollie_amount, vat_breakdown, vat_in_gross
+from app.shop.money import vat_breakdown, vat_in_gross
 from tests.conftest import htmx_headers
 
 ALARM = "personenalarm-met-valdetectie"
@@ -135,14 +135,6 @@ def test_money_helpers():
     assert vat_in_gross(10900, 9) == 900
     assert vat_in_gross(9800, 0) == 0
     assert vat_in_gross(1, 21) == 0 and vat_in_gross(6, 21) == 1
-    assert mollie_amount(12900) == {"currency": "EUR", "value": "129.00"}
-    assert mollie_amount(5) == {"currency": "EUR", "value": "0.05"}
-    assert (
-        cents_from_mollie({"value": "129.00"}) == 12900
-        and cents_from_mollie({"value": "0.5"}) == 50
-    )
-    with pytest.raises(ValueError, match="positive"):
-        mollie_amount(0)
     lines = vat_breakdown([(12900, 21), (7950, 9), (9800, 0), (100, 21)])
     assert [(v.rate, v.gross_cents) for v in lines] == [(21, 13000), (9, 7950), (0, 9800)]
 

@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from app.shop.models import Order, RefundRow
+from app.payments.models import PaymentRow, RefundRow
+from app.shop.models import Order
 from app.shop.staff import parse_euro
 
 
@@ -49,3 +50,11 @@ def test_parse_euro():
     assert parse_euro("12.50") == 1250
     for bad in ("", "1,2,3", "abc", "-1", "1,234"):
         assert parse_euro(bad) is None
+
+
+def test_staff_see_payment_and_refund_statuses_in_dutch(staff, paid_order, session):
+    staff.submit(f"/staff/bestellingen/{paid_order.number}", {"amount": "10,00"})
+    page = staff.get(f"/staff/bestellingen/{paid_order.number}").get_data(as_text=True)
+    (payment,) = session.exec(select(PaymentRow)).all()
+    assert f"{payment.mollie_id} (poging 1): betaald," in page
+    assert ": aangevraagd" in page and "Stand</dt><dd>betaald<" in page

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from app import db
-from app.payments import mollie
-from app.shop import payments, refunds
-from app.shop.models import Order, PaymentRow, RefundRow
+from app.payments import mollie, refunds, service
+from app.payments.models import PaymentRow, RefundRow
+from app.shop.models import Order
 from tests.shop.conftest import api_calls, fake, lose_next_answer
 
 
@@ -85,12 +85,12 @@ def test_a_refund_moved_by_another_delivery_meanwhile_is_announced_once(
     sandbox.holder["lost"] = True
     move_refund(sandbox, row.mollie_refund_id, "failed")
     with app.app_context():
-        payment, found = payments._fetch(mollie.client(), paid_payment_id(session))
+        payment, found = service.fetch(mollie.client(), paid_payment_id(session))
         with Session(db.engine()) as first, Session(db.engine()) as second:
-            seen = refunds._rows(second, paid_order.id)  # held: the identity map is weak
+            seen = refunds.of(second, paid_order.id)  # held: the identity map is weak
             assert [r.status for r in seen] == ["pending"]
-            assert payments._apply_fetched(first, payment, found) == (False, 1)
-            assert payments._apply_fetched(second, payment, found) == (False, 0)
+            assert service.settle(first, payment, found) == (False, 1)
+            assert service.settle(second, payment, found) == (False, 0)
     assert refund_rows(session)[0].status == "failed"
     assert session.get(Order, paid_order.id).refunded_cents == 0
     assert len([m for m in outbox.messages() if "niet gelukt" in m["Subject"]]) == 1

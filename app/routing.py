@@ -1,0 +1,50 @@
+"""What the site accepts from a request before any view runs.
+
+- Path variables: a text variable (`<slug>`, `<number>`, `<token>`) never holds control
+  characters, and an `<int:…>` variable is written in ASCII digits and fits the database's
+  integer column. Anything else names nothing on this site: 404, before a view or a query sees
+  it (PostgreSQL refuses NUL in text and integers past 2**31 - 1 with an error, not a miss).
+- Bodies: the site's forms are plain HTML forms. A file or a JSON document where a form was
+  expected is refused (Flask-WTF would hand a file or a JSON list to a text field's validators).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+# C0 and C1 control characters and DEL: in no slug, order number or e-mail token.
+CONTROL = "\\x00-\\x1f\\x7f-\\x9f"
+INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every id column
+
+
+class TextConverter(UnicodeConverter):
+    """A path segment without control characters."""
+
+    def __init__(self, map, minlength: int = 1, maxlength: int | None = None, length=None):
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", f"[^/{CONTROL}]", 1)
+
+
+class IdConverter(IntegerConverter):
+    """A whole number in ASCII digits (no `٣`, which `\\d` would match) up to INT_MAX."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int = INT_MAX):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
+
+
+def install_converters(app: Flask) -> None:
+    """Must run before any route is added: rules pick their converters when they are added."""
+    app.url_map.converters.update(default=TextConverter, string=TextConverter, int=IdConverter)
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _forms_only():
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if request.is_json:
+                abort(415)
+            if request.files:
+                abort(400)
