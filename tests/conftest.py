@@ -329,6 +329,16 @@ def local_path(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def confirm_registration(
+    client: Client, outbox: Outbox, password: str, *, to: str | None = None, **kwargs
+):
+    """Follow the link of the registration e-mail and type the password again, as the new
+    caregiver does after registering through the form; the client is then logged in."""
+    link = local_path(outbox.last_link(to=to))
+    assert "/account-bevestigen/" in link, link
+    return client.submit(link, {"password": password}, **kwargs)
+
+
 def pytest_terminal_summary(terminalreporter):
     if not Path("/usr/bin/chromium").exists():
         line = "!" * 78

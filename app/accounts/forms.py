@@ -132,6 +132,15 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ConfirmRegistrationForm(FlaskForm):
+    password = PasswordField(
+        "Wachtwoord",
+        validators=[DataRequired(required_message("je wachtwoord"))],
+        description="Het wachtwoord dat je koos toen je het account aanmaakte.",
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ForgotPasswordForm(FlaskForm):
     email = _email_field()
 

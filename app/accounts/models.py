@@ -1,4 +1,5 @@
-"""Accounts: who may log in, with which role, and what they told us at registration."""
+"""Accounts: who may log in, with which role, and what they told us at registration; the
+sessions of each account and the single-use links we mail."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.personal_data import ACCOUNT_LIFETIME, Category, Erasure, LegalBasis, Source
+from app.core.personal_data import (
+    ACCOUNT_LIFETIME,
+    Category,
+    Erasure,
+    LegalBasis,
+    Retention,
+    Source,
+)
 from app.db import UTCDateTime, utcnow
 
 
@@ -47,7 +55,6 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.CAREGIVER.value, max_length=20)
     pending_email: str | None = Field(default=None, max_length=EMAIL_MAX)
-    session_version: int = Field(default=1)
     email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_active_at: datetime = Field(
@@ -61,8 +68,9 @@ class User(SQLModel, table=True):
     # When the retention job warned that the account will be erased for inactivity.
     retention_warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    # flask-login protocol. The id carries the session version, so bumping it ends every
-    # session and remember-me cookie of the account at once (password change, erasure).
+    # flask-login protocol. The id flask-login keeps in the session and remember-me cookies is
+    # not the account's number but the secret key of one login session (`AccountSession`), so
+    # ending that session on the server ends both cookies, on that device only.
     @property
     def is_authenticated(self) -> bool:
         return True
@@ -76,14 +84,10 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}:{self.created_stamp}"
-
-    @property
-    def created_stamp(self) -> str:
-        """When the account was made, in milliseconds: a session of an erased account never
-        opens a later account that got the same number (SQLite hands out the highest number
-        again; a restored backup resets PostgreSQL's counter)."""
-        return str(int(self.created_at.timestamp() * 1000))
+        key = sa.inspect(self).info.get(LOGIN_KEY)
+        if key is None:
+            raise RuntimeError("start a login session (accounts.sessions.start) before logging in")
+        return key
 
     @property
     def role_enum(self) -> Role:
@@ -95,6 +99,59 @@ class User(SQLModel, table=True):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+
+# Where the secret key of the login session this account object was loaded through is kept
+# (SQLAlchemy's per-object `info`, which lives as long as the object in this request).
+LOGIN_KEY = "login_key"
+LOGIN_SESSION = "login_session"
+
+
+class AccountSession(SQLModel, table=True):
+    """One login on one device. The cookies hold a random key; this row holds its hash. Logging
+    out deletes the row, so a copy of that device's cookies stops working at once, while the
+    account's other devices stay logged in."""
+
+    __tablename__ = "account_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    key_hash: str = Field(max_length=64, unique=True)
+    remember: bool = Field(default=False)
+    device: str = Field(default="", max_length=60)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class LinkPurpose(enum.StrEnum):
+    REGISTRATION = "registration"
+    VERIFY = "verify"
+    RESET = "reset"
+
+
+class AccountLink(SQLModel, table=True):
+    """A single-use link mailed to someone: confirm a registration, confirm an address, or set a
+    new password. The link holds only a random key; this row holds its hash and, encrypted,
+    what the link is for (a registration waiting for confirmation, the address to confirm)."""
+
+    __tablename__ = "account_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=20)
+    key_hash: str = Field(max_length=64, unique=True)
+    user_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True),
+    )
+    payload: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # What these tables hold, registered on the app by the feature (see app.core.personal_data).
@@ -112,7 +169,7 @@ PERSONAL_DATA = (
         erasure=Erasure.DELETE,
         subject_column="id",
         source=Source.USER,
-        hidden=("password_hash", "session_version"),
+        hidden=("password_hash",),
         fields={
             "id": "intern nummer van je account",
             "email": "je e-mailadres",
@@ -122,7 +179,6 @@ PERSONAL_DATA = (
             "password_hash": "een onomkeerbare afgeleide van je wachtwoord (argon2id)",
             "role": "je rol op het platform",
             "pending_email": "een nieuw e-mailadres dat nog bevestigd moet worden",
-            "session_version": "teller waarmee we al je sessies tegelijk kunnen beëindigen",
             "email_verified_at": "wanneer je je e-mailadres bevestigde",
             "created_at": "wanneer je account werd aangemaakt",
             "restricted": "of je de verwerking hebt laten beperken (alleen bewaren)",
@@ -137,6 +193,66 @@ PERSONAL_DATA = (
             "last_active_at": (
                 "wanneer je voor het laatst actief was (de bewaartermijn telt hiervanaf)"
             ),
+        },
+    ),
+    Category(
+        table="account_session",
+        name="Inlogsessies",
+        purpose=(
+            "Je ingelogd houden op de apparaten waar je inlogde, en je laten zien waar dat is, "
+            "zodat uitloggen op één apparaat alleen dat apparaat uitlogt."
+        ),
+        legal_basis=LegalBasis.CONTRACT,
+        retention=Retention(
+            "age",
+            "tot je uitlogt; hoogstens 12 uur zonder activiteit, of 30 dagen met ‘Ingelogd "
+            "blijven’",
+            days=30,
+            column="created_at",
+        ),
+        erasure=Erasure.DELETE,
+        source=Source.SYSTEM,
+        hidden=("key_hash",),
+        fields={
+            "id": "volgnummer",
+            "user_id": "je account",
+            "key_hash": "een onomkeerbare afgeleide van de sleutel in je cookie",
+            "remember": "of je ‘Ingelogd blijven’ aanvinkte",
+            "device": "soort browser en apparaat (bijvoorbeeld ‘Firefox op Windows’), zonder "
+            "IP-adres",
+            "created_at": "wanneer je inlogde",
+            "last_seen_at": "wanneer je voor het laatst iets deed (per 10 minuten)",
+            "expires_at": "wanneer de sessie vanzelf afloopt",
+        },
+    ),
+    Category(
+        table="account_link",
+        name="Links in e-mails",
+        purpose=(
+            "De links die we je mailen om je account of e-mailadres te bevestigen of een nieuw "
+            "wachtwoord te kiezen. Tot je een aanmelding bevestigt, staat die hier (versleuteld)."
+        ),
+        legal_basis=LegalBasis.CONTRACT,
+        retention=Retention(
+            "age",
+            "een link werkt 1 uur (nieuw wachtwoord) of 24 uur (bevestigen) en verdwijnt na "
+            "7 dagen",
+            days=7,
+            column="created_at",
+        ),
+        erasure=Erasure.DELETE,
+        source=Source.SYSTEM,
+        hidden=("key_hash", "payload"),
+        fields={
+            "id": "volgnummer",
+            "purpose": "waarvoor de link is (aanmelding, e-mailadres, wachtwoord)",
+            "key_hash": "een onomkeerbare afgeleide van de code in de link",
+            "user_id": "je account",
+            "payload": "de aanmelding of het e-mailadres dat de link bevestigt (versleuteld; "
+            "leeg zodra de link gebruikt is)",
+            "created_at": "wanneer we de link maakten",
+            "expires_at": "tot wanneer de link werkt",
+            "used_at": "wanneer de link gebruikt is",
         },
     ),
 )

@@ -13,13 +13,24 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import db
-from app.accounts import demo, models, service
+from app import crypto, db
+from app.accounts import (
+    demo,
+    models,
+    registration,
+    reset,
+    service,
+    sessions,
+    throttle,
+    verification,
+)
 from app.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
+    ConfirmRegistrationForm,
     DetailsForm,
     EmptyForm,
     ForgotPasswordForm,
@@ -27,10 +38,12 @@ from app.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from app.accounts.links import TokenError
 from app.accounts.privacy import AccountData
 from app.core import personal_data
 from app.core.cli import add_demo
 from app.extensions import limiter, login_manager
+from app.jobs import service as jobs
 from app.urls import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -38,15 +51,22 @@ bp = Blueprint("accounts", __name__)
 LOGIN_FAILED = (
     "Dit e-mailadres en wachtwoord horen niet bij elkaar. Controleer ze en probeer het opnieuw."
 )
+TRY_AGAIN_IN = "Je kunt het over {wait} opnieuw proberen."
+WAIT_FIRST = (
+    "Voor dit e-mailadres is vanaf dit apparaat een paar keer een verkeerd wachtwoord "
+    "ingevuld. Wacht nog {wait} en probeer het dan opnieuw. Wachtwoord vergeten? Vraag dan "
+    "een nieuw wachtwoord aan."
+)
 TOKEN_MESSAGES = {
     "expired": "Deze link is verlopen. Vraag hieronder een nieuwe aan.",
     "invalid": "Deze link klopt niet. Kopieer hem helemaal uit de e-mail, of vraag een nieuwe aan.",
     "used": "Deze link is al gebruikt.",
 }
-
-
-def _login_account_key() -> str:
-    return "login:" + service.normalise_email(request.form.get("email", ""))[:254]
+REGISTRATION_MESSAGES = {
+    "expired": "Deze link is verlopen: hij werkt 24 uur. Maak je account opnieuw aan.",
+    "invalid": "Deze link klopt niet. Kopieer hem helemaal uit de e-mail.",
+    "used": "Deze link is al gebruikt: je account bestaat. Log in met je e-mailadres.",
+}
 
 
 def _field_error(form, error: service.FieldError) -> None:
@@ -56,13 +76,13 @@ def _field_error(form, error: service.FieldError) -> None:
 @bp.route("/registreren", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def register():
-    """Create an account and send the verification e-mail."""
+    """Ask for an account; the answer is the same whether the address has one or not."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.register_user(
+            registration.request_registration(
                 db.session(),
                 name=form.name.data,
                 email=form.email.data,
@@ -73,36 +93,69 @@ def register():
         except service.FieldError as error:
             _field_error(form, error)
         else:
-            service.send_verification(db.session(), user)
             db.session().commit()
-            _start_session(user, remember=False)
-            flash(
-                f"Welkom, {user.name}. We hebben een e-mail gestuurd naar {user.email}: "
-                "klik op de link daarin om je e-mailadres te bevestigen.",
-                "ok",
-            )
-            return redirect(url_for("accounts.account"), code=303)
+            email = service.normalise_email(form.email.data)
+            return render_template("accounts/register_sent.html", email=email)
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account-bevestigen/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def confirm_registration(token: str):
+    """Follow the link from the registration e-mail and type the password: the account is
+    made and this browser logged in."""
+    try:
+        email = registration.pending_address(db.session(), token)
+    except TokenError as error:
+        message = REGISTRATION_MESSAGES[error.reason]
+        return render_template("accounts/verify_result.html", error=message, registering=True), 400
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = registration.confirm_registration(
+                db.session(), key=token, password=form.password.data
+            )
+        except service.FieldError as error:
+            if error.field == "email":
+                return render_template(
+                    "accounts/verify_result.html", error=error.message, registering=True
+                ), 409
+            _field_error(form, error)
+        else:
+            _start_session(user, remember=False)
+            flash(f"Welkom, {user.name}. Je e-mailadres is bevestigd en je account is klaar.", "ok")
+            return redirect(url_for("accounts.account"), code=303)
+    html = render_template("accounts/confirm_registration.html", form=form, email=email)
+    return html, 422 if form.errors else 200
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"])
-@limiter.limit("5 per minute", methods=["POST"], key_func=_login_account_key)
 def login():
     """Log in with e-mail and password."""
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = service.authenticate(
-            db.session(), email=form.email.data, password=form.password.data
+        attempt = service.log_in(
+            db.session(),
+            email=form.email.data,
+            password=form.password.data,
+            client=get_remote_address(),
         )
         db.session().commit()
-        if user is not None:
-            _start_session(user, remember=form.remember.data)
+        if attempt.wait:
+            form.password.errors.append(WAIT_FIRST.format(wait=throttle.in_words(attempt.wait)))
+            html = render_template("accounts/login.html", form=form)
+            return html, 429, {"Retry-After": str(attempt.wait)}
+        if attempt.user is not None:
+            _start_session(attempt.user, remember=form.remember.data)
             target = form.next.data if is_safe_next(form.next.data) else url_for("accounts.account")
             return redirect(target, code=303)
-        form.password.errors.append(LOGIN_FAILED)
+        message = LOGIN_FAILED
+        if attempt.try_again_in:
+            message += " " + TRY_AGAIN_IN.format(wait=throttle.in_words(attempt.try_again_in))
+        form.password.errors.append(message)
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 
@@ -114,27 +167,56 @@ def _start_session(user, *, remember: bool) -> None:
     # A fresh session at login: nothing set before logging in carries over (session fixation),
     # except the few harmless things a visitor expects to keep.
     kept = {key: session[key] for key in KEPT_AT_LOGIN if key in session}
-    session.clear()
+    _end_session()
     session.update(kept)
+    sessions.start(db.session(), user, remember=remember, user_agent=request.user_agent.string)
     login_user(user, remember=remember)
+    db.session().commit()
+
+
+def _end_session() -> None:
+    """Log this device out: its login session ends on the server (so copies of its cookies stop
+    working too), then its cookies are cleared."""
+    if current_user.is_authenticated:
+        sessions.end(db.session(), current_user._get_current_object())
+        db.session().commit()
+    # Clear first, log out second: flask-login's instruction to delete the remember-me cookie
+    # lives in the session and must survive.
+    session.clear()
+    logout_user()
 
 
 @bp.post("/uitloggen")
 def logout():
-    """Log out on this device."""
+    """Log out on this device: its session and remember-me cookies stop working everywhere."""
     if EmptyForm().validate_on_submit():
-        logout_user()
-        session.clear()
+        _end_session()
         flash("Je bent uitgelogd.", "ok")
     return redirect(url_for("hub.home"), code=303)
 
 
+@bp.post("/account/andere-apparaten-uitloggen")
+@login_required
+def logout_elsewhere():
+    """Log out on every other device."""
+    if EmptyForm().validate_on_submit():
+        ended = sessions.end_others(db.session(), current_user._get_current_object())
+        db.session().commit()
+        flash(
+            "Je bent op alle andere apparaten uitgelogd."
+            if ended
+            else "Je was nergens anders ingelogd.",
+            "ok",
+        )
+    return redirect(url_for("accounts.account"), code=303)
+
+
 @bp.get("/bevestigen/<token>")
 def verify_email(token: str):
-    """Follow the link from the verification e-mail."""
+    """Follow the link that confirms a (new) e-mail address."""
     try:
-        user = service.verify_email(db.session(), token=token)
-    except service.TokenError as error:
+        user = verification.verify_email(db.session(), key=token)
+    except TokenError as error:
         return render_template(
             "accounts/verify_result.html", error=TOKEN_MESSAGES[error.reason]
         ), 400
@@ -152,7 +234,7 @@ def resend_verification():
     if EmptyForm().validate_on_submit() and (
         current_user.pending_email or not current_user.is_verified
     ):
-        service.send_verification(db.session(), current_user)
+        verification.queue_verification(db.session(), current_user)
         db.session().commit()
         flash("We hebben de e-mail opnieuw gestuurd.", "ok")
     return redirect(url_for("accounts.account"), code=303)
@@ -161,10 +243,10 @@ def resend_verification():
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"])
 def forgot_password():
-    """Ask for a password-reset link."""
+    """Ask for a password-reset link; the answer is the same for every address."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        service.start_password_reset(db.session(), email=form.email.data)
+        reset.request_password_reset(db.session(), email=form.email.data)
         db.session().commit()
         return render_template("accounts/forgot_sent.html", email=form.email.data)
     return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
@@ -175,8 +257,8 @@ def forgot_password():
 def reset_password(token: str):
     """Choose a new password from a reset link."""
     try:
-        user = service.user_for_reset(db.session(), token)
-    except service.TokenError as error:
+        user = reset.user_for_reset(db.session(), token)
+    except TokenError as error:
         return render_template(
             "accounts/reset_invalid.html", error=TOKEN_MESSAGES[error.reason]
         ), 400
@@ -184,13 +266,12 @@ def reset_password(token: str):
     form.account_email = user.email
     if form.validate_on_submit():
         try:
-            service.reset_password(db.session(), token=token, password=form.password.data)
+            reset.reset_password(db.session(), key=token, password=form.password.data)
         except service.FieldError as error:
             _field_error(form, error)
         else:
             db.session().commit()
-            logout_user()
-            session.clear()
+            _end_session()
             flash("Je nieuwe wachtwoord is ingesteld. Log in met je nieuwe wachtwoord.", "ok")
             return redirect(url_for("accounts.login"), code=303)
     return render_template("accounts/reset.html", form=form), 422 if form.errors else 200
@@ -221,7 +302,10 @@ def account():
         db.session().commit()
         flash("Je gegevens zijn opgeslagen.", "ok")
         return redirect(url_for("accounts.account"), code=303)
-    return render_template("accounts/account.html", form=form), 422 if form.errors else 200
+    devices = sessions.of(db.session(), current_user.id)
+    here = sessions.current(current_user._get_current_object())
+    html = render_template("accounts/account.html", form=form, devices=devices, here=here)
+    return html, 422 if form.errors else 200
 
 
 @bp.route("/account/e-mailadres", methods=["GET", "POST"])
@@ -231,7 +315,7 @@ def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            service.request_email_change(
+            verification.request_email_change(
                 db.session(),
                 user=current_user,
                 new_email=form.email.data,
@@ -260,7 +344,7 @@ def change_password():
         try:
             service.change_password(
                 db.session(),
-                user=current_user,
+                user=current_user._get_current_object(),
                 current=form.current_password.data,
                 new=form.password.data,
             )
@@ -268,9 +352,6 @@ def change_password():
             _field_error(form, error)
         else:
             db.session().commit()
-            # The session version changed: log this device in again with the real object
-            # (never the proxy, which would then point at itself).
-            _start_session(current_user._get_current_object(), remember=False)
             flash("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.", "ok")
             return redirect(url_for("accounts.account"), code=303)
     return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200
@@ -285,13 +366,26 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str):
-        return service.load_user(db.session(), user_id)
+        return sessions.load(db.session(), user_id)
 
     @app.before_request
     def _track_activity() -> None:
-        if current_user.is_authenticated and service.touch_activity(current_user):
+        if not current_user.is_authenticated:
+            return
+        user = current_user._get_current_object()
+        account_used = service.touch_activity(user)
+        if sessions.touch(user) or account_used:
             db.session().commit()
 
+    # A registration waiting for its link is kept encrypted (see links.create).
+    crypto.register_column(app, "account_link", "payload")
+    for kind in (
+        jobs.JobKind(registration.KIND, registration.finish_registration),
+        jobs.JobKind(reset.KIND, reset.send_reset),
+        jobs.JobKind(verification.KIND, verification.send_verification),
+        jobs.JobKind(service.LOGIN_WARNING, service.send_login_warning),
+    ):
+        jobs.register_kind(app, kind)
     app.register_blueprint(bp)
     add_demo(app, demo.load)
     personal_data.register(app, *models.PERSONAL_DATA, handler=AccountData())

@@ -1,25 +1,37 @@
-"""Accounts: registration, login, e-mail verification, password reset and account changes."""
+"""Accounts: creating them, logging in, changing the password and details, and warning the
+owner about failed logins.
+
+Registration, password reset and confirming an address, which must look the same for every
+address, are in `registration.py`, `reset.py` and `verification.py`; login sessions in
+`sessions.py`, single-use links in `links.py`, slowing down guessing in `throttle.py`.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.accounts.models import Role, User
+from app.accounts import links, sessions, throttle
+from app.accounts.addresses import normalise_email
+from app.accounts.links import TokenError
+from app.accounts.models import LinkPurpose, Role, User
 from app.accounts.passwords import Hasher, password_problems
 from app.audit import service as audit
 from app.db import utcnow
+from app.jobs import service as jobs
 from app.mail import service as mail
 from app.urls import public_url
 
-VERIFY_MAX_AGE = int(timedelta(hours=24).total_seconds())
-RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
 ACTIVITY_GRANULARITY = timedelta(minutes=10)
+# Notices to an address's owner ("someone tried to register with your address") go out at
+# most this often per address, so they cannot be used to flood a mailbox.
+NOTICE_EVERY = 60 * 60
+
+__all__ = ["FieldError", "TokenError", "normalise_email"]
 
 
 class FieldError(Exception):
@@ -31,24 +43,53 @@ class FieldError(Exception):
         self.message = message
 
 
-class TokenError(Exception):
-    """A verification or reset link that cannot be used; `reason` is expired, invalid or used."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+TAKEN_MESSAGE = (
+    "Er is al een account met dit e-mailadres. Log in, of vraag een nieuw wachtwoord aan als je "
+    "het bent vergeten."
+)
 
 
 def hasher() -> Hasher:
     return current_app.extensions["hasher"]
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def find_by_email(session: Session, email: str) -> User | None:
+    """The account with this address, however it was written (see `addresses`)."""
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_account(
+    session: Session,
+    *,
+    name: str,
+    email: str,
+    password_hash: str,
+    phone: str | None = None,
+    situation: str = "",
+    role: Role = Role.CAREGIVER,
+    verified: bool = False,
+) -> User:
+    """Store a new account; raises FieldError("email") when the address is taken."""
+    email = normalise_email(email)
+    if find_by_email(session, email) is not None:
+        raise FieldError("email", TAKEN_MESSAGE)
+    user = User(
+        name=name.strip(),
+        email=email,
+        phone=(phone or "").strip() or None,
+        situation=situation.strip(),
+        password_hash=password_hash,
+        role=role.value,
+        email_verified_at=utcnow() if verified else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        # Two accounts for the same address at the same moment: the database decides.
+        raise FieldError("email", TAKEN_MESSAGE) from None
+    audit.record(session, action="account aangemaakt", user_id=user.id)
+    return user
 
 
 def register_user(
@@ -62,40 +103,25 @@ def register_user(
     role: Role = Role.CAREGIVER,
     verified: bool = False,
 ) -> User:
-    """Create an account.
+    """Create an account at once (demo accounts, staff tools, tests; visitors register through
+    `registration.request_registration`).
 
     Raises FieldError("email") when the address is taken and FieldError("password") when the
     password breaks a rule.
     """
-    email = normalise_email(email)
-    problems = password_problems(password, email)
+    problems = password_problems(password, normalise_email(email))
     if problems:
         raise FieldError("password", problems[0])
-    if find_by_email(session, email) is not None:
-        raise FieldError("email", TAKEN_MESSAGE)
-    user = User(
-        name=name.strip(),
+    return create_account(
+        session,
+        name=name,
         email=email,
-        phone=(phone or "").strip() or None,
-        situation=situation.strip(),
         password_hash=hasher().hash(password),
-        role=role.value,
-        email_verified_at=utcnow() if verified else None,
+        phone=phone,
+        situation=situation,
+        role=role,
+        verified=verified,
     )
-    try:
-        with session.begin_nested():
-            session.add(user)
-    except IntegrityError:
-        # Two registrations for the same address at the same moment: the database decides.
-        raise FieldError("email", TAKEN_MESSAGE) from None
-    audit.record(session, action="account aangemaakt", user_id=user.id)
-    return user
-
-
-TAKEN_MESSAGE = (
-    "Er is al een account met dit e-mailadres. Log in, of vraag een nieuw wachtwoord aan als je "
-    "het bent vergeten."
-)
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
@@ -117,19 +143,32 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user
 
 
-def load_user(session: Session, user_id: str) -> User | None:
-    """The flask-login loader: `<id>:<session version>:<created>`; an old version is logged
-    out, and so is a session of an erased account whose number a newer account now has."""
-    try:
-        raw_id, raw_version, raw_created = user_id.split(":", 2)
-        user = session.get(User, int(raw_id))
-    except (ValueError, TypeError):
-        return None
-    if user is None or str(user.session_version) != raw_version:
-        return None
-    if user.created_stamp != raw_created:
-        return None
-    return user
+@dataclass(frozen=True)
+class LoginAttempt:
+    """How a login went: `user` when it worked; `wait` seconds when it was refused unchecked
+    (this client tried this address too often); `try_again_in` seconds this client now waits
+    after a failure (0: at once)."""
+
+    user: User | None
+    wait: int = 0
+    try_again_in: int = 0
+
+
+def log_in(session: Session, *, email: str, password: str, client: str) -> LoginAttempt:
+    """Check a login from `client` (an IP address), slowed down per address and client and
+    warning the owner of an address under attack (see `throttle`). The caller commits."""
+    address = normalise_email(email)
+    wait = throttle.wait_seconds(address, client)
+    if wait:
+        return LoginAttempt(None, wait=wait)
+    user = authenticate(session, email=address, password=password)
+    if user is not None:
+        throttle.succeeded(address, client)
+        return LoginAttempt(user)
+    failure = throttle.failed(address, client)
+    if failure.warn_owner:
+        queue_login_warning(session, email=address)
+    return LoginAttempt(None, try_again_in=failure.wait)
 
 
 def touch_activity(user: User, now: datetime | None = None) -> bool:
@@ -141,153 +180,54 @@ def touch_activity(user: User, now: datetime | None = None) -> bool:
     return True
 
 
-# --- signed links -------------------------------------------------------------------------
+# --- telling the owner about failed logins ---------------------------------------------------
+
+LOGIN_WARNING = "account.login_warning"
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"zorggenoot.{purpose}")
+def queue_login_warning(session: Session, *, email: str) -> None:
+    """Queue a warning about many failed logins on `email`; the worker looks up whether it
+    has an account, so the request does the same for every address."""
+    jobs.enqueue(session, LOGIN_WARNING, {"email": normalise_email(email)})
 
 
-def make_token(purpose: str, data: dict) -> str:
-    return _serializer(purpose).dumps(data)
-
-
-def read_token(purpose: str, token: str, max_age: int) -> dict:
-    try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise TokenError("expired") from None
-    except BadSignature:
-        raise TokenError("invalid") from None
-    if not isinstance(data, dict):
-        raise TokenError("invalid")
-    return data
-
-
-def _password_fingerprint(user: User) -> str:
-    # Changes whenever the password does, which makes a reset link single-use.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
-def send_verification(session: Session, user: User) -> None:
-    """Mail a 24-hour link that confirms the account's (new) e-mail address."""
-    address = user.pending_email or user.email
-    token = make_token("verify", {"u": user.id, "e": address})
-    mail.send(
-        session,
-        to=address,
-        user_id=user.id,
-        subject="Bevestig je e-mailadres",
-        template="verify",
-        user=user,
-        link=public_url("accounts.verify_email", token=token),
-        changing=user.pending_email is not None,
-    )
-
-
-def verify_email(session: Session, *, token: str) -> User:
-    """Confirm the address in a verification link; raises TokenError (expired, invalid, used)."""
-    data = read_token("verify", token, VERIFY_MAX_AGE)
-    user = session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+def send_login_warning(session: Session, payload: dict) -> None:
+    """The worker's part: tell the owner (if there is one) that someone is guessing."""
+    user = find_by_email(session, payload["email"])
     if user is None:
-        raise TokenError("invalid")
-    address = data.get("e")
-    if user.pending_email and address == user.pending_email:
-        if find_by_email(session, address) is not None:
-            raise FieldError("email", TAKEN_MESSAGE)
-        old = user.email
-        user.email, user.pending_email = address, None
-        user.email_verified_at = utcnow()
-        audit.record(session, action="e-mailadres gewijzigd", user_id=user.id)
-        mail.send(
-            session,
-            to=old,
-            user_id=user.id,
-            subject="Je e-mailadres is gewijzigd",
-            template="email_changed",
-            user=user,
-        )
-        return user
-    if address == user.email and user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        audit.record(session, action="e-mailadres bevestigd", user_id=user.id)
-        return user
-    raise TokenError("used")
-
-
-def start_password_reset(session: Session, *, email: str) -> bool:
-    """Mail a one-hour reset link when the address has an account; the caller says the same
-    thing either way."""
-    user = find_by_email(session, email)
-    if user is None:
-        return False
-    token = make_token("reset", {"u": user.id, "h": _password_fingerprint(user)})
+        return
+    audit.record(session, action="veel mislukte inlogpogingen", user_id=user.id)
     mail.send(
         session,
         to=user.email,
         user_id=user.id,
-        subject="Nieuw wachtwoord instellen",
-        template="reset",
+        subject="Iemand probeert in te loggen op je account",
+        template="login_warning",
         user=user,
-        link=public_url("accounts.reset_password", token=token),
+        forgot=public_url("accounts.forgot_password"),
     )
-    audit.record(session, action="wachtwoordherstel aangevraagd", user_id=user.id)
-    return True
 
 
-def user_for_reset(session: Session, token: str) -> User:
-    """The account a reset link belongs to; raises TokenError when it cannot be used."""
-    data = read_token("reset", token, RESET_MAX_AGE)
-    user = session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
-    if user is None:
-        raise TokenError("invalid")
-    if data.get("h") != _password_fingerprint(user):
-        raise TokenError("used")
-    return user
-
-
-def reset_password(session: Session, *, token: str, password: str) -> User:
-    """Set a new password from a reset link; ends every other session of the account.
-
-    Raises TokenError for an unusable link and FieldError("password") for a refused password.
-    """
-    user = user_for_reset(session, token)
-    _set_password(session, user, password, action="wachtwoord hersteld")
-    if user.email_verified_at is None:
-        # The link reached this mailbox, which proves the address as well.
-        user.email_verified_at = utcnow()
-    return user
+# --- changing password, address and details ---------------------------------------------------
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    """Change the password after checking the current one; ends the account's other sessions."""
+    """Change the password after checking the current one; logs out the account's other
+    devices (this one stays logged in)."""
     if not hasher().verify(user.password_hash, current):
         raise FieldError("current_password", "Je huidige wachtwoord klopt niet.")
-    _set_password(session, user, new, action="wachtwoord gewijzigd")
+    set_password(session, user, new, action="wachtwoord gewijzigd")
+    sessions.end_others(session, user)
 
 
-def _set_password(session: Session, user: User, password: str, *, action: str) -> None:
+def set_password(session: Session, user: User, password: str, *, action: str) -> None:
+    """Store a new password; open reset links stop working. Raises FieldError("password")."""
     problems = password_problems(password, user.email)
     if problems:
         raise FieldError("password", problems[0])
     user.password_hash = hasher().hash(password)
-    user.session_version += 1
+    links.use_all(session, LinkPurpose.RESET, user)
     audit.record(session, action=action, user_id=user.id)
-
-
-def request_email_change(session: Session, *, user: User, new_email: str, password: str) -> None:
-    """Keep the new address aside and mail it a confirmation link; the old one stays in use
-    until the link is followed."""
-    if not hasher().verify(user.password_hash, password):
-        raise FieldError("password", "Je wachtwoord klopt niet.")
-    new_email = normalise_email(new_email)
-    if new_email == user.email:
-        raise FieldError("email", "Dit is al je e-mailadres.")
-    if find_by_email(session, new_email) is not None:
-        raise FieldError("email", "Dit e-mailadres hoort al bij een ander account.")
-    user.pending_email = new_email
-    audit.record(session, action="nieuw e-mailadres opgegeven", user_id=user.id)
-    send_verification(session, user)
 
 
 def update_details(

@@ -31,6 +31,8 @@ from app.security import allow_frame
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 1000
 MAX_SIGNED = 10_000
+
+
 class PageCache:
     """One app's cache and what it varies on (kept on the app: apps never share one)."""
 

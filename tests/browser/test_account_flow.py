@@ -1,10 +1,13 @@
-"""A caregiver registers, confirms the address from the outbox, logs out, logs in and changes
-the password, in a real browser."""
+"""A caregiver registers, confirms the account from the outbox, logs out, logs in and changes
+the password, in a real browser; and logging out ends "Ingelogd blijven" for copies of the
+browser's cookies too."""
 
 import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import PASSWORD as ACCOUNT_PASSWORD
+from tests.browser.conftest import _new_page, add_account, log_in
 from tests.conftest import Outbox
 
 PASSWORD = "mijn vader woont in Deventer"
@@ -22,11 +25,16 @@ def test_register_verify_logout_login_change_password(page, live_server, live_ap
     page.get_by_label("Nieuw wachtwoord").fill(PASSWORD)
     page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Account maken").click()
-    expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
-    expect(page.get_by_text("nog niet bevestigd")).to_be_visible()
+    expect(page.get_by_role("heading", name="Kijk in je mailbox")).to_be_visible()
+    expect(page.get_by_text("mieke@example.nl")).to_be_visible()
 
     page.goto(outbox.last_link())
-    expect(page.get_by_role("heading", name="Je e-mailadres is bevestigd")).to_be_visible()
+    expect(page.get_by_role("heading", name="Account bevestigen")).to_be_visible()
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Account bevestigen").click()
+    expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
+    expect(page.get_by_text("Welkom, Mieke Jansen")).to_be_visible()
+    expect(page.get_by_text("nog niet bevestigd")).to_have_count(0)
 
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
@@ -80,3 +88,44 @@ def test_an_empty_required_field_is_not_shown_as_an_error_before_sending(page, l
     page.get_by_role("button", name="Account maken").click()
     expect(page.get_by_text("Vul een geldig e-mailadres in").first).to_be_visible()
     assert border("Je situatie in het kort") != border("Naam")  # now it is an error (and Naam not)
+
+
+def test_logout_ends_remember_me_for_a_copy_of_the_cookies(browser, live_server, live_app):
+    add_account(live_app, "petra@example.nl")
+    context, page = _new_page(browser)
+    page.goto(live_server.url + "/inloggen")
+    page.get_by_label("E-mailadres").fill("petra@example.nl")
+    page.get_by_label("Wachtwoord").fill(ACCOUNT_PASSWORD)
+    page.get_by_label("Ingelogd blijven op dit apparaat").check()
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
+    copied = context.cookies()
+    assert {c["name"] for c in copied} >= {"session", "remember_token"}
+
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
+    assert "remember_token" not in {c["name"] for c in context.cookies()}
+
+    for cookies in (copied, [c for c in copied if c["name"] == "remember_token"]):
+        thief, stolen = _new_page(browser)
+        thief.add_cookies(cookies)
+        stolen.goto(live_server.url + "/account")
+        expect(stolen).to_have_url(re.compile(r"/inloggen\?next="))
+        expect(stolen.get_by_role("heading", name="Inloggen")).to_be_visible()
+        thief.close()
+    context.close()
+
+
+def test_an_account_on_another_device_stays_logged_in(browser, live_server, live_app):
+    add_account(live_app, "petra@example.nl")
+    laptop, laptop_page = _new_page(browser)
+    phone, phone_page = _new_page(browser)
+    for page in (laptop_page, phone_page):
+        log_in(page, live_server.url, "petra@example.nl")
+        expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
+    laptop_page.get_by_role("button", name="Uitloggen").click()
+    expect(laptop_page.get_by_text("Je bent uitgelogd.")).to_be_visible()
+    phone_page.goto(live_server.url + "/account")
+    expect(phone_page.get_by_role("heading", name="Mijn account")).to_be_visible()
+    laptop.close()
+    phone.close()
