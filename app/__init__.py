@@ -16,7 +16,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.local import LocalProxy
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import crypto, db, errors, htmx, routing, security
+    from app import crypto, db, errors, extensions, htmx, routing, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
     from app.audit import service as audit
@@ -28,8 +28,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.core import navigation, pagecache
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro
-    from app.extensions import SessionInterface, csrf, limiter
-    from app.extensions import htmx as htmx_ext
     from app.hub import routes as hub
     from app.jobs import cli as jobs
     from app.mail import service as mail
@@ -89,17 +87,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         # One proxy (nginx, a load balancer) in front: trust its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    app.session_interface = SessionInterface()
     app.extensions["hasher"] = Hasher(cheap=settings.is_test)
 
     db.init_app(app)
     content.init_app(app)
     app.cli.add_command(content_cli)
     crypto.init_app(app)
-    csrf.init_app(app)
+    extensions.init_app(app)
     pagecache.init_app(app)
-    htmx_ext.init_app(app)
-    limiter.init_app(app)
     security.init_app(app)
     routing.init_app(app)
     htmx.init_app(app)
@@ -118,6 +113,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     privacy.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
+    extensions.apply_view_rules(app)
 
     search_service.build_at_start(app)
     shop_service.sync_at_start(app)

@@ -1,29 +1,48 @@
-"""Flask extensions, created once and bound to each app in `create_app`."""
+"""Flask extensions, one set per app (two apps in one process share none of them).
+
+Views declare their rate limits and CSRF exemptions with the small decorators below; `init_app`
+creates the app's CSRF protection, htmx helper and rate limiter, and `apply_view_rules` applies
+the declarations once every blueprint is registered.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter import Limiter as _Limiter
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager as _LoginManager
-from flask_wtf.csrf import CSRFProtect as _CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
+LIMITS = "rate_limits"
+NO_LIMITS = "rate_limit_exempt"
+NO_CSRF = "csrf_exempt"
 
 
-class LoginManager(_LoginManager):
-    """flask-login, with "strong" session protection applied to logged-in sessions only.
+def rate_limit(value: str, **options: Any) -> Callable:
+    """Limit how often a view may be called, e.g. `@rate_limit("5 per minute", methods=["POST"])`
+    (the options are Flask-Limiter's: methods, key_func, ...)."""
 
-    Out of the box, a visitor's session that holds only a CSRF token fails the check on every
-    request, which rewrites the session cookie and sends a remember-me deletion each time.
-    """
+    def declare(view: Callable) -> Callable:
+        view.__dict__.setdefault(LIMITS, []).insert(0, (value, options))
+        return view
 
-    def _session_protection_failed(self) -> bool:
-        if "_user_id" not in session:
-            return False
-        return super()._session_protection_failed()
+    return declare
+
+
+def no_rate_limit(view: Callable) -> Callable:
+    setattr(view, NO_LIMITS, True)
+    return view
+
+
+def no_csrf(view: Callable) -> Callable:
+    """For a view a third party posts to (the payment provider's webhook), never a form."""
+    setattr(view, NO_CSRF, True)
+    return view
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -40,32 +59,33 @@ class SessionInterface(SecureCookieSessionInterface):
         return self._serializers[keys]
 
 
-class CSRFProtect(_CSRFProtect):
-    """Flask-WTF's CSRF check, looking at the method first: a page view (GET) has nothing to
-    check, so it need not look up whether its view is exempt."""
-
-    def protect(self, apply_exemptions: bool = False) -> None:
-        if request.method in current_app.config["WTF_CSRF_METHODS"]:
-            super().protect(apply_exemptions=apply_exemptions)
+def limiter() -> Limiter:
+    """This app's rate limiter."""
+    return current_app.extensions["rate_limiter"]
 
 
-csrf = CSRFProtect()
-htmx = Htmx()
-login_manager = LoginManager()
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    CSRFProtect(app)
+    Htmx(app)
+    rates = Limiter(get_remote_address, app=app, default_limits=[], headers_enabled=True)
+    # Every limit guards a submission (login, registration, resets, orders), so a page view
+    # skips the limit check altogether: that bookkeeping was about a tenth of the work of
+    # serving a cached article.
+    rates.request_filter(lambda: request.method in READING)
+    app.extensions["rate_limiter"] = rates
 
 
-class Limiter(_Limiter):
-    """Flask-Limiter, for form submissions only.
-
-    Every limit here guards a submission (login, registration, resets, orders), so a page view
-    skips the limit check altogether: that bookkeeping was about a tenth of the work of serving
-    a cached article.
-    """
-
-    def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
-        if request.method in READING:
-            return
-        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
-
-
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+def apply_view_rules(app: Flask) -> None:
+    """Apply the views' declared rate limits and CSRF exemptions (after every blueprint)."""
+    rates: Limiter = app.extensions["rate_limiter"]
+    csrf: CSRFProtect = app.extensions["csrf"]
+    for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, NO_CSRF, False):
+            csrf.exempt(view)
+        if getattr(view, NO_LIMITS, False):
+            rates.exempt(view)
+        wrapped = view
+        for value, options in getattr(view, LIMITS, ()):
+            wrapped = rates.limit(value, **options)(wrapped)
+        app.view_functions[endpoint] = wrapped

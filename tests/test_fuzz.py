@@ -32,7 +32,6 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import limiter
 from app.payments.models import PaymentRow
 from tests.conftest import build_app
 from tests.crawl import Crawl, by_view, crawl
@@ -280,12 +279,7 @@ def plan(tmp_path_factory, external_engine):
             site.app, each_address=("profile.step",)
         )  # every view once is enough to learn its forms and links
         crawls = {role: crawl(site.clients[role], SEEDS[role], same=same) for role in ROLES}
-        try:
-            yield _harvest(site, crawls)
-        finally:
-            # Flask-Limiter keeps `enabled` on its one shared object, and an app made later
-            # takes that as its default: switch it back on for the tests after this module.
-            limiter.enabled = True
+        yield _harvest(site, crawls)
 
 
 # --- one generated request --------------------------------------------------------------

@@ -6,11 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from app.accounts.models import Role
-from app.extensions import login_manager
 
 
 def role_required(*roles: Role) -> Callable:
@@ -20,7 +19,7 @@ def role_required(*roles: Role) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                return current_app.login_manager.unauthorized()
             if not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from app import crypto, db
 from app.accounts import (
@@ -42,7 +42,7 @@ from app.accounts.links import TokenError
 from app.accounts.privacy import AccountData
 from app.core import personal_data
 from app.core.cli import add_demo
-from app.extensions import limiter, login_manager
+from app.extensions import rate_limit
 from app.jobs import service as jobs
 from app.urls import is_safe_next
 
@@ -74,7 +74,7 @@ def _field_error(form, error: service.FieldError) -> None:
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@rate_limit("10 per minute", methods=["POST"])
 def register():
     """Ask for an account; the answer is the same whether the address has one or not."""
     if current_user.is_authenticated:
@@ -100,7 +100,7 @@ def register():
 
 
 @bp.route("/account-bevestigen/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@rate_limit("10 per minute", methods=["POST"])
 def confirm_registration(token: str):
     """Follow the link from the registration e-mail and type the password: the account is
     made and this browser logged in."""
@@ -130,7 +130,7 @@ def confirm_registration(token: str):
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
+@rate_limit("5 per minute", methods=["POST"])
 def login():
     """Log in with e-mail and password."""
     form = LoginForm()
@@ -228,7 +228,7 @@ def verify_email(token: str):
 
 @bp.post("/account/bevestigingsmail")
 @login_required
-@limiter.limit("3 per minute")
+@rate_limit("3 per minute")
 def resend_verification():
     """Send the verification e-mail again."""
     if EmptyForm().validate_on_submit() and (
@@ -241,7 +241,7 @@ def resend_verification():
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
+@rate_limit("5 per minute", methods=["POST"])
 def forgot_password():
     """Ask for a password-reset link; the answer is the same for every address."""
     form = ForgotPasswordForm()
@@ -253,7 +253,7 @@ def forgot_password():
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@rate_limit("10 per minute", methods=["POST"])
 def reset_password(token: str):
     """Choose a new password from a reset link."""
     try:
@@ -358,15 +358,19 @@ def change_password():
 
 
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    login_manager = LoginManager(app)
+    # Instead of flask-login's "session protection", every login is a server-side session row
+    # (logging out, a password change or an erasure deletes it) that the loader checks on each
+    # request, together with the kind of browser it was started in.
+    login_manager.session_protection = None
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in om deze pagina te zien."
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
     def _load(user_id: str):
-        return sessions.load(db.session(), user_id)
+        agent = request.headers.get("User-Agent", "")
+        return sessions.load(db.session(), user_id, user_agent=agent)
 
     @app.before_request
     def _track_activity() -> None:

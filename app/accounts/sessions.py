@@ -74,8 +74,12 @@ def current(user: User) -> AccountSession | None:
     return sa.inspect(user).info.get(LOGIN_SESSION)
 
 
-def load(session: Session, key: str, now: datetime | None = None) -> User | None:
-    """The flask-login loader: the account of a live session with this key, else None."""
+def load(
+    session: Session, key: str, *, user_agent: str | None = None, now: datetime | None = None
+) -> User | None:
+    """The flask-login loader: the account of a live session with this key, else None. With
+    `user_agent`, the session must be used from the kind of browser it was started in: a copy
+    of its cookies in another browser or on another system opens nothing."""
     if not key or len(key) > 100:
         return None
     now = now or utcnow()
@@ -87,6 +91,8 @@ def load(session: Session, key: str, now: datetime | None = None) -> User | None
     if found is None:
         return None
     row, user = found
+    if user_agent is not None and describe_device(user_agent) != row.device:
+        return None
     _attach(user, key, row)
     return user
 

@@ -54,7 +54,7 @@ def delay_after(failures: int) -> int:
 
 def _storage() -> Storage:
     # The limiter's own strategy, which is its in-memory fallback while Redis is down.
-    return limiter.limiter.storage
+    return limiter().limiter.storage
 
 
 def _key(kind: str, *parts: str) -> str:

@@ -27,7 +27,7 @@ from app.core.formatting import dutch_datetime
 from app.core.navigation import Link, add_link
 from app.core.personal_data import Erasure, LegalBasis, Source, categories
 from app.db import utcnow
-from app.extensions import limiter
+from app.extensions import rate_limit
 from app.privacy import erasure, export, ledger, models, overview, requests, rights, staff
 from app.privacy.cli import privacy_cli
 from app.privacy.forms import EraseForm
@@ -82,7 +82,7 @@ def access():
 
 @bp.post("/privacy/download")
 @login_required
-@limiter.limit("5 per hour")
+@rate_limit("5 per hour")
 def make_export():
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -162,7 +162,7 @@ def withdraw(scope: str):
 
 @bp.route("/privacy/verwijderen", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per hour", methods=["POST"])
+@rate_limit("10 per hour", methods=["POST"])
 def erase():
     """R4: a plain summary, the password again, then everything goes."""
     s = db.session()

@@ -21,7 +21,7 @@ from app.content import store as content
 from app.core import pagecache, personal_data
 from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
-from app.extensions import limiter
+from app.extensions import rate_limit
 from app.htmx import render, wants_fragment
 from app.payments import service as payments
 from app.profile import personal
@@ -80,7 +80,7 @@ def product(slug: str):
 
 
 @bp.route("/winkel/mandje", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@rate_limit("60 per minute", methods=["POST"])
 def basket():
     """The cart: add, change the quantity of, or remove a product; works with and without htmx."""
     error = None
@@ -124,7 +124,7 @@ def basket():
 
 @bp.route("/winkel/afrekenen", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per minute", methods=["POST"])
+@rate_limit("20 per minute", methods=["POST"])
 def checkout():
     """Consent per partner, an address only when something is delivered, the overview with BTW,
     and the button that states the payment obligation."""
@@ -288,7 +288,7 @@ def order(number: str):
 
 @bp.post("/winkel/bestelling/<number>/betalen")
 @login_required
-@limiter.limit("10 per minute")
+@rate_limit("10 per minute")
 def pay(number: str):
     """Pay (again) for an order that waits for payment."""
     found = _own_order(number)
@@ -299,7 +299,7 @@ def pay(number: str):
 
 @bp.post("/winkel/bestelling/<number>/opnieuw")
 @login_required
-@limiter.limit("20 per minute")
+@rate_limit("20 per minute")
 def reorder(number: str):
     """Put the products of an order that ended unpaid back in the basket."""
     found = _own_order(number)

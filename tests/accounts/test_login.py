@@ -111,13 +111,15 @@ def test_login_rate_limit_per_ip_answers_429_in_dutch(client, auth, make_user):
 
 
 def test_limits_guard_submissions_only_never_reading(app):
-    from app.extensions import csrf, limiter
+    from app.extensions import apply_view_rules, no_csrf, rate_limit
 
     @app.route("/test-beperkt", methods=["GET", "POST"])
-    @limiter.limit("1 per minute")
-    @csrf.exempt
+    @rate_limit("1 per minute")
+    @no_csrf
     def limited():
         return "ok"
+
+    apply_view_rules(app)
 
     client = app.test_client()
     for _ in range(3):

@@ -163,3 +163,17 @@ def test_an_old_style_login_cookie_is_not_accepted(app, client, auth, make_user)
     with client.session_transaction() as s:
         s["_user_id"] = f"{user.id}:1"
     assert client.get("/account").status_code == 302
+
+
+def test_copied_cookies_open_nothing_in_another_kind_of_browser(app, client, auth, make_user):
+    make_user(email="anna@example.nl")
+    client.environ_base["HTTP_USER_AGENT"] = FIREFOX
+    auth.login("anna@example.nl", remember="y")
+    assert client.get("/account").status_code == 200
+    copied = copy_of_cookies(client, "session", "remember_token")
+    elsewhere = browser_with(app, copied)
+    elsewhere.environ_base["HTTP_USER_AGENT"] = SAFARI_IPHONE
+    assert elsewhere.get("/account").status_code == 302
+    same_kind = browser_with(app, copied)
+    same_kind.environ_base["HTTP_USER_AGENT"] = FIREFOX
+    assert same_kind.get("/account").status_code == 200
