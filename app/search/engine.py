@@ -27,7 +27,7 @@ from whoosh.query import And, AndMaybe, Or, Prefix, Term
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
-from app.search.dutch import Decompounder, normalise, phrase_synonyms
+from app.search.dutch import Decompounder, informal, normalise, phrase_synonyms
 
 FOLD = {code: v if isinstance(v, str) else chr(v) for code, v in accent_map.items()}
 # Only the one-to-one foldings, so positions in a folded text match the original.
@@ -303,9 +303,10 @@ class SearchIndex:
                 self._searcher = None
 
     def words(self, text: str) -> list[str]:
-        """The user's words, lower-cased, at most MAX_WORDS (never parsed as query syntax)."""
+        """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
+        at most MAX_WORDS (never parsed as query syntax)."""
         tokenizer = RegexTokenizer(r"[^\W_]+(?:-[^\W_]+)*")
-        return [t.text.lower() for t in tokenizer(text)][:MAX_WORDS]
+        return informal([t.text.lower() for t in tokenizer(text)])[:MAX_WORDS]
 
     def search(
         self,
@@ -463,11 +464,16 @@ class SearchIndex:
         for start, end in matches:
             if passages and start < passages[-1][1]:
                 continue
-            if len(passages) == 2:
-                break
             lo = max(0, text.rfind(" ", 0, max(0, start - SNIPPET_CONTEXT)) + 1)
             hi = text.find(" ", end + SNIPPET_CONTEXT)
-            passages.append((lo, len(text) if hi == -1 else hi))
+            hi = len(text) if hi == -1 else hi
+            if passages and lo <= passages[-1][1]:
+                # Close to the previous passage: one longer passage, never the same text twice.
+                passages[-1] = (passages[-1][0], hi)
+                continue
+            if len(passages) == 2:
+                break
+            passages.append((lo, hi))
         parts = []
         for lo, hi in passages:
             inside = [(s, e) for s, e in matches if lo <= s and e <= hi]
