@@ -37,6 +37,9 @@ CONSENTS = {
 }
 READ_WEIGHT_STEP = 0.2
 READ_WEIGHT_MAX = 1.0
+# A condition the caregiver named (with consent) says more about what helps than any other
+# answer: an article about that condition comes before one that only fits the relationship.
+HEALTH_WEIGHT = 2.0
 
 
 class HealthNotAllowed(Exception):
@@ -258,8 +261,15 @@ def build_profile(
         for tag in question.tags_for(value):
             if is_health(tag) and for_shop:
                 continue
-            profile.weights[tag] = 1.0
+            profile.weights[tag] = HEALTH_WEIGHT if is_health(tag) else 1.0
             profile.reasons.setdefault(tag, _reason(tag, site))
+        if question.type == "single" or question.health:
+            # One choice rules out the other choices' audiences; so do the conditions named
+            # (an article only about parkinson is not for someone who named only dementia).
+            group = frozenset(
+                t for option in question.options for t in option.tags if t in site.audience
+            )
+            profile.exclusive.append((group, group & frozenset(question.tags_for(value))))
     for row in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id)):
         weight = min(READ_WEIGHT_MAX, READ_WEIGHT_STEP * row.reads)
         if weight > profile.weights.get(row.topic, 0):
