@@ -26,6 +26,22 @@ def _known_choice(form, field) -> None:
         raise ValidationError(CHOOSE_MESSAGE)
 
 
+class _Alone:
+    """An answer such as "Geen van beide" that cannot be ticked together with another."""
+
+    def __init__(self, question: Question) -> None:
+        self.alone = {o.value: o.label for o in question.options if o.exclusive}
+
+    def __call__(self, form, field) -> None:
+        chosen = set(field.data or [])
+        for value, label in self.alone.items():
+            if value in chosen and len(chosen) > 1:
+                raise ValidationError(
+                    f"Je koos ‘{label}’ en ook een ander antwoord. Kies ‘{label}’ óf de "
+                    "antwoorden die wel passen."
+                )
+
+
 class _WholeNumber:
     def __init__(self, low: int, high: int) -> None:
         self.low, self.high = low, high
@@ -49,7 +65,10 @@ def _field(question: Question):
         )
     if question.type == "multiple":
         return CheckboxList(
-            choices=choices, validate_choice=False, validators=[_known_choice], **common
+            choices=choices,
+            validate_choice=False,
+            validators=[_known_choice, _Alone(question)],
+            **common,
         )
     if question.type == "number":
         return StringField(

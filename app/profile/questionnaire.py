@@ -20,6 +20,8 @@ class Option(BaseModel):
     value: str = Field(pattern=r"^[a-z0-9-]+$")
     label: str = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
+    # In a multiple-choice question: an answer that cannot go with the others ("Geen van beide").
+    exclusive: bool = False
 
 
 class Range(BaseModel):

@@ -72,6 +72,12 @@ def test_a_step_skipped_by_url_is_refused_with_a_message(client, caregiver):
             ['value="zorg" checked', "x" * 10_000],
         ),
         (
+            3,
+            {"leeftijd": "25-64", "bezigheden": ["werk", "studie", "geen"]},
+            "Je koos ‘Geen van beide’ en ook een ander antwoord.",
+            ['value="werk" checked', 'value="studie" checked', 'value="geen" checked'],
+        ),
+        (
             4,
             {"onderwerpen": ["zorg", "hacken"], "gemeente": "Zwolle"},
             "Kies een van de antwoorden",
