@@ -152,7 +152,9 @@ def test_double_submit_makes_one_order_and_one_payment(client, buyer, session):
     page = client.get("/winkel/afrekenen").get_data(as_text=True)
     import re
 
-    token = re.search(r'id="token" name="token" type="hidden" value="([^"]+)"', page).group(1)
+    found = re.search(r'id="token" name="token" type="hidden" value="([^"]+)"', page)
+    assert found, "the checkout page has no order token"
+    token = found.group(1)
     first = checkout(client, token=token)
     add(client, ALARM)  # the cart was emptied; a second click still carries the same token
     second = checkout(client, token=token)

@@ -1,7 +1,7 @@
 """W6: staff see orders and hand-offs, and refund through Mollie; customers are told."""
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
 from app.accounts.models import User
@@ -30,7 +30,9 @@ def test_partial_then_full_refund(staff, paid_order, session, outbox):
     assert staff.submit(url, {"amount": f"{euros},{cents:02d}"}).status_code == 303
     refunded = session.get(Order, paid_order.id)
     assert refunded.refunded_cents == refunded.total_cents
-    assert [r.amount_cents for r in session.exec(select(RefundRow).order_by(RefundRow.id))] == [
+    assert [
+        r.amount_cents for r in session.exec(select(RefundRow).order_by(col(RefundRow.id)))
+    ] == [
         1000,
         rest,
     ]
