@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.core.personal_data import Asking, ConsentLine, Correction, handlers
+from app.db import id_of
 from app.mail import service as mail
 from app.privacy import requests
 from app.privacy.models import PrivacyRequest
@@ -63,7 +64,7 @@ def set_restriction(
     outcome = _joined("verwerking beperkt tot bewaren" if on else "beperking opgeheven", notes)
     requests.record_done(
         session,
-        user_id=user.id,
+        user_id=id_of(user),
         kind="beperking" if on else "opheffing",
         outcome=outcome,
         by=by,
@@ -100,7 +101,7 @@ def set_objection(
     session.add(user)
     requests.record_done(
         session,
-        user_id=user.id,
+        user_id=id_of(user),
         kind="bezwaar",
         outcome=f"{'bezwaar gemaakt' if on else 'bezwaar ingetrokken'}: {label.lower()}",
         by=by,
@@ -136,7 +137,7 @@ def withdraw(
     notes = [handler.withdraw(session, user, scope) for handler in handlers()]
     outcome = "; ".join(note for note in notes if note) or f"ingetrokken: {scope}"
     requests.record_done(
-        session, user_id=user.id, kind="intrekking", outcome=outcome, by=by, request=request
+        session, user_id=id_of(user), kind="intrekking", outcome=outcome, by=by, request=request
     )
     return True
 

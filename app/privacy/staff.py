@@ -77,7 +77,7 @@ def queue():
             )
             s.commit()
             flash("Het verzoek is vastgelegd. Stuur nu een controlecode naar de aanvrager.", "ok")
-            return _detail(row.id)
+            return _detail(db.id_of(row))
     return render_template(
         "privacy/staff_queue.html",
         form=form,
@@ -130,7 +130,7 @@ def send_code(request_id: int):
             "Vraag de aanvrager hem voor te lezen.",
             "ok",
         )
-    return _detail(row.id)
+    return _detail(db.id_of(row))
 
 
 @bp.post("/<int:request_id>/code")
@@ -146,7 +146,7 @@ def check_code(request_id: int):
         else:
             db.session().commit()
             flash("De aanvrager is bevestigd. Je kunt het verzoek nu uitvoeren.", "ok")
-            return _detail(row.id)
+            return _detail(db.id_of(row))
     return _render_detail(row, code_form=form)
 
 
@@ -206,7 +206,7 @@ def act(request_id: int):
     audit.record(s, action=f"privacyverzoek: {action}", user_id=user.id, actor_id=staff)
     s.commit()
     flash(message, "ok")
-    return _detail(row.id)
+    return _detail(db.id_of(row))
 
 
 @bp.post("/<int:request_id>/verwijderen")
@@ -219,7 +219,7 @@ def erase(request_id: int):
         return _render_detail(row, erase_form=form)
     if user.id == current_user.id:
         flash("Je eigen account verwijder je in je eigen privacycentrum.", "error")
-        return _detail(row.id)
+        return _detail(db.id_of(row))
     erasure.erase_account(db.session(), user, by=current_user.id, request=row)
     db.session().commit()
     flash("Het account en de gegevens zijn verwijderd; de aanvrager kreeg een bevestiging.", "ok")
@@ -245,7 +245,7 @@ def extend(request_id: int):
         else:
             db.session().commit()
             flash("De termijn is verlengd en de aanvrager kreeg de reden per e-mail.", "ok")
-            return _detail(row.id)
+            return _detail(db.id_of(row))
     return _render_detail(row, extend_form=form)
 
 

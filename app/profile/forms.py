@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -73,7 +75,8 @@ def _field(question: Question):
     if question.type == "number":
         return StringField(
             filters=[clean_text],
-            validators=[_WholeNumber(question.min, question.max)],
+            # The questionnaire's validator requires both bounds for a number question.
+            validators=[_WholeNumber(cast(int, question.min), cast(int, question.max))],
             render_kw={"inputmode": "numeric", "autocomplete": "off"},
             **common,
         )

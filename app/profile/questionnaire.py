@@ -62,11 +62,7 @@ class Question(BaseModel):
             option = self.option(answer)
             return option.tags if option else []
         if self.type == "multiple":
-            return [
-                t
-                for value in answer
-                for t in (self.option(value).tags if self.option(value) else [])
-            ]
+            return [t for value in answer if (option := self.option(value)) for t in option.tags]
         if self.type == "number":
             return [t for r in self.ranges if r.min <= answer <= r.max for t in r.tags]
         return []

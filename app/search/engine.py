@@ -332,14 +332,15 @@ class SearchIndex:
         matched_all = True
         if not matched and len(queries) > 1:
             # No document has every word: show those with the most of them.
-            per_word = Counter()
+            per_word: Counter[int] = Counter()
             for part in required:
                 per_word.update(searcher.docs_for_query(part))
             most = max(per_word.values(), default=0)
             matched = {docnum for docnum, count in per_word.items() if count == most}
             query, matched_all = Or(queries, scale=0.9), False
         facts = self._facts(searcher)
-        kinds, topics = Counter(), Counter()
+        kinds: Counter[str] = Counter()
+        topics: Counter[str] = Counter()
         for docnum in matched:
             kinds[facts.kind[docnum]] += 1
             topics.update(facts.topics[docnum])
@@ -384,13 +385,16 @@ class SearchIndex:
 
     def _facts(self, searcher) -> _Facts:
         """Kind and topics of every document, read once per searcher (for facets and filters)."""
-        if self._facts_for is not searcher:
-            kind, topics = {}, {}
+        facts = self._facts_cached
+        if facts is None or self._facts_for is not searcher:
+            kind: dict[int, str] = {}
+            topics: dict[int, tuple[str, ...]] = {}
             for docnum, fields in searcher.iter_docs():
                 kind[docnum] = fields.get("kind", "")
                 topics[docnum] = tuple(_split(fields.get("topics")))
-            self._facts_cached, self._facts_for = _Facts(kind, topics), searcher
-        return self._facts_cached
+            facts = _Facts(kind, topics)
+            self._facts_cached, self._facts_for = facts, searcher
+        return facts
 
     def _word_queries(self, words: list[str], prefix_last: bool) -> list[AndMaybe]:
         """Per word: any of its forms in `content` (or, while typing, the last word as a
@@ -518,14 +522,14 @@ class IndexBusy(Exception):
     """Another process holds the index's write lock."""
 
 
-def _fields(doc: SearchDocument) -> dict:
+def _fields(doc: SearchDocument) -> dict[str, str | datetime]:
     published = (
         datetime(doc.published.year, doc.published.month, doc.published.day)
         if doc.published
         else None
     )
     tags = " ".join(doc.tags).replace("-", " ")
-    fields = {
+    fields: dict[str, str | datetime] = {
         "key": doc.key,
         "kind": doc.kind,
         "slug": doc.slug,

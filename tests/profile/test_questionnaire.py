@@ -4,7 +4,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.consent.models import ConsentRecord
 from app.profile.models import ProfileAnswer, ProfileProgress
@@ -171,7 +171,7 @@ def test_profile_page_shows_every_answer_and_deletes_everything(client, filled, 
     latest = session.exec(
         select(ConsentRecord)
         .where(ConsentRecord.scope == "personalisation")
-        .order_by(ConsentRecord.id.desc())
+        .order_by(col(ConsentRecord.id).desc())
     ).first()
     assert latest.refused == "personalisation"
 
@@ -192,7 +192,8 @@ def newer_questionnaire():
             question["options"] = [o for o in question.get("options", []) if o["value"] != "ouder"]
     newer = Questionnaire.model_validate(data)
     assert newer.question("gemeente") is None
-    assert newer.question("relatie").option("ouder") is None
+    relation = newer.question("relatie")
+    assert relation is not None and relation.option("ouder") is None
     return newer
 
 

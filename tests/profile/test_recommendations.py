@@ -24,6 +24,7 @@ def recommended_cards(html: str) -> dict[str, str]:
     cards = {}
     for card in part.split("<li>")[1:]:
         href = re.search(r'class="zg-card__title"><a class="utrecht-link" href="([^"]+)"', card)
+        assert href, card
         cards[href.group(1)] = card
     return cards
 

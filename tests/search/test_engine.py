@@ -203,6 +203,7 @@ def test_only_published_content_is_indexed(tmp_path, database_url):
     with app.app_context():
         service.reindex(full=True)
         found = service.search("zorgverlof", kind=None, topic=None, page=1, live=False)
+    assert found.results is not None
     assert [h.slug for h in found.results.hits] == ["openbaar"]
     app.extensions["search_index"].close()
     app.extensions["db_engine"].dispose()
@@ -252,6 +253,7 @@ def test_nothing_personal_is_indexed(search_app, make_user):
         )
     for d in docs:
         assert "Geheimnaam" not in d.body + d.title and "zoekbaar@example.nl" not in d.body
+    assert found.results is not None
     for hit in found.results.hits:
         assert "Geheimnaam" not in hit.title + hit.snippet
 

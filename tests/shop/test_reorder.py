@@ -4,7 +4,7 @@ puts the order's products back in the basket (a plain form, no JavaScript needed
 import re
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.shop import service
 from app.shop.models import Order, OrderLine
@@ -12,7 +12,7 @@ from tests.shop.conftest import ALARM, MEALS, add, checkout, pay
 
 
 def orders(session):
-    return session.exec(select(Order).order_by(Order.id)).all()
+    return session.exec(select(Order).order_by(col(Order.id))).all()
 
 
 def reorder(client, order):
