@@ -15,6 +15,7 @@ from app.htmx import render
 from app.privacy import requests, rights
 from app.profile import forms, models, service
 from app.profile.cli import keys_cli
+from app.profile.gemeenten import municipalities
 from app.profile.privacy import ProfileData
 from app.profile.questionnaire import SOURCE
 
@@ -206,6 +207,7 @@ def delete():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["municipality_names"] = lambda: municipalities().names
     add_source(app, SOURCE)
     personal_data.register(
         app,
