@@ -1,13 +1,15 @@
-"""The health check."""
+"""The health check, and the sitemap of what the features registered."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import text
 
 from app import db
+from app.core import sitemap as sitemap_registry
+from app.core.pagecache import cached_page
 
 bp = Blueprint("core", __name__)
 log = logging.getLogger(__name__)
@@ -42,3 +44,15 @@ def healthz():
             log.warning("healthz: Redis does not answer; rate limits are counted per process")
             report.update(status="beperkt", redis="onbereikbaar")
     return jsonify(report)
+
+
+@bp.get("/sitemap.xml")
+@cached_page
+def sitemap():
+    """Every public page, with its last change where known, for search engines."""
+    xml = render_template(
+        "core/sitemap.xml",
+        entries=sitemap_registry.entries(),
+        base=current_app.config["PUBLIC_BASE_URL"],
+    )
+    return Response(xml, mimetype="application/xml")

@@ -21,6 +21,7 @@ from app.content import store as content
 from app.core import pagecache, personal_data
 from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
+from app.core.sitemap import Entry, add_pages
 from app.extensions import rate_limit
 from app.htmx import render, wants_fragment
 from app.payments import service as payments
@@ -77,6 +78,14 @@ def product(slug: str):
     if item is None:
         abort(404)
     return render_template("shop/product.html", product=item, in_cart=cart().get(slug, 0))
+
+
+def sitemap_pages() -> list[Entry]:
+    """The catalogue and every product for sale."""
+    products = service.catalogue().for_sale()
+    return [Entry(url_for("shop.catalogue"))] + [
+        Entry(url_for("shop.product", slug=p.slug)) for p in products
+    ]
 
 
 @bp.route("/winkel/mandje", methods=["GET", "POST"])
@@ -389,6 +398,7 @@ def init_app(app: Flask) -> None:
     content.add_source(app, catalogue_module.SOURCE)
     app.register_blueprint(bp)
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
+    add_pages(app, sitemap_pages)
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     paying.init_app(app)
