@@ -25,7 +25,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.content import store as content
     from app.content.cli import content_cli
     from app.core import cli as core_cli
-    from app.core import navigation, pagecache
+    from app.core import navigation, pagecache, structured_data
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro
     from app.hub import routes as hub
@@ -115,6 +115,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     privacy.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
+    structured_data.init_app(app)
     extensions.apply_view_rules(app)
 
     search_service.build_at_start(app)

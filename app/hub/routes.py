@@ -13,7 +13,7 @@ from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
 from app.core.sitemap import add_pages
 from app.htmx import render
-from app.hub import feeds, search, service
+from app.hub import feeds, search, service, structured_data
 from app.profile import personal
 from app.search.service import register_provider
 from app.security import allow_frame
@@ -220,3 +220,4 @@ def init_app(app: Flask) -> None:
         add_link(app, link)
     register_provider(app, search.documents, search.version)
     add_pages(app, feeds.sitemap_pages)
+    app.jinja_env.globals.update(article_data=structured_data.article)

@@ -28,7 +28,7 @@ from app.payments import service as payments
 from app.profile import personal
 from app.search.service import register_provider
 from app.shop import catalogue as catalogue_module
-from app.shop import cli, models, paying, privacy, search, service, staff
+from app.shop import cli, models, paying, privacy, search, service, staff, structured_data
 from app.shop.forms import PostForm, checkout_form, order_form
 from app.shop.models import HandoffStatus, OrderStatus
 
@@ -404,7 +404,11 @@ def init_app(app: Flask) -> None:
     paying.init_app(app)
     personal_data.register(app, *models.PERSONAL_DATA, handler=privacy.ShopData())
     add_scope_label(app, "partner:", privacy.consent_label)
-    app.jinja_env.globals.update(OrderStatus=OrderStatus, HandoffStatus=HandoffStatus)
+    app.jinja_env.globals.update(
+        OrderStatus=OrderStatus,
+        HandoffStatus=HandoffStatus,
+        product_data=structured_data.product,
+    )
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
     pagecache.per_request(app, "cart_count", cart_count)
