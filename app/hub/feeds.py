@@ -4,6 +4,7 @@ the hub's blueprint in `routes`), and the hub's pages for the sitemap."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from flask import Response, current_app, render_template, url_for
 
@@ -13,6 +14,7 @@ from app.core.sitemap import Entry
 from app.hub import service
 
 FEED_SIZE = 20
+FEED_EPOCH = date(2026, 1, 1)  # an empty feed's <updated>
 
 
 def _absolute(path: str) -> str:
@@ -23,7 +25,9 @@ def _absolute(path: str) -> str:
 def feed():
     """The newest articles and videos as an Atom feed."""
     items = [i for i in service.visible() if i.kind != "page"][:FEED_SIZE]
-    xml = render_template("hub/feed.xml", items=items, absolute=_absolute)
+    # The feed changed when its most recently changed entry did (not only its newest one).
+    updated = max((i.last_changed for i in items), default=FEED_EPOCH)
+    xml = render_template("hub/feed.xml", items=items, updated=updated, absolute=_absolute)
     return Response(xml, mimetype="application/atom+xml")
 
 

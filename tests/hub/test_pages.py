@@ -144,7 +144,7 @@ def test_article_page_has_toc_reading_time_dates_breadcrumbs_and_related(hub, co
     assert "3 minuten lezen" in page
     assert "10 januari 2026" in page and "bijgewerkt op" in page and "1 februari 2026" in page
     assert 'aria-label="Kruimelpad"' in page and ">Zorg</a>" in page
-    related = page[page.index("Verder lezen") :]
+    related = page[page.index("Lees ook") :]
     assert "Verwant artikel" in related and "Ander artikel" not in related
 
 
