@@ -160,7 +160,7 @@ def test_base_page_is_dutch_with_skip_link_and_htmx_config(client):
     assert '<html lang="nl"' in html
     assert 'href="#inhoud"' in html and 'id="inhoud"' in html
     assert '"allowEval":false' in html and '"includeIndicatorStyles":false' in html
-    assert 'hx-boost="true"' in html and "X-CSRFToken" in html
+    assert 'data-hx-boost="true"' in html and "X-CSRFToken" in html
     assert re.search(r"/static/vendor/htmx/htmx\.min\.[0-9a-f]{12}\.js", html)
 
 
