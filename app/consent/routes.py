@@ -38,6 +38,7 @@ from app.consent.register import (
 from app.core import pagecache, personal_data
 from app.core.formatting import AMSTERDAM
 from app.core.navigation import Link, add_link
+from app.core.sitemap import Entry, add_pages
 from app.htmx import wants_fragment
 from app.urls import is_safe_next
 
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("consent", __name__)
 
 BANNER_ID = "cookiebanner"
-NOT_COUNTED = {"static", "core.healthz", "hub.feed", "hub.sitemap", "hub.robots"}
+NOT_COUNTED = {"static", "core.healthz", "hub.feed", "core.sitemap", "hub.robots"}
 # Pages whose address holds only public names (an article's slug, a topic). Any other address
 # with a variable part (an e-mail token, an order number, a request id) is counted by its
 # pattern, so no token or number ever reaches the statistics.
@@ -239,6 +240,7 @@ def init_app(app: Flask) -> None:
     pagecache.vary_on(app, banner_state)
     add_link(app, Link("footer", "consent.statement", "Cookieverklaring", order=50))
     add_link(app, Link("footer", "consent.settings", "Cookie-instellingen", order=60))
+    add_pages(app, lambda: [Entry(url_for("consent.statement"), register.POLICY.date)])
 
     @app.context_processor
     def _banner():

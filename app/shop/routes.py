@@ -21,13 +21,14 @@ from app.content import store as content
 from app.core import pagecache, personal_data
 from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
+from app.core.sitemap import Entry, add_pages
 from app.extensions import rate_limit
 from app.htmx import render, wants_fragment
 from app.payments import service as payments
 from app.profile import personal
 from app.search.service import register_provider
 from app.shop import catalogue as catalogue_module
-from app.shop import cli, models, paying, privacy, search, service, staff
+from app.shop import cli, models, paying, privacy, search, service, staff, structured_data
 from app.shop.forms import PostForm, checkout_form, order_form
 from app.shop.models import HandoffStatus, OrderStatus
 
@@ -77,6 +78,14 @@ def product(slug: str):
     if item is None:
         abort(404)
     return render_template("shop/product.html", product=item, in_cart=cart().get(slug, 0))
+
+
+def sitemap_pages() -> list[Entry]:
+    """The catalogue and every product for sale."""
+    products = service.catalogue().for_sale()
+    return [Entry(url_for("shop.catalogue"))] + [
+        Entry(url_for("shop.product", slug=p.slug)) for p in products
+    ]
 
 
 @bp.route("/winkel/mandje", methods=["GET", "POST"])
@@ -391,12 +400,17 @@ def init_app(app: Flask) -> None:
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     staff_roles = tuple(role.value for role in staff.STAFF)
     add_link(app, Link("staff", "shop_staff.orders", "Bestellingen", roles=staff_roles))
+    add_pages(app, sitemap_pages)
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     paying.init_app(app)
     personal_data.register(app, *models.PERSONAL_DATA, handler=privacy.ShopData())
     add_scope_label(app, "partner:", privacy.consent_label)
-    app.jinja_env.globals.update(OrderStatus=OrderStatus, HandoffStatus=HandoffStatus)
+    app.jinja_env.globals.update(
+        OrderStatus=OrderStatus,
+        HandoffStatus=HandoffStatus,
+        product_data=structured_data.product,
+    )
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
     pagecache.per_request(app, "cart_count", cart_count)

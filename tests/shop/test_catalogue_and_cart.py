@@ -66,7 +66,7 @@ def test_add_change_remove_without_javascript(client):
 def test_htmx_add_updates_the_cart_count_out_of_band(client):
     response = add(client, **{**htmx_headers("mandje-melding")})
     html = response.get_data(as_text=True)
-    assert '<span id="mandje-teller" class="zg-cart-count" hx-swap-oob="true">1</span>' in html
+    assert '<span id="mandje-teller" class="zg-cart-count" data-hx-swap-oob="true">1</span>' in html
     assert "<html" not in html
 
 
@@ -169,7 +169,7 @@ def test_an_unknown_product_is_refused_plainly(client):
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 422 and "<html" not in html
     assert "Dit product is niet (meer) te koop." in html
-    assert '<span id="mandje-teller" class="zg-cart-count" hx-swap-oob="true">0</span>' in html
+    assert '<span id="mandje-teller" class="zg-cart-count" data-hx-swap-oob="true">0</span>' in html
     assert "Je mandje is leeg" in client.get("/winkel/mandje").get_data(as_text=True)
 
 
