@@ -75,11 +75,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_DURATION=timedelta(days=30),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
+        # Rate limits count in Redis when it is set (shared by every process), else in memory;
+        # Redis down: in this process's memory instead of refusing every form (logged).
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
-        # Redis down: count in this process's memory instead of refusing every form (logged).
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        RATELIMIT_HEADERS_ENABLED=True,
         PREFERRED_URL_SCHEME="https" if production else "http",
     )
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_NAMES})

@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from werkzeug.local import LocalProxy
 
@@ -45,7 +44,7 @@ from app.accounts.links import TokenError
 from app.accounts.privacy import AccountData
 from app.core import personal_data
 from app.core.cli import add_demo
-from app.extensions import rate_limit
+from app.extensions import client_address, rate_limit
 from app.jobs import service as jobs
 from app.urls import is_safe_next
 
@@ -144,7 +143,7 @@ def login():
             db.session(),
             email=form.email.data,
             password=form.password.data,
-            client=get_remote_address(),
+            client=client_address(),
         )
         db.session().commit()
         if attempt.wait:
