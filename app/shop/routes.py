@@ -7,6 +7,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -28,18 +29,58 @@ from app.payments import service as payments
 from app.profile import personal
 from app.search.service import register_provider
 from app.shop import catalogue as catalogue_module
-from app.shop import cli, models, paying, privacy, search, service, staff, structured_data
+from app.shop import (
+    cli,
+    models,
+    paying,
+    privacy,
+    search,
+    service,
+    staff,
+    structured_data,
+    waiting,
+)
 from app.shop.forms import PostForm, checkout_form, order_form
 from app.shop.models import HandoffStatus, OrderStatus
 
 bp = Blueprint("shop", __name__)
 CART = "cart"
+ACCOUNT_NEEDED = (
+    "Bestellen doe je met een account. Log hieronder in, of maak een account via ‘Nog geen "
+    "account? Maak er een.’ Je mandje blijft bewaard."
+)
+WAITING = "cart_waiting"  # orders placed from the basket that wait for payment (see waiting.py)
 PER_PAGE = 12
 
 
 def cart() -> dict[str, int]:
+    """The basket; while an order placed from it waits for payment, once per request it is
+    settled with that order (see `waiting`): an ended payment puts its products back."""
     raw = session.get(CART)
-    return service.clean_cart(raw) if raw else {}
+    current = service.clean_cart(raw) if raw else {}
+    remembered = session.get(WAITING)
+    if remembered and current_user.is_authenticated and not g.get("cart_settled"):
+        g.cart_settled = True
+        settled = waiting.settle(
+            db.session(), cart=current, waiting=remembered, user_id=current_user.id
+        )
+        if settled.returned:
+            session[CART] = current = settled.cart
+        if settled.waiting != remembered:
+            session[WAITING] = settled.waiting
+        if settled.missing:
+            flash(
+                "Deze producten konden niet terug in je mandje, omdat ze niet meer te koop "
+                f"zijn of je mandje vol is: {', '.join(settled.missing)}.",
+                "warning",
+            )
+    return current
+
+
+def waiting_orders() -> list[str]:
+    """The numbers of the orders placed from this basket that still wait for payment."""
+    cart()
+    return list(session.get(WAITING) or [])
 
 
 def cart_count() -> int:
@@ -92,7 +133,7 @@ def sitemap_pages() -> list[Entry]:
 @rate_limit("60 per minute", methods=["POST"])
 def basket():
     """The cart: add, change the quantity of, or remove a product; works with and without htmx."""
-    error = None
+    error = notice = None
     if request.method == "POST":
         slug = request.form.get("product", "")
         action = request.form.get("actie", "toevoegen")
@@ -105,6 +146,8 @@ def basket():
             session[CART] = service.set_quantity(cart(), slug, quantity, add=action == "toevoegen")
         except service.ShopError as problem:
             error = str(problem)
+        else:
+            notice = service.basket_notice(slug, action, session[CART].get(slug, 0))
         if wants_fragment("mandje-melding"):
             return render_template(
                 "shop/_added.html",
@@ -112,9 +155,9 @@ def basket():
                 count=cart_count(),
                 product=service.catalogue().products.get(slug),
             ), 422 if error else 200
-        if error is None:
-            if action == "toevoegen":
-                flash("Toegevoegd aan je mandje.", "ok")
+        if error is None and not wants_fragment("mandje"):
+            if notice:
+                flash(notice, "ok")
             return redirect(url_for("shop.basket"), code=303)
     lines, dropped = service.cart_lines(cart())
     total, vat = service.totals(lines)
@@ -127,20 +170,25 @@ def basket():
         vat=vat,
         dropped=dropped,
         error=error,
+        notice=notice,
         count=cart_count(),
+        waiting=waiting_orders(),
     ), 422 if error else 200
 
 
 @bp.route("/winkel/afrekenen", methods=["GET", "POST"])
-@login_required
 @rate_limit("20 per minute", methods=["POST"])
 def checkout():
     """Consent per partner, an address only when something is delivered, the overview with BTW,
-    and the button that states the payment obligation."""
+    and the button that states the payment obligation. A guest is told that ordering needs an
+    account, on the login page that leads back to the basket."""
+    if not current_user.is_authenticated:
+        flash(ACCOUNT_NEEDED, "info")
+        return redirect(url_for("accounts.login", next=url_for("shop.basket")))
     lines, _ = service.cart_lines(cart())
     if not lines:
-        flash("Je mandje is leeg.", "info")
-        return redirect(url_for("shop.catalogue"), code=303)
+        # The basket says why (an order that still waits for payment) and leads on.
+        return redirect(url_for("shop.basket"), code=303)
     if current_user.restricted:
         flash(
             "Je hebt de verwerking van je gegevens beperkt. Bestellen kan weer als je de "
@@ -182,6 +230,7 @@ def checkout():
                         for slug, q in cart().items()
                         if slug not in {line.product.slug for line in placed}
                     }
+                    session[WAITING] = waiting.remember(session.get(WAITING), str(order.number))
                 return _pay(order)
     return render_template(
         "shop/checkout.html",
@@ -282,6 +331,7 @@ def order(number: str):
     paying.refresh(db.session(), found)
     polls, poll_after = paying.next_poll(request.args.get("poging"))
     lines = service.order_lines(db.session(), found)
+    basket_now = cart()  # after the refresh: an ended payment puts its products back
     return render(
         "shop/order.html",
         fragment="shop/_order_status.html",
@@ -292,6 +342,7 @@ def order(number: str):
         pay_form=PostForm(),
         polls=polls,
         poll_after=poll_after,
+        in_basket=bool(lines) and all(line.product_slug in basket_now for line in lines),
     )
 
 
@@ -310,7 +361,9 @@ def pay(number: str):
 @login_required
 @rate_limit("20 per minute")
 def reorder(number: str):
-    """Put the products of an order that ended unpaid back in the basket."""
+    """The "Opnieuw betalen" of an order that ended unpaid: its products go back in the basket
+    (if they are not there already) and the customer goes on to the checkout, where it becomes
+    a new order; the ended order itself is never paid."""
     found = _own_order(number)
     if not PostForm().validate_on_submit():
         abort(400)
@@ -320,19 +373,20 @@ def reorder(number: str):
     except service.ShopError as problem:
         flash(str(problem), "warning")
         return redirect(url_for("shop.order", number=number), code=303)
-    if len(missing) < len(lines):
-        flash(
-            f"De producten van bestelling {number} staan weer in je mandje. Kijk ze na en "
-            "bestel opnieuw.",
-            "ok",
-        )
     if missing:
         flash(
             "Deze producten konden niet terug in je mandje, omdat ze niet meer te koop zijn of "
             f"je mandje vol is: {', '.join(missing)}.",
             "warning",
         )
-    return redirect(url_for("shop.basket"), code=303)
+    if len(missing) == len(lines):
+        return redirect(url_for("shop.basket"), code=303)
+    flash(
+        f"De producten van bestelling {number} staan in je mandje. Kijk alles na en betaal "
+        "opnieuw; het wordt een nieuwe bestelling met een eigen nummer.",
+        "ok",
+    )
+    return redirect(url_for("shop.basket" if missing else "shop.checkout"), code=303)
 
 
 @bp.get("/winkel/bestellingen")
