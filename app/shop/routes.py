@@ -453,7 +453,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     staff_roles = tuple(role.value for role in staff.STAFF)
-    add_link(app, Link("staff", "shop_staff.orders", "Bestellingen", roles=staff_roles))
+    add_link(app, Link("staff", "shop_staff.orders", "Alle bestellingen", roles=staff_roles))
     add_pages(app, sitemap_pages)
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
