@@ -8,6 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import open_menu
+
 WATCH = """
 window.__problems = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -50,6 +52,7 @@ def test_pages_with_json_ld_and_htmx_swaps_raise_no_csp_errors(site_page, site_s
     page.goto(base + "/zoeken")
     page.get_by_role("searchbox").first.fill("respijtzorg")
     expect(page).to_have_url(re.compile(r"q=respijtzorg"))
+    open_menu(page)
     page.get_by_role("link", name="Artikelen", exact=True).first.click()
     expect(page).to_have_url(re.compile(r"/artikelen/$"))
     page.wait_for_load_state("networkidle")
