@@ -172,6 +172,9 @@ def log_in(page, url: str, email: str, *, next: str = "", banner: str = "") -> N
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    # Logged in once the browser has left the login page (a test that goes elsewhere at once
+    # would otherwise cancel the login on a busy machine).
+    page.wait_for_url(lambda url: "/inloggen" not in url)
 
 
 @pytest.fixture

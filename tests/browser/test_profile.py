@@ -45,6 +45,7 @@ def test_radio_buttons_and_checkboxes_are_large_and_left_of_their_labels(
 ):
     add_account(live_app, "carla@example.nl", name="Carla")
     log_in(page, live_server.url, "carla@example.nl", next="/profiel/vragenlijst")
+    expect(page.get_by_role("heading", name="Voor wie zorg je?", level=2)).to_be_visible()
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(live_server.url + "/profiel/vragenlijst/1")
