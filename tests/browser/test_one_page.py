@@ -149,6 +149,7 @@ def test_basket_checkout_and_payment(browser, shop):
     context, page = _new_page(browser, viewport=PHONE)
     page.goto(url + "/winkel")
     page.get_by_role("button", name="Alles weigeren").click()
+    expect(page.get_by_text("Je cookiekeuze is opgeslagen")).to_be_visible()  # saved first
     page.get_by_role("link", name="Personenalarm met valdetectie").click()
     one_page(page, page.locator("#inhoud"), step="product")
     buy = page.get_by_role("button", name="In mijn mandje")
@@ -237,6 +238,7 @@ def test_search_and_article_filters(browser, site_server):
     context, page = _new_page(browser, viewport=PHONE)
     page.goto(site_server.url + "/zoeken")
     page.get_by_role("button", name="Alles weigeren").click()
+    expect(page.get_by_text("Je cookiekeuze is opgeslagen")).to_be_visible()  # saved first
     field = page.get_by_role("searchbox", name=re.compile("Waar zoek je"))
     field.fill("respijtzorg")
     expect(page.locator("#zoekresultaten")).to_contain_text("Respijtzorg")
