@@ -23,7 +23,11 @@ def reorder(client, order):
 
 def basket_quantities(client):
     page = client.get("/winkel/mandje").get_data(as_text=True)
-    return dict(re.findall(r'id="aantal-([^"]+)" name="aantal" value="(\d+)"', page))
+    boxes = re.findall(r'<input [^>]*name="aantal"[^>]*>', page)
+    return {
+        re.search(r'id="aantal-([^"]+)"', box)[1]: re.search(r'value="(\d+)"', box)[1]
+        for box in boxes
+    }
 
 
 @pytest.mark.parametrize("outcome", ["failed", "canceled", "expired"])

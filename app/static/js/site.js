@@ -7,6 +7,11 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     var detail = event.detail || {};
     if (!detail.boosted) {
+      // A form answered in place (the questionnaire, the cart): its error summary takes focus.
+      var summary = document.getElementById("foutoverzicht");
+      if (summary && event.target && event.target.contains && event.target.contains(summary)) {
+        summary.focus();
+      }
       return;
     }
     var target = document.getElementById("foutoverzicht") || document.getElementById("inhoud");
