@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 log = logging.getLogger(__name__)
 OWNER_ONLY = 0o600
@@ -44,6 +44,26 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Stored(Protocol):
+    """A table row with an integer id (None until the row is flushed)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: Stored) -> int:
+    """The id of a row the database holds. Raises ValueError for a row not yet flushed, which
+    has none: a query with its None would silently match nothing."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} has no id yet: flush it first")
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table of a SQLModel table class (its `__table__`, which SQLModel's types leave out)."""
+    return cast(sa.Table, sa.inspect(model).local_table)
 
 
 def normalise_url(url: str) -> str:

@@ -85,7 +85,7 @@ def apply_view_rules(app: Flask) -> None:
             csrf.exempt(view)
         if getattr(view, NO_LIMITS, False):
             rates.exempt(view)
-        wrapped = view
+        wrapped: Callable[..., Any] = view
         for value, options in getattr(view, LIMITS, ()):
             wrapped = rates.limit(value, **options)(wrapped)
         app.view_functions[endpoint] = wrapped

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
 
 
 @pytest.fixture
-def database_url(tmp_path, external_engine) -> str:
+def database_url(tmp_path, external_engine) -> Iterator[str]:
     if external_engine is not None:
         yield EXTERNAL_DB
         empty_all_tables(external_engine)
@@ -255,7 +256,9 @@ class Outbox:
 
     @staticmethod
     def text(message: EmailMessage) -> str:
-        return message.get_body(preferencelist=("plain",)).get_content()
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None, "the message has no plain-text part"
+        return body.get_content()
 
     def last_link(self, to: str | None = None) -> str:
         messages = [m for m in self.messages() if to is None or m["To"] == to]

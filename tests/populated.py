@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import requests
 from flask import Flask
@@ -34,7 +35,7 @@ from tools.mollie_sandbox.server import SandboxServer
 ROLES = ("anonymous", "caregiver", "staff", "editor", "admin")
 ALARM = "personenalarm-met-valdetectie"
 ADVICE = "adviesgesprek-volmacht-levenstestament"
-STEPS = (
+STEPS: tuple[dict[str, str | list[str]], ...] = (
     {"relatie": "ouder", "woonsituatie": "zelfstandig", "personalisation": "y"},
     {"uren": "20", "duur": "kort"},
     {"leeftijd": "25-64", "bezigheden": ["werk"]},
@@ -117,7 +118,9 @@ def make_user(app: Flask, role: Role, email: str, **details) -> User:
 
 def _checkout(client: Client) -> str:
     page = client.get("/winkel/afrekenen").get_data(as_text=True)
-    token = re.search(r'id="token" name="token" type="hidden" value="([^"]*)"', page).group(1)
+    found = re.search(r'id="token" name="token" type="hidden" value="([^"]*)"', page)
+    assert found, "the checkout page has no order token"
+    token = found.group(1)
     data = {
         "csrf_token": client.csrf_token("/winkel/afrekenen"),
         "token": token,
@@ -149,9 +152,11 @@ def _fill(app: Flask, site: PopulatedSite) -> None:
     assert caregiver.submit("/privacy/download", page="/privacy").status_code == 303
     with site.session() as s:
         order = s.exec(select(Order)).one()
-        assert order.status == "paid"
+        assert order.status == "paid" and order.number is not None
         site.order_number = order.number
-        site.export_id = s.exec(select(ExportFile.id)).one()
+        export_id = s.exec(select(ExportFile.id)).one()
+        assert export_id is not None
+        site.export_id = export_id
         request = privacy_requests.open_request(
             s,
             user_id=site.users["caregiver"].id,
@@ -161,7 +166,7 @@ def _fill(app: Flask, site: PopulatedSite) -> None:
             handled_by=site.users["staff"].id,
         )
         s.commit()
-        site.request_id = request.id
+        site.request_id = db.id_of(request)
         assert s.exec(select(PrivacyRequest)).all()
 
 
@@ -181,7 +186,7 @@ def populated_site(tmp_path: Path, database_url: str, **overrides) -> Iterator[P
     try:
         site = PopulatedSite(app=app, sandbox=sandbox, clients={}, users={})
         for role in ROLES:
-            site.clients[role] = app.test_client()
+            site.clients[role] = cast(Client, app.test_client())  # the app's test_client_class
             if role == "anonymous":
                 continue
             site.emails[role] = f"{role}@example.nl"

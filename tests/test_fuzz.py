@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, quote, quote_from_bytes, urlencode, urlsplit
 
 import pytest
@@ -35,7 +36,7 @@ from werkzeug.datastructures import MultiDict
 from app.payments.models import PaymentRow
 from tests.conftest import build_app
 from tests.crawl import Crawl, by_view, crawl
-from tests.populated import SEEDS, module_database, populated_site
+from tests.populated import SEEDS, PopulatedSite, module_database, populated_site
 
 ROLES = ("anonymous", "caregiver", "staff", "editor")
 # Each route gets a few examples, and more for each input it has (path variable or field).
@@ -50,7 +51,7 @@ def _routes() -> list[tuple[str, str, str]]:
         rules = [
             (rule.rule, method, rule.endpoint)
             for rule in app.url_map.iter_rules()
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         ]
         app.extensions["db_engine"].dispose()
     return sorted(rules)
@@ -202,7 +203,7 @@ class RouteInfo:
 
 @dataclass
 class Plan:
-    site: object
+    site: PopulatedSite
     routes: dict[tuple[str, str], RouteInfo]
     path_values: dict[str, set[str]]
     vocabulary: list[str]
@@ -384,7 +385,7 @@ def send(plan: Plan, request: Generated):
         return client.post(
             url, data=json.dumps(document), content_type="application/json", headers=headers
         )
-    data = MultiDict(request.fields)
+    data: MultiDict[str, Any] = MultiDict(request.fields)
     data.add("csrf_token", token)
     if request.body == "multipart" and request.fields:
         name = request.fields[-1][0]  # a file where text was expected

@@ -70,6 +70,7 @@ def test_orders_that_exist_get_their_own_random_key_and_paid_ones_their_payment(
     app = build_app(tmp_path, migration_url)
     config = alembic_config(app)
     before = ScriptDirectory.from_config(config).get_revision("5e1f0c2a9b7d").down_revision
+    assert isinstance(before, str)  # one parent, no merge
     command.upgrade(config, before)
     engine = app.extensions["db_engine"]
     now = datetime.now(UTC).replace(tzinfo=None)

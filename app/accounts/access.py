@@ -19,7 +19,8 @@ def role_required(*roles: Role) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                # flask-login sets the attribute on the app; Flask's class does not declare it.
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)

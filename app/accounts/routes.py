@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import (
     Blueprint,
     Flask,
@@ -15,6 +17,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from werkzeug.local import LocalProxy
 
 from app import crypto, db
 from app.accounts import (
@@ -290,7 +293,7 @@ def account():
         if changed:
             labels = {"name": "naam", "phone": "telefoonnummer", "situation": "situatie"}
             personal_data.right_exercised.send(
-                current_app._get_current_object(),
+                cast("LocalProxy[Flask]", current_app)._get_current_object(),
                 session=db.session(),
                 user_id=current_user.id,
                 kind="correctie",

@@ -126,7 +126,10 @@ class ConsentData(DataHandler):
 
     def panels(self, session: Session, asking: Asking) -> list[Panel]:
         user_id = asking.user.id
-        fields = dict(category_for("consent_record").visible_fields)
+        category = category_for(ConsentRecord.__tablename__)
+        if category is None:
+            raise LookupError("the consent log's table is not registered")
+        fields = dict(category.visible_fields)
         del fields["user_id"]
         earlier = before_login(session, user_id, _consent_id(asking))
         return [
@@ -143,7 +146,7 @@ class ConsentData(DataHandler):
                 template="consent/_privacy_before_login.html",
                 rows=[{k: getattr(row, k) for k in fields} for row in earlier],
                 fields=fields,
-                purpose=category_for("consent_record").purpose,
+                purpose=category.purpose,
                 source=(
                     "je keuzes in de cookiemelding, met hetzelfde keuzenummer als je "
                     "toestemmingscookie"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import cast
 
 from flask import (
     Blueprint,
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlmodel import Session
+from werkzeug.local import LocalProxy
 
 from app import db
 from app.consent import gate, models, register, service
@@ -115,7 +117,7 @@ def withdraw_cookies():
     _save(set(), "withdraw", commit=False)
     if current_user.is_authenticated:
         personal_data.right_exercised.send(
-            current_app._get_current_object(),
+            cast("LocalProxy[Flask]", current_app)._get_current_object(),
             session=db.session(),
             user_id=current_user.id,
             kind="intrekking",

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.consent import register
 from app.consent.models import ConsentRecord, PageViewDay, SearchTermDay, VisitorDay
@@ -157,7 +157,7 @@ def account_consents(session: Session, user_id: int) -> dict[str, ConsentRecord]
     rows = session.exec(
         select(ConsentRecord)
         .where(ConsentRecord.user_id == user_id, ConsentRecord.scope != COOKIE_SCOPE)
-        .order_by(ConsentRecord.at, ConsentRecord.id)
+        .order_by(col(ConsentRecord.at), col(ConsentRecord.id))
     ).all()
     latest: dict[str, ConsentRecord] = {}
     for row in rows:
@@ -171,7 +171,7 @@ def history(session: Session, user_id: int) -> list[ConsentRecord]:
         session.exec(
             select(ConsentRecord)
             .where(ConsentRecord.user_id == user_id)
-            .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc())
+            .order_by(col(ConsentRecord.at).desc(), col(ConsentRecord.id).desc())
         ).all()
     )
 

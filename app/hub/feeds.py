@@ -3,6 +3,8 @@ are added to the hub's blueprint in `routes`)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, current_app, render_template, url_for
 
 from app.content import store as content
@@ -28,7 +30,7 @@ def feed():
 def sitemap():
     """Every public page, with its last change, for search engines."""
     site = content.site()
-    entries = [
+    entries: list[tuple[str, date | None]] = [
         (url_for("hub.home"), None),
         (url_for("hub.articles"), None),
         (url_for("hub.videos"), None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from app.config import PACKAGE_DIR
 from app.content.files import FrontMatterError, Problem, digest, line_of_key, split_front_matter
@@ -53,7 +54,7 @@ MESSAGES = {
 }
 
 
-def _field_problem(rel: str, source: str, error: dict) -> Problem:
+def _field_problem(rel: str, source: str, error: ErrorDetails) -> Problem:
     field = str(error["loc"][0]) if error["loc"] else "?"
     where = ".".join(str(part) for part in error["loc"])
     template = MESSAGES.get(error["type"])

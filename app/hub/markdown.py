@@ -125,7 +125,9 @@ def render(item: Item, urls: dict[str, str]) -> list[str]:
         if isinstance(block, str):
             raw.feed(block)
     raw.close()
-    item.headings = [Heading(t["level"], t["id"], t["name"]) for t in _flatten(md.toc_tokens)]
+    # The toc extension sets `toc_tokens` on the converter; Markdown's types do not declare it.
+    tokens = md.toc_tokens  # type: ignore[attr-defined]
+    item.headings = [Heading(t["level"], t["id"], t["name"]) for t in _flatten(tokens)]
     item.html = sanitise(html)
     item.text = plain_text(item.html)
     return links.processor.unresolved if links.processor else []

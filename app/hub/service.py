@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import TypedDict
 
 from flask import Flask
 
@@ -24,6 +25,12 @@ RELATED_LIMIT = 4
 
 
 SOURCE = "hub"
+
+
+class HomeSections(TypedDict):
+    featured: list[Item]
+    latest: list[Item]
+    videos: list[Item]
 
 
 def content_source(app: Flask) -> Source:
@@ -108,7 +115,7 @@ def _related(item: Item, limit: int) -> list[Item]:
     return [other for _, other in scored[:limit]]
 
 
-def home_sections() -> dict[str, list[Item]]:
+def home_sections() -> HomeSections:
     """Featured items (up to three) and the latest articles not already featured."""
     articles = visible("article")
     featured = [i for i in visible() if i.meta.featured and i.kind != "page"][:3]

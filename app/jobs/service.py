@@ -22,10 +22,11 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app import crypto
 from app.db import utcnow
@@ -106,26 +107,27 @@ class RunReport:
 
 def _claim(engine: sa.Engine, holder: str, now: datetime) -> int | None:
     """Lock the oldest due job for this worker; None when nothing is due."""
-    claimable = sa.or_(Job.locked_until.is_(None), Job.locked_until < now)
+    claimable = sa.or_(col(Job.locked_until).is_(None), col(Job.locked_until) < now)
     with Session(engine) as session:
         query = (
             select(Job.id)
             .where(
                 Job.status == JobStatus.PENDING,
-                sa.or_(Job.run_after.is_(None), Job.run_after <= now),
+                sa.or_(col(Job.run_after).is_(None), col(Job.run_after) <= now),
                 claimable,
             )
-            .order_by(Job.id)
+            .order_by(col(Job.id))
             .limit(10)
         )
         if engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         for job_id in session.exec(query).all():
-            won = session.execute(
+            result = session.execute(
                 sa.update(Job)
-                .where(Job.id == job_id, claimable)
+                .where(col(Job.id) == job_id, claimable)
                 .values(locked_by=holder, locked_until=now + LOCK_FOR)
-            ).rowcount
+            )
+            won = cast(sa.CursorResult, result).rowcount
             if won == 1:
                 session.commit()
                 return job_id
@@ -148,7 +150,7 @@ def _run_one(engine: sa.Engine, job_id: int, holder: str, report: RunReport) -> 
             session.rollback()
             _failed(session, job_id, kind, payload, type(error).__name__, report)
             return
-        session.execute(sa.delete(Job).where(Job.id == job_id))
+        session.execute(sa.delete(Job).where(col(Job.id) == job_id))
         session.commit()
         report.done += 1
 

@@ -7,7 +7,7 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 import app.db
 ${imports if imports else ""}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -51,7 +52,8 @@ class Summary:
 
 
 def summary(session: Session, user_id: int) -> Summary:
-    removed, kept = [], []
+    removed: list[Line] = []
+    kept: list[Line] = []
     for section in data.collect(session, user_id):
         if not section.rows:
             continue
@@ -100,7 +102,8 @@ def _clear_other_references(connection: sa.Connection, user_id: int) -> None:
 @event.listens_for(BaseSession, "after_commit")
 def _after_erasure(session: BaseSession) -> None:
     if session.info.pop(TRUNCATE_WAL, False):
-        db.truncate_wal(session.get_bind())
+        # The app binds every session to its engine, never to a connection.
+        db.truncate_wal(cast(sa.Engine, session.get_bind()))
 
 
 @event.listens_for(BaseSession, "after_rollback")
@@ -122,7 +125,7 @@ def erase_account(
     The caller commits. The account's sessions end because the account row is gone. The
     erasure goes into the ledger first, unless `replaying` one from it after a restore (then
     the person, who was told at the time, gets no second e-mail)."""
-    user_id, email, name, created_at = user.id, user.email, user.name, user.created_at
+    user_id, email, name, created_at = db.id_of(user), user.email, user.name, user.created_at
     # Each feature does its part first (the shop tells partners that received data).
     notes = [note for handler in handlers() if (note := handler.before_erasure(session, user))]
     if request is None:
@@ -139,6 +142,8 @@ def erase_account(
     _clear_other_references(connection, user_id)
     session.expire_all()
     request = session.get(PrivacyRequest, request_id)
+    if request is None:
+        raise LookupError("the erasure's own request row is gone")
     kept = [c.name.lower() for c in categories() if c.erasure != Erasure.DELETE and counts[c.table]]
     outcome = (
         "account en gegevens opnieuw verwijderd, na het terugzetten van een back-up"
@@ -204,7 +209,7 @@ def replay_erasures(session: Session) -> Replay:
         user = session.get(User, entry.account)
         if user is None:
             result.gone += 1
-        elif not entry.same_account(user.id, user.created_at):
+        elif not entry.same_account(db.id_of(user), user.created_at):
             result.other += 1
         else:
             request = requests.open_request(

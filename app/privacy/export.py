@@ -23,12 +23,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import crypto
 from app.accounts.models import User
 from app.core.personal_data import Panel
-from app.db import utcnow
+from app.db import id_of, utcnow
 from app.privacy import data, overview, requests
 from app.privacy.models import ExportFile, PrivacyRequest, RequestKind
 
@@ -208,15 +208,16 @@ def create(
     cookies: Mapping[str, str] | None = None,
 ) -> ExportFile:
     """Build, encrypt and store a fresh export, replacing older ones; logged as a request."""
-    remove_files(session, user.id)
+    user_id = id_of(user)
+    remove_files(session, user_id)
     payload = crypto.encrypt_bytes(build_zip(session, user, cookies=cookies))
     filename = f"{secrets.token_urlsafe(24)}.zip.enc"
     (folder() / filename).write_bytes(payload)
-    row = ExportFile(user_id=user.id, filename=filename, size_bytes=len(payload))
+    row = ExportFile(user_id=user_id, filename=filename, size_bytes=len(payload))
     session.add(row)
     requests.record_done(
         session,
-        user_id=user.id,
+        user_id=user_id,
         kind=RequestKind.DOWNLOAD,
         outcome="downloadbestand klaargezet (7 dagen beschikbaar)",
         by=by,
@@ -228,7 +229,7 @@ def create(
 
 def current(session: Session, user_id: int) -> ExportFile | None:
     row = session.exec(
-        select(ExportFile).where(ExportFile.user_id == user_id).order_by(ExportFile.id.desc())
+        select(ExportFile).where(ExportFile.user_id == user_id).order_by(col(ExportFile.id).desc())
     ).first()
     return row if row is not None and not expired(row) else None
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.accounts.models import User
 from app.content import store as content
 from app.core.personal_data import Asking, Panel, handlers
+from app.db import id_of
 from app.privacy import data, requests
 from app.privacy.models import PrivacyRequest
 from app.privacy.processors import processors
@@ -78,9 +79,9 @@ def gather(session: Session, user: User, *, cookies: Mapping[str, str] | None = 
     asking = Asking(user=user, cookies=dict(cookies or {}))
     return Overview(
         user=user,
-        sections=data.collect(session, user.id),
+        sections=data.collect(session, id_of(user)),
         panels=[panel for handler in handlers() for panel in handler.panels(session, asking)],
-        requests=requests.of_user(session, user.id),
+        requests=requests.of_user(session, id_of(user)),
     )
 
 

@@ -16,10 +16,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import id_of, utcnow
 from app.forms import FieldError
 from app.mail import service as mail
 from app.privacy.models import PrivacyRequest, RequestChannel, RequestKind
@@ -139,14 +139,16 @@ def of_user(session: Session, user_id: int) -> list[PrivacyRequest]:
         session.exec(
             select(PrivacyRequest)
             .where(PrivacyRequest.user_id == user_id)
-            .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id.desc())
+            .order_by(col(PrivacyRequest.received_at).desc(), col(PrivacyRequest.id).desc())
         )
     )
 
 
 def queue(session: Session) -> list[PrivacyRequest]:
     """Open requests, the most urgent first."""
-    rows = session.exec(select(PrivacyRequest).where(PrivacyRequest.completed_at.is_(None))).all()
+    rows = session.exec(
+        select(PrivacyRequest).where(col(PrivacyRequest.completed_at).is_(None))
+    ).all()
     return sorted(rows, key=lambda r: (r.deadline, r.id))
 
 
@@ -155,10 +157,10 @@ def recently_closed(session: Session, limit: int = 20) -> list[PrivacyRequest]:
         session.exec(
             select(PrivacyRequest)
             .where(
-                PrivacyRequest.completed_at.is_not(None),
+                col(PrivacyRequest.completed_at).is_not(None),
                 PrivacyRequest.channel != RequestChannel.SELF,
             )
-            .order_by(PrivacyRequest.completed_at.desc())
+            .order_by(col(PrivacyRequest.completed_at).desc())
             .limit(limit)
         )
     )
@@ -216,7 +218,7 @@ def send_code(session: Session, request: PrivacyRequest) -> None:
     if user is None:
         raise RequestError("Dit verzoek hoort niet (meer) bij een account.")
     code = f"{secrets.randbelow(1_000_000):06d}"
-    request.verify_code_hash = _code_hash(request.id, code)
+    request.verify_code_hash = _code_hash(id_of(request), code)
     request.verify_sent_at = utcnow()
     session.add(request)
     mail.send(
@@ -237,7 +239,7 @@ def check_code(session: Session, request: PrivacyRequest, code: str) -> None:
         raise RequestError("Stuur eerst een controlecode.", field="code")
     if utcnow() - request.verify_sent_at > CODE_VALID:
         raise RequestError("Deze code is verlopen. Stuur een nieuwe code.", field="code")
-    if not hmac.compare_digest(request.verify_code_hash, _code_hash(request.id, code)):
+    if not hmac.compare_digest(request.verify_code_hash, _code_hash(id_of(request), code)):
         raise RequestError(
             "Deze code klopt niet. Vraag de beller de code nog eens voor te lezen.", field="code"
         )

@@ -28,12 +28,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.core.formatting import AMSTERDAM, dutch_date
 from app.core.personal_data import Category, categories, handlers
-from app.db import utcnow
+from app.db import table_of, utcnow
 from app.mail import service as mail
 from app.privacy import data, erasure, export, ledger
 from app.privacy.models import ExportFile, JobLock, RequestChannel
@@ -71,7 +71,7 @@ class Report:
 
 
 def acquire(engine: sa.Engine, holder: str, now: datetime) -> bool:
-    table = JobLock.__table__
+    table = table_of(JobLock)
     with engine.begin() as connection:
         taken = connection.execute(
             sa.update(table)
@@ -91,7 +91,7 @@ def acquire(engine: sa.Engine, holder: str, now: datetime) -> bool:
 
 
 def release(engine: sa.Engine, holder: str) -> None:
-    table = JobLock.__table__
+    table = table_of(JobLock)
     with engine.begin() as connection:
         connection.execute(
             sa.delete(table).where(table.c.name == LOCK_NAME, table.c.holder == holder)
@@ -108,7 +108,7 @@ def new_holder() -> str:
 def _accounts(session: Session, report: Report, category: Category, now: datetime) -> None:
     horizon = add_years(now + WARNING, -INACTIVE_YEARS) + timedelta(days=1)
     candidates = session.exec(
-        select(User).where(User.last_active_at <= horizon).order_by(User.id)
+        select(User).where(User.last_active_at <= horizon).order_by(col(User.id))
     ).all()
     warned, erased = 0, 0
     for user in candidates:
@@ -148,8 +148,8 @@ def _delete(
     table = data.table(category)
     connection = session.connection()
     if report.dry_run:
-        count = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
-        report.add(category, count.scalar_one(), f"zou(den) worden verwijderd ({what})")
+        counted = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
+        report.add(category, counted.scalar_one(), f"zou(den) worden verwijderd ({what})")
         return
     ids = sa.select(table.c.id).where(where)
     for child in categories():
@@ -166,8 +166,16 @@ def _delete(
     report.add(category, count, f"verwijderd ({what})")
 
 
+def _rule_column(category: Category) -> sa.Column:
+    """The column a fiscal or age rule counts from."""
+    name = category.retention.column
+    if name is None:
+        raise LookupError(f"{category.table}: rule {category.retention.rule!r} names no column")
+    return data.table(category).c[name]
+
+
 def _fiscal(session: Session, report: Report, category: Category, now: datetime) -> None:
-    column = data.table(category).c[category.retention.column]
+    column = _rule_column(category)
     local_year = now.astimezone(AMSTERDAM).year
     cutoff = datetime(local_year - FISCAL_YEARS, 1, 1, tzinfo=AMSTERDAM)
     _delete(session, report, category, column < cutoff, "7 jaar na het einde van het boekjaar")
@@ -186,7 +194,7 @@ def _consent_proof(session: Session, report: Report, category: Category, now: da
 
 def _age(session: Session, report: Report, category: Category, now: datetime) -> None:
     rule = category.retention
-    column = data.table(category).c[rule.column]
+    column = _rule_column(category)
     if rule.years:
         limit, what = add_years(now, -rule.years), f"{rule.years} jaar oud"
     else:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.core.personal_data import Asking, ConsentLine, Correction, handlers
+from app.db import id_of
 from app.mail import service as mail
 from app.privacy import requests
 from app.privacy.models import PrivacyRequest, RequestKind
@@ -63,7 +64,7 @@ def set_restriction(
     outcome = _joined("verwerking beperkt tot bewaren" if on else "beperking opgeheven", notes)
     requests.record_done(
         session,
-        user_id=user.id,
+        user_id=id_of(user),
         kind=RequestKind.RESTRICTION if on else RequestKind.LIFTING,
         outcome=outcome,
         by=by,
@@ -100,7 +101,7 @@ def set_objection(
     session.add(user)
     requests.record_done(
         session,
-        user_id=user.id,
+        user_id=id_of(user),
         kind=RequestKind.OBJECTION,
         outcome=f"{'bezwaar gemaakt' if on else 'bezwaar ingetrokken'}: {label.lower()}",
         by=by,
@@ -137,7 +138,7 @@ def withdraw(
     outcome = "; ".join(note for note in notes if note) or f"ingetrokken: {scope}"
     requests.record_done(
         session,
-        user_id=user.id,
+        user_id=id_of(user),
         kind=RequestKind.WITHDRAWAL,
         outcome=outcome,
         by=by,

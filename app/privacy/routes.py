@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app import db
 from app.accounts import service as accounts
@@ -45,7 +46,7 @@ def _user():
     return current_user._get_current_object()
 
 
-def _back() -> Response:
+def _back() -> WerkzeugResponse:
     return redirect(url_for("privacy.centre"), code=303)
 
 

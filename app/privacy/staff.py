@@ -79,7 +79,7 @@ def queue():
             )
             s.commit()
             flash("Het verzoek is vastgelegd. Stuur nu een controlecode naar de aanvrager.", "ok")
-            return _detail(row.id)
+            return _detail(db.id_of(row))
     return render_template(
         "privacy/staff_queue.html",
         form=form,
@@ -132,7 +132,7 @@ def send_code(request_id: int):
             "Vraag de aanvrager hem voor te lezen.",
             "ok",
         )
-    return _detail(row.id)
+    return _detail(db.id_of(row))
 
 
 @bp.post("/<int:request_id>/code")
@@ -148,7 +148,7 @@ def check_code(request_id: int):
         else:
             db.session().commit()
             flash("De aanvrager is bevestigd. Je kunt het verzoek nu uitvoeren.", "ok")
-            return _detail(row.id)
+            return _detail(db.id_of(row))
     return _render_detail(row, code_form=form)
 
 
@@ -208,7 +208,7 @@ def act(request_id: int):
     audit.record(s, action=f"privacyverzoek: {action}", user_id=user.id, actor_id=staff)
     s.commit()
     flash(message, "ok")
-    return _detail(row.id)
+    return _detail(db.id_of(row))
 
 
 @bp.post("/<int:request_id>/verwijderen")
@@ -250,7 +250,7 @@ def extend(request_id: int):
         else:
             db.session().commit()
             flash("De termijn is verlengd en de aanvrager kreeg de reden per e-mail.", "ok")
-            return _detail(row.id)
+            return _detail(db.id_of(row))
     return _render_detail(row, extend_form=form)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +26,22 @@ def _known_choice(form, field) -> None:
     chosen = field.data if isinstance(field.data, list) else [field.data] if field.data else []
     if any(value not in allowed for value in chosen):
         raise ValidationError(CHOOSE_MESSAGE)
+
+
+class _Alone:
+    """An answer such as "Geen van beide" that cannot be ticked together with another."""
+
+    def __init__(self, question: Question) -> None:
+        self.alone = {o.value: o.label for o in question.options if o.exclusive}
+
+    def __call__(self, form, field) -> None:
+        chosen = set(field.data or [])
+        for value, label in self.alone.items():
+            if value in chosen and len(chosen) > 1:
+                raise ValidationError(
+                    f"Je koos ‘{label}’ en ook een ander antwoord. Kies ‘{label}’ óf de "
+                    "antwoorden die wel passen."
+                )
 
 
 class _WholeNumber:
@@ -49,12 +67,16 @@ def _field(question: Question):
         )
     if question.type == "multiple":
         return CheckboxList(
-            choices=choices, validate_choice=False, validators=[_known_choice], **common
+            choices=choices,
+            validate_choice=False,
+            validators=[_known_choice, _Alone(question)],
+            **common,
         )
     if question.type == "number":
         return StringField(
             filters=[clean_text],
-            validators=[_WholeNumber(question.min, question.max)],
+            # The questionnaire's validator requires both bounds for a number question.
+            validators=[_WholeNumber(cast(int, question.min), cast(int, question.max))],
             render_kw={"inputmode": "numeric", "autocomplete": "off"},
             **common,
         )

@@ -20,6 +20,8 @@ class Option(BaseModel):
     value: str = Field(pattern=r"^[a-z0-9-]+$")
     label: str = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
+    # In a multiple-choice question: an answer that cannot go with the others ("Geen van beide").
+    exclusive: bool = False
 
 
 class Range(BaseModel):
@@ -60,11 +62,7 @@ class Question(BaseModel):
             option = self.option(answer)
             return option.tags if option else []
         if self.type == "multiple":
-            return [
-                t
-                for value in answer
-                for t in (self.option(value).tags if self.option(value) else [])
-            ]
+            return [t for value in answer if (option := self.option(value)) for t in option.tags]
         if self.type == "number":
             return [t for r in self.ranges if r.min <= answer <= r.max for t in r.tags]
         return []

@@ -27,6 +27,10 @@ class Profile:
     weights: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     topic_tags: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Answers that rule things out: for each one-choice question answered, (the audience tags
+    # of all its options, the ones of the chosen option). An item meant only for another option
+    # (an article for parents of a disabled child, for someone caring for a parent) is left out.
+    exclusive: list[tuple[frozenset[str], frozenset[str]]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.weights)
@@ -65,14 +69,25 @@ def score(item, profile: Profile) -> tuple[float, list[str]]:
     return sum(p[0] for p in parts), [tag for _, tag in parts]
 
 
+def contradicts(item, profile: Profile) -> bool:
+    """Whether the item is meant for another answer to a one-choice question: it names
+    audiences of that question, none of them the caregiver's."""
+    audience = set(item.meta.audience)
+    return any(
+        mine and audience & group and not audience & mine for group, mine in profile.exclusive
+    )
+
+
 def recommend(items: list, profile: Profile, *, limit: int = 6) -> list[Recommendation]:
-    """Items scored by weighted tag overlap with the profile (see `score`); below THRESHOLD
-    nothing is recommended. Ties: featured first, then newest, then title, then slug, so the
+    """Items scored by weighted tag overlap with the profile (see `score`); below THRESHOLD,
+    or when the item `contradicts` an answer, nothing is recommended. Ties: featured first, then newest, then title, then slug, so the
     order is stable. Each recommendation says which answers (or reading) it matched."""
     if not profile:
         return []
     scored = []
     for item in items:
+        if contradicts(item, profile):
+            continue
         points, matched = score(item, profile)
         if points >= THRESHOLD:
             reasons = list(dict.fromkeys(profile.reasons[t] for t in matched))

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from app import crypto
 from app.accounts.models import User
 from app.consent import service as consent
 from app.content import store as content
-from app.db import utcnow
+from app.db import id_of, utcnow
 from app.profile import questionnaire as q
 from app.profile.models import ProfileAnswer, ProfileProgress, ReadTopic
 from app.profile.scoring import Profile
@@ -37,6 +37,9 @@ CONSENTS = {
 }
 READ_WEIGHT_STEP = 0.2
 READ_WEIGHT_MAX = 1.0
+# A condition the caregiver named (with consent) says more about what helps than any other
+# answer: an article about that condition comes before one that only fits the relationship.
+HEALTH_WEIGHT = 2.0
 
 
 class HealthNotAllowed(Exception):
@@ -152,7 +155,7 @@ def save_step(
             text, words = crypto.encrypt(text), crypto.encrypt(words)
         if row is None:
             row = ProfileAnswer(
-                user_id=user.id, question_key=question.key, version=form.version, value=text
+                user_id=id_of(user), question_key=question.key, version=form.version, value=text
             )
             session.add(row)
         row.value, row.version, row.health, row.updated_at = (
@@ -168,9 +171,9 @@ def save_step(
 def mark_progress(session: Session, *, user: User, reached: int) -> ProfileProgress:
     """Remember the furthest step reached; past the last step the questionnaire is complete."""
     form = questionnaire()
-    row = progress(session, user.id)
+    row = progress(session, id_of(user))
     if row is None:
-        row = ProfileProgress(user_id=user.id, version=form.version)
+        row = ProfileProgress(user_id=id_of(user), version=form.version)
         session.add(row)
     row.furthest_step = max(row.furthest_step, min(reached, len(form.steps)))
     row.version, row.updated_at = form.version, utcnow()
@@ -186,10 +189,10 @@ def set_consent(session: Session, *, user: User, scope: str, granted: bool) -> N
     personalisation deletes what was recorded about reading."""
     version, text = CONSENTS[scope]
     consent.record_account_consent(
-        session, user_id=user.id, scope=scope, granted=granted, text=text, version=version
+        session, user_id=id_of(user), scope=scope, granted=granted, text=text, version=version
     )
     if not granted:
-        forget_for_withdrawal(session, user_id=user.id, scope=scope)
+        forget_for_withdrawal(session, user_id=id_of(user), scope=scope)
 
 
 def forget_for_withdrawal(session: Session, *, user_id: int, scope: str) -> bool:
@@ -198,12 +201,12 @@ def forget_for_withdrawal(session: Session, *, user_id: int, scope: str) -> bool
     if scope == "health":
         session.exec(
             delete(ProfileAnswer).where(
-                ProfileAnswer.user_id == user_id, ProfileAnswer.health.is_(True)
+                col(ProfileAnswer.user_id) == user_id, col(ProfileAnswer.health).is_(True)
             )
         )
         return True
     if scope == "personalisation":
-        session.exec(delete(ReadTopic).where(ReadTopic.user_id == user_id))
+        session.exec(delete(ReadTopic).where(col(ReadTopic.user_id) == user_id))
         return True
     return False
 
@@ -211,8 +214,8 @@ def forget_for_withdrawal(session: Session, *, user_id: int, scope: str) -> bool
 def delete_profile(session: Session, *, user: User) -> None:
     """Delete every answer, the progress and the reading history; withdraw both consents."""
     for model in (ProfileAnswer, ProfileProgress, ReadTopic):
-        session.exec(delete(model).where(model.user_id == user.id))
-    current = consent.account_consents(session, user.id)
+        session.exec(delete(model).where(col(model.user_id) == user.id))
+    current = consent.account_consents(session, id_of(user))
     for scope in CONSENTS:
         row = current.get(scope)
         if row is not None and row.accepted == scope:
@@ -258,8 +261,15 @@ def build_profile(
         for tag in question.tags_for(value):
             if is_health(tag) and for_shop:
                 continue
-            profile.weights[tag] = 1.0
+            profile.weights[tag] = HEALTH_WEIGHT if is_health(tag) else 1.0
             profile.reasons.setdefault(tag, _reason(tag, site))
+        if question.type == "single" or question.health:
+            # One choice rules out the other choices' audiences; so do the conditions named
+            # (an article only about parkinson is not for someone who named only dementia).
+            group = frozenset(
+                t for option in question.options for t in option.tags if t in site.audience
+            )
+            profile.exclusive.append((group, group & frozenset(question.tags_for(value))))
     for row in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id)):
         weight = min(READ_WEIGHT_MAX, READ_WEIGHT_STEP * row.reads)
         if weight > profile.weights.get(row.topic, 0):

@@ -3,6 +3,8 @@
 - `normalise(word)`: irregular plurals and word families the Snowball stemmer keeps apart
   (ziekenhuizen/ziekenhuis, mantelzorger/mantelzorg, financiën/financieel, kinderen/kind).
 - `phrase_synonyms(words)`: abbreviations for multi-word names (persoonsgebonden budget = pgb).
+- `informal(words)`: everyday ways of saying "it is too much for me" become the word the
+  articles use (ik kan niet meer = overbelasting); applied to what is searched, not to the index.
 - `Decompounder`: splits long compounds into known parts from `content/zoekwoorden.txt`, with
   the Dutch linking letters (-s-, -e-, -en-), so "verlof" finds "zorgverlof".
 Input words are already lower-case and without accents.
@@ -61,6 +63,24 @@ _BY_LAST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _phrase, _short in PHRASES.items():
     _BY_LAST_WORD.setdefault(_phrase[-1], []).append((_phrase, _short))
 
+# Searched as the word the content uses. Most of these words are stop words on their own, so
+# without this "ik kan niet meer" finds nothing at all.
+INFORMAL = {
+    ("kan", "niet", "meer"): "overbelasting",
+    ("het", "niet", "meer", "aan"): "overbelasting",
+    ("trek", "het", "niet"): "overbelasting",
+    ("ten", "einde", "raad"): "overbelasting",
+    ("te", "zwaar"): "overbelasting",
+    ("doodmoe",): "overbelasting",
+    ("uitgeput",): "overbelasting",
+    ("opgebrand",): "overbelasting",
+    ("burnout",): "overbelasting",
+    ("burn-out",): "overbelasting",
+    ("even", "weg"): "respijtzorg",
+    ("adem", "komen"): "respijtzorg",
+}
+_LONGEST_INFORMAL = max(len(phrase) for phrase in INFORMAL)
+
 LINKING = ("", "s", "e", "en")
 MIN_PART = 4
 
@@ -81,6 +101,23 @@ def phrase_synonyms(words: list[str]) -> list[str]:
         return []
     candidates = _BY_LAST_WORD.get(words[-1], ())
     return [short for phrase, short in candidates if tuple(words[-len(phrase) :]) == phrase]
+
+
+def informal(words: list[str]) -> list[str]:
+    """`words` with each everyday phrase of INFORMAL replaced by its word (longest first)."""
+    result: list[str] = []
+    position = 0
+    while position < len(words):
+        for length in range(min(_LONGEST_INFORMAL, len(words) - position), 0, -1):
+            replacement = INFORMAL.get(tuple(words[position : position + length]))
+            if replacement:
+                result.append(replacement)
+                position += length
+                break
+        else:
+            result.append(words[position])
+            position += 1
+    return result
 
 
 class Decompounder:

@@ -27,7 +27,7 @@ from whoosh.query import And, AndMaybe, Or, Prefix, Term
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
-from app.search.dutch import Decompounder, normalise, phrase_synonyms
+from app.search.dutch import Decompounder, informal, normalise, phrase_synonyms
 
 FOLD = {code: v if isinstance(v, str) else chr(v) for code, v in accent_map.items()}
 # Only the one-to-one foldings, so positions in a folded text match the original.
@@ -303,9 +303,10 @@ class SearchIndex:
                 self._searcher = None
 
     def words(self, text: str) -> list[str]:
-        """The user's words, lower-cased, at most MAX_WORDS (never parsed as query syntax)."""
+        """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
+        at most MAX_WORDS (never parsed as query syntax)."""
         tokenizer = RegexTokenizer(r"[^\W_]+(?:-[^\W_]+)*")
-        return [t.text.lower() for t in tokenizer(text)][:MAX_WORDS]
+        return informal([t.text.lower() for t in tokenizer(text)])[:MAX_WORDS]
 
     def search(
         self,
@@ -331,14 +332,15 @@ class SearchIndex:
         matched_all = True
         if not matched and len(queries) > 1:
             # No document has every word: show those with the most of them.
-            per_word = Counter()
+            per_word: Counter[int] = Counter()
             for part in required:
                 per_word.update(searcher.docs_for_query(part))
             most = max(per_word.values(), default=0)
             matched = {docnum for docnum, count in per_word.items() if count == most}
             query, matched_all = Or(queries, scale=0.9), False
         facts = self._facts(searcher)
-        kinds, topics = Counter(), Counter()
+        kinds: Counter[str] = Counter()
+        topics: Counter[str] = Counter()
         for docnum in matched:
             kinds[facts.kind[docnum]] += 1
             topics.update(facts.topics[docnum])
@@ -383,13 +385,16 @@ class SearchIndex:
 
     def _facts(self, searcher) -> _Facts:
         """Kind and topics of every document, read once per searcher (for facets and filters)."""
-        if self._facts_for is not searcher:
-            kind, topics = {}, {}
+        facts = self._facts_cached
+        if facts is None or self._facts_for is not searcher:
+            kind: dict[int, str] = {}
+            topics: dict[int, tuple[str, ...]] = {}
             for docnum, fields in searcher.iter_docs():
                 kind[docnum] = fields.get("kind", "")
                 topics[docnum] = tuple(_split(fields.get("topics")))
-            self._facts_cached, self._facts_for = _Facts(kind, topics), searcher
-        return self._facts_cached
+            facts = _Facts(kind, topics)
+            self._facts_cached, self._facts_for = facts, searcher
+        return facts
 
     def _word_queries(self, words: list[str], prefix_last: bool) -> list[AndMaybe]:
         """Per word: any of its forms in `content` (or, while typing, the last word as a
@@ -463,11 +468,16 @@ class SearchIndex:
         for start, end in matches:
             if passages and start < passages[-1][1]:
                 continue
-            if len(passages) == 2:
-                break
             lo = max(0, text.rfind(" ", 0, max(0, start - SNIPPET_CONTEXT)) + 1)
             hi = text.find(" ", end + SNIPPET_CONTEXT)
-            passages.append((lo, len(text) if hi == -1 else hi))
+            hi = len(text) if hi == -1 else hi
+            if passages and lo <= passages[-1][1]:
+                # Close to the previous passage: one longer passage, never the same text twice.
+                passages[-1] = (passages[-1][0], hi)
+                continue
+            if len(passages) == 2:
+                break
+            passages.append((lo, hi))
         parts = []
         for lo, hi in passages:
             inside = [(s, e) for s, e in matches if lo <= s and e <= hi]
@@ -512,14 +522,14 @@ class IndexBusy(Exception):
     """Another process holds the index's write lock."""
 
 
-def _fields(doc: SearchDocument) -> dict:
+def _fields(doc: SearchDocument) -> dict[str, str | datetime]:
     published = (
         datetime(doc.published.year, doc.published.month, doc.published.day)
         if doc.published
         else None
     )
     tags = " ".join(doc.tags).replace("-", " ")
-    fields = {
+    fields: dict[str, str | datetime] = {
         "key": doc.key,
         "kind": doc.kind,
         "slug": doc.slug,

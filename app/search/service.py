@@ -13,8 +13,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, current_app
+from werkzeug.local import LocalProxy
 
 from app.search.dutch import Decompounder
 from app.search.engine import IndexBusy, SearchDocument, SearchIndex, SearchResults
@@ -67,7 +69,7 @@ def ensure_fresh() -> None:
 
     Cheap when nothing changed; when another process is writing, this one just keeps serving.
     """
-    app = current_app._get_current_object()
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
     current = state()
     if app.extensions.get("search_state") == current:
         return

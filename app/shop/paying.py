@@ -232,7 +232,10 @@ def _move(
 
 def send_confirmation(session: Session, order: Order) -> bool:
     """Queue the order confirmation exactly once (a compare-and-set on the order guards it,
-    in the same transaction as the queued message); the caller commits."""
+    in the same transaction as the queued message); the caller commits. An order whose account
+    was erased has no address left: nothing is sent."""
+    if order.customer_email is None:
+        return False
     claimed = changed_one(
         session,
         sa.update(Order)
@@ -266,7 +269,9 @@ def tell_customer(
 ) -> None:
     """Queue an e-mail telling the customer that a refund is on its way, or that it did not
     happen; `surplus` for the refund of a payment the order did not need (paid twice). The
-    caller commits."""
+    caller commits. An order whose account was erased has no address left: nothing is sent."""
+    if order.customer_email is None:
+        return
     subject = f"Terugbetaling voor bestelling {order.number}"
     template = "order_refund_failed" if failed else "order_refund"
     if surplus:

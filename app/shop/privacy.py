@@ -23,6 +23,7 @@ from app.core.personal_data import (
     RetentionLine,
     category_for,
 )
+from app.db import table_of
 from app.payments.models import PaymentRow, PaymentStatus
 from app.privacy import requests
 from app.privacy.models import PrivacyRequest, RequestKind
@@ -196,8 +197,8 @@ class ShopData(DataHandler):
         category = category_for(Order.__tablename__)
         if category is None or not category.anonymise:
             return []
-        table = Order.__table__
-        payments = PaymentRow.__table__
+        table = table_of(Order)
+        payments = table_of(PaymentRow)
         last_change = (
             sa.select(sa.func.max(payments.c.updated_at))
             .where(payments.c.order_id == table.c.id)
@@ -216,9 +217,9 @@ class ShopData(DataHandler):
         )
         connection = session.connection()
         if dry_run:
-            count = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
+            counted = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
             would = f"zou(den) worden ingekort ({UNPAID})"
-            return [RetentionLine(category, count.scalar_one(), would)]
+            return [RetentionLine(category, counted.scalar_one(), would)]
         values = dict.fromkeys(category.anonymise)
         count = connection.execute(sa.update(table).where(where).values(**values)).rowcount
         session.commit()

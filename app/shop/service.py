@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.consent import gate
 from app.consent import service as consent
 from app.content import store as content
-from app.db import utcnow
+from app.db import id_of, utcnow
 from app.forms import FieldError, is_digits
 from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
 from app.shop.models import (
@@ -64,15 +64,15 @@ def sync_catalogue(session: Session) -> dict[str, int]:
     left the content are marked inactive, never deleted (old orders still point at them)."""
     current = catalogue()
     for partner in current.partners.values():
-        row = session.get(PartnerRow, partner.slug) or PartnerRow(
+        partner_row = session.get(PartnerRow, partner.slug) or PartnerRow(
             slug=partner.slug, name="", needs="", privacy_url=""
         )
-        row.name, row.needs, row.privacy_url = (
+        partner_row.name, partner_row.needs, partner_row.privacy_url = (
             partner.name,
             ",".join(partner.needs),
             str(partner.fields.privacy_url),
         )
-        session.add(row)
+        session.add(partner_row)
     session.flush()
     seen = set()
     for product in current.products.values():
@@ -350,7 +350,7 @@ def _place_order(
     for partner in partners_of(ordered):
         consent.record_account_consent(
             session,
-            user_id=user.id,
+            user_id=id_of(user),
             scope=f"partner:{partner.slug}",
             granted=True,
             text=consent_text(partner),
@@ -378,7 +378,7 @@ def _place_order(
     for line in ordered:
         session.add(
             OrderLine(
-                order_id=order.id,
+                order_id=id_of(order),
                 product_slug=line.product.slug,
                 partner_slug=line.product.partner.slug,
                 title=line.product.title,
@@ -427,7 +427,9 @@ def order_for(session: Session, *, number: str, user_id: int) -> Order | None:
 
 def order_lines(session: Session, order: Order) -> list[OrderLine]:
     return list(
-        session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id))
+        session.exec(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
+        )
     )
 
 
@@ -437,7 +439,7 @@ def order_vat(lines: list[OrderLine]) -> list[VatLine]:
 
 def history(session: Session, user_id: int) -> list[Order]:
     return list(
-        session.exec(select(Order).where(Order.user_id == user_id).order_by(Order.id.desc()))
+        session.exec(select(Order).where(Order.user_id == user_id).order_by(col(Order.id).desc()))
     )
 
 
@@ -475,7 +477,7 @@ def hand_off(session: Session, order: Order) -> list[Handoff]:
         payload = {field: values[field] for field in needs} if allowed else {}
         record = consents.get(f"partner:{slug}")
         handoff = Handoff(
-            order_id=order.id,
+            order_id=id_of(order),
             partner_slug=slug,
             fields=",".join(needs) if allowed else "",
             payload=json.dumps(payload, ensure_ascii=False),
@@ -489,5 +491,5 @@ def hand_off(session: Session, order: Order) -> list[Handoff]:
 
 def handoffs(session: Session, order: Order) -> list[Handoff]:
     return list(
-        session.exec(select(Handoff).where(Handoff.order_id == order.id).order_by(Handoff.id))
+        session.exec(select(Handoff).where(Handoff.order_id == order.id).order_by(col(Handoff.id)))
     )

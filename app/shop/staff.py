@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
 from app.accounts.access import role_required
@@ -30,11 +30,11 @@ MOLLIE_UNSURE = (
 def orders():
     """The newest orders first."""
     session = db.session()
-    rows = session.exec(select(Order).order_by(Order.id.desc()).limit(200)).all()
+    rows = session.exec(select(Order).order_by(col(Order.id).desc()).limit(200)).all()
     return render_template(
         "shop/staff_orders.html",
         orders=rows,
-        paid_twice=surplus.marked(session, [row.id for row in rows]),
+        paid_twice=surplus.marked(session, [db.id_of(row) for row in rows]),
     )
 
 
@@ -85,10 +85,10 @@ def order(number: str):
         handoffs=service.handoffs(session, found),
         form=form,
         payments=session.exec(
-            select(PaymentRow).where(PaymentRow.order_id == found.id).order_by(PaymentRow.id)
+            select(PaymentRow).where(PaymentRow.order_id == found.id).order_by(col(PaymentRow.id))
         ).all(),
-        surplus=surplus.payments_of(session, found.id),
-        refunds=refunds.of(session, found.id),
+        surplus=surplus.payments_of(session, db.id_of(found)),
+        refunds=refunds.of(session, db.id_of(found)),
     ), 422 if form.errors else 200
 
 

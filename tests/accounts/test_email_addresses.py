@@ -89,7 +89,7 @@ def test_every_lookup_normalises(client, auth, make_user, outbox):
 
 def _insert_user(connection, table: sa.Table, **values) -> None:
     now = utcnow().replace(tzinfo=None)
-    row = {}
+    row: dict[str, object] = {}
     for column in table.columns:
         if column.name in values or column.nullable or column.name == "id":
             continue

@@ -150,7 +150,7 @@ def test_p32_login_sessions_are_erased_with_the_account(app, client, auth, make_
     )
     assert len(session.exec(select(AccountSession)).all()) == 2
     with app.app_context():
-        erasure.erase_account(db.session(), db.session().get(User, user.id))
+        erasure.erase_account(db.session(), db.session().get_one(User, user.id))
         db.session().commit()
     assert session.exec(select(AccountSession)).all() == []
     assert client.get("/account").status_code == 302

@@ -1,7 +1,7 @@
 """Password guessing is slowed down per address and client, with a growing, explained delay;
 nobody can lock the owner out, and the owner hears of it once per burst (A1)."""
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.jobs.models import Job
 from tests.conftest import DEFAULT_PASSWORD
@@ -101,6 +101,6 @@ def test_an_unknown_address_is_throttled_alike_and_nobody_is_mailed(
     for address in ("anna@example.nl", "nooit@example.nl"):
         answers = [attempt(app, f"10.0.2.{i}", address) for i in range(5)]
         assert [a.status_code for a in answers] == [422] * 5
-    queued = session.exec(select(Job.kind).order_by(Job.id)).all()
+    queued = session.exec(select(Job.kind).order_by(col(Job.id))).all()
     assert queued == ["account.login_warning", "account.login_warning"]
     assert [m["To"] for m in outbox.messages()] == ["anna@example.nl"]

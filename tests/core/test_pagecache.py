@@ -6,7 +6,9 @@ from tests.conftest import DEFAULT_PASSWORD
 
 
 def token(response) -> str:
-    return re.search(r'"X-CSRFToken": "([^"]+)"', response.get_data(as_text=True)).group(1)
+    found = re.search(r'"X-CSRFToken": "([^"]+)"', response.get_data(as_text=True))
+    assert found, "the page has no CSRF token for htmx"
+    return found.group(1)
 
 
 def test_each_visitor_gets_their_own_csrf_token_and_session(app):

@@ -110,17 +110,22 @@ def start_smtp(port: int):
 
 
 @pytest.fixture
-def smtp_app(tmp_path, database_url):
-    port = free_port()
-    app = build_app(tmp_path, database_url, SMTP_URL=f"smtp://127.0.0.1:{port}")
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def smtp_app(tmp_path, database_url, smtp_port):
+    app = build_app(tmp_path, database_url, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     app.test_client_class = Client
-    app.smtp_port = port
     yield app
     app.extensions["db_engine"].dispose()
 
 
-def test_mail_goes_through_a_real_smtp_server_and_the_request_never_talks_to_it(smtp_app):
-    controller, handler = start_smtp(smtp_app.smtp_port)
+def test_mail_goes_through_a_real_smtp_server_and_the_request_never_talks_to_it(
+    smtp_app, smtp_port
+):
+    controller, handler = start_smtp(smtp_port)
     try:
         smtp_app.test_client().submit("/registreren", REGISTRATION)
         # The request queued the registration; nothing reached the server yet.
@@ -137,7 +142,7 @@ def test_mail_goes_through_a_real_smtp_server_and_the_request_never_talks_to_it(
         controller.stop()
 
 
-def test_a_mail_server_that_is_down_loses_nothing(smtp_app, session):
+def test_a_mail_server_that_is_down_loses_nothing(smtp_app, smtp_port, session):
     """Registration works while the mail server is down; the worker keeps the message and
     delivers it, once, when the server is back."""
     response = smtp_app.test_client().submit("/registreren", REGISTRATION)
@@ -151,7 +156,7 @@ def test_a_mail_server_that_is_down_loses_nothing(smtp_app, session):
     assert job.attempts == 1 and job.last_error == "MailError"
     assert job.run_after > utcnow()
 
-    controller, handler = start_smtp(smtp_app.smtp_port)
+    controller, handler = start_smtp(smtp_port)
     try:
         with smtp_app.app_context():
             assert jobs.run_due().done == 0  # not due yet: it waits for its retry time

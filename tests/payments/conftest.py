@@ -6,10 +6,10 @@ webhooks straight into the site. Where Mollie must fail or hang, a MollieProxy s
 import re
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.payments import mollie
-from app.payments.models import PaymentRow
+from app.payments.models import PaymentRow, PaymentStatus
 from app.shop.models import Order
 from app.urls import public_url
 from tests.conftest import Client, build_app
@@ -29,7 +29,7 @@ def mollie_proxy(app, sandbox):  # noqa: F811
 
 
 def orders(session):
-    return session.exec(select(Order).order_by(Order.id)).all()
+    return session.exec(select(Order).order_by(col(Order.id))).all()
 
 
 def payment_row(session, payment_id):
@@ -47,7 +47,9 @@ def payment_id(checkout_url):
 
 def form_token(client):
     page = client.get("/winkel/afrekenen").get_data(as_text=True)
-    return re.search(r'id="token" name="token" type="hidden" value="([^"]+)"', page).group(1)
+    found = re.search(r'id="token" name="token" type="hidden" value="([^"]+)"', page)
+    assert found, "the checkout page has no order token"
+    return found.group(1)
 
 
 def press_betalen(client, order):
@@ -76,7 +78,7 @@ def stray_payment(app, session, order):  # noqa: F811 - the app under test
             order_id=order.id,
             mollie_id=created.id,
             attempt=stored.payment_attempts,
-            status="open",
+            status=PaymentStatus.OPEN,
             amount_cents=order.total_cents,
         )
     )

@@ -21,6 +21,7 @@ def imported_by(root: Path, name: str) -> set[str]:
     """The modules under `root` that module `name` imports anywhere in its file: `import a.b`
     and `from a import b` name `a.b` when that is a module, else the package `a`."""
     path = module_file(root, name)
+    assert path is not None, name
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     named: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -59,8 +60,8 @@ def chains_into(root: Path, start: str, forbidden: str) -> list[list[str]]:
             current = queue.pop(0)
             if current == forbidden or current.startswith(f"{forbidden}."):
                 chain = [current]
-                while came_from[chain[-1]] is not None:
-                    chain.append(came_from[chain[-1]])
+                while (importer := came_from[chain[-1]]) is not None:
+                    chain.append(importer)
                 chains.append(chain[::-1])
                 break
             for module in sorted(imported_by(root, current) - came_from.keys()):

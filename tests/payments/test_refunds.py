@@ -3,7 +3,7 @@ failed does not count as refunded for staff or the customer."""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import db
 from app.payments import mollie, refunds, service
@@ -17,7 +17,7 @@ def refund(staff, order, amount="10,00"):
 
 
 def refund_rows(session):
-    return session.exec(select(RefundRow).order_by(RefundRow.id)).all()
+    return session.exec(select(RefundRow).order_by(col(RefundRow.id))).all()
 
 
 def paid_payment_id(session):

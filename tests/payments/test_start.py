@@ -4,6 +4,7 @@ that make a retry, a double click or a second environment safe."""
 
 import re
 import threading
+from typing import cast
 
 import pytest
 import requests
@@ -262,7 +263,7 @@ def test_a_second_environment_with_the_same_order_numbers_can_still_pay(
                 situation="Ik zorg voor mijn moeder.",
             )
             db.session().commit()
-        browser = other.test_client()
+        browser = cast(Client, other.test_client())
         browser.submit("/inloggen", {"email": "tweede@example.nl", "password": DEFAULT_PASSWORD})
         add(browser, MEALS)
         response = checkout(browser, partners=("soepterrine",))

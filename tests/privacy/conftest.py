@@ -5,7 +5,7 @@ carries a canary, with the helpers that look for canaries on disk."""
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.shop.models import Order
 from tests.conftest import DEFAULT_PASSWORD, EXTERNAL_DB, database_files, pg_dump
@@ -44,7 +44,7 @@ def buy(client, session, **fields) -> Order:
     response = checkout(client, partners=(PARTNER,), **fields)
     assert response.status_code == 303, response.get_data(as_text=True)
     pay(response.headers["Location"], "paid")
-    return session.exec(select(Order).order_by(Order.id.desc())).first()
+    return session.exec(select(Order).order_by(col(Order.id).desc())).first()
 
 
 @pytest.fixture

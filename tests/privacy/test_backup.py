@@ -119,7 +119,7 @@ def test_p37_after_a_restore_the_replay_erases_again_and_leaves_a_new_account_al
         from app.privacy import erasure
 
         s = db.session()
-        erasure.erase_account(s, s.get(User, late.id))
+        erasure.erase_account(s, s.get_one(User, late.id))
         s.commit()
     assert files_with_canaries(app) == {}
     assert [e["account"] for e in ledger_lines(app)] == [canary.id, late.id]
@@ -128,7 +128,7 @@ def test_p37_after_a_restore_the_replay_erases_again_and_leaves_a_new_account_al
     restored = build_app(tmp_path, database_url, MOLLIE_API_ENDPOINT=sandbox.url)
     engine = restored.extensions["db_engine"]
     with Session(engine) as s:
-        assert s.get(User, canary.id).email == "quirijn.kanarie@example.nl"  # back again
+        assert s.get_one(User, canary.id).email == "quirijn.kanarie@example.nl"  # back again
         assert s.get(User, late.id) is None
     assert files_with_canaries(restored), "the restored database holds the erased person"
     # Someone registers before the replay runs and gets the number of the late account.

@@ -2,7 +2,7 @@
 
 import json
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.models import User
 from app.consent.models import ConsentRecord
@@ -17,14 +17,14 @@ def requests_of(session, user, kind=None):
     query = select(PrivacyRequest).where(PrivacyRequest.user_id == user.id)
     if kind:
         query = query.where(PrivacyRequest.kind == kind)
-    return session.exec(query.order_by(PrivacyRequest.id)).all()
+    return session.exec(query.order_by(col(PrivacyRequest.id))).all()
 
 
 def notices(session, kind=None):
     query = select(PartnerNotice)
     if kind:
         query = query.where(PartnerNotice.kind == kind)
-    return session.exec(query.order_by(PartnerNotice.id)).all()
+    return session.exec(query.order_by(col(PartnerNotice.id))).all()
 
 
 # --- R1 access -----------------------------------------------------------------------------------

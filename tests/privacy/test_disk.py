@@ -9,11 +9,12 @@ import logging
 import sqlite3
 import stat
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from app import db
-from tests.conftest import DEFAULT_PASSWORD, EXTERNAL_DB, build_app, database_dump
+from tests.conftest import DEFAULT_PASSWORD, EXTERNAL_DB, Client, build_app, database_dump
 from tests.privacy.conftest import erase, files_with_canaries
 from tests.profile.conftest import STEP_1
 
@@ -47,7 +48,7 @@ def test_p37_no_canary_on_disk_after_erasure_traffic_retention_and_restart(
     app.extensions["db_engine"].dispose()
     restarted = build_app(tmp_path, database_url, MOLLIE_API_ENDPOINT=sandbox.url)
     restarted.test_client_class = type(client)
-    again = restarted.test_client()
+    again = cast(Client, restarted.test_client())
     visit(again)
     assert again.submit("/inloggen", {"email": other.email, "password": DEFAULT_PASSWORD})
     assert again.get("/account").status_code == 200

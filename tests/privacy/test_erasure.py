@@ -119,10 +119,9 @@ class Filler:
             else:
                 values[column.name] = utcnow()
         result = self.connection.execute(sa.insert(table).values(**values))
-        stored = {
-            **values,
-            **dict(zip(table.primary_key.columns.keys(), result.inserted_primary_key, strict=True)),
-        }
+        key = result.inserted_primary_key
+        assert key is not None
+        stored = {**values, **dict(zip(table.primary_key.columns.keys(), key, strict=True))}
         for name, value in stored.items():
             self.refs[(table.name, name)] = value
 
@@ -133,11 +132,13 @@ def test_p37_erasure_leaves_no_canary_in_a_database_dump(app, make_user):
     with engine.begin() as connection:
         filler = Filler(connection, app)
         user_table = metadata.tables["user_account"]
-        user_id = None
+        user_id: int | None = None
         for table in metadata.sorted_tables:  # parents first
             if table is user_table:
                 filler.row(table, None)
-                user_id = filler.refs[("user_account", "id")]
+                account_id = filler.refs[("user_account", "id")]
+                assert isinstance(account_id, int)
+                user_id = account_id
             else:
                 filler.row(table, user_id)
     before = database_dump(app)
@@ -147,7 +148,7 @@ def test_p37_erasure_leaves_no_canary_in_a_database_dump(app, make_user):
 
     with app.app_context():
         session = db.session()
-        erasure.erase_account(session, session.get(User, user_id))
+        erasure.erase_account(session, session.get_one(User, user_id))
         session.commit()
 
     after = database_dump(app)
@@ -300,7 +301,7 @@ def test_erasure_when_nothing_else_was_ever_stored(app, make_user, session):
     user = make_user()
     with app.app_context():
         s = db.session()
-        erasure.erase_account(s, s.get(User, user.id))
+        erasure.erase_account(s, s.get_one(User, user.id))
         s.commit()
     assert session.get(User, user.id) is None
     assert isinstance(utcnow(), datetime)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import time_machine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.consent.models import ConsentRecord
 from app.privacy.models import ExportFile, PrivacyRequest
@@ -19,7 +19,7 @@ from tests.conftest import registered
 def make_export(client, session) -> ExportFile:
     response = client.submit("/privacy/download", page="/privacy")
     assert response.status_code == 303 and response.headers["Location"] == "/privacy#downloaden"
-    return session.exec(select(ExportFile).order_by(ExportFile.id.desc())).first()
+    return session.exec(select(ExportFile).order_by(col(ExportFile.id).desc())).first()
 
 
 def test_p39_a_zip_with_json_per_category_a_readme_and_an_overview(
@@ -231,6 +231,6 @@ def test_a_cookie_choice_made_while_logged_in_links_earlier_ones_of_that_browser
         from app.privacy import export
 
         s = db.session()
-        archive = zipfile.ZipFile(io.BytesIO(export.build_zip(s, s.get(User, user.id))))
+        archive = zipfile.ZipFile(io.BytesIO(export.build_zip(s, s.get_one(User, user.id))))
     rows = json.loads(archive.read("cookiekeuzes-voor-inloggen.json"))["rows"]
     assert len(rows) == 1 and rows[0]["refused"] == "analytical"

@@ -17,6 +17,8 @@ resource each page loads.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -31,13 +33,14 @@ ONLY_SELF = ("default-src", "script-src", "style-src", "img-src", "font-src", "c
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory, external_engine) -> dict[str, Crawl]:
+def crawled(tmp_path_factory, external_engine) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("crawl")
     with module_database(folder, external_engine) as url, populated_site(folder, url) as site:
         # Every public page as a visitor; as each account, every view once (an article
         # stands for all articles: they differ from the visitor's only in the header).
         same = by_view(site.app, each_address=("profile.step",))
-        result = {
+        # Each role's crawl, and under "_stylesheets" the text of each stylesheet by address.
+        result: dict[str, Any] = {
             role: crawl(site.clients[role], SEEDS[role], same=None if role == "anonymous" else same)
             for role in ROLES
         }
@@ -80,10 +83,10 @@ def test_the_crawl_reaches_every_roles_own_pages_and_forms(crawled):
 
 def test_p08_no_form_anywhere_asks_for_health_insurance_data(crawled):
     asking = [
-        (role, form.page, form.action, INSURANCE.search(form.wording).group(0))
+        (role, form.page, form.action, found.group(0))
         for role, result in roles(crawled).items()
         for form in result.forms
-        if asks_for_insurance(form)
+        if (found := INSURANCE.search(form.wording))
     ]
     assert asking == []
     forms = sum(len(c.forms) for c in roles(crawled).values())

@@ -10,11 +10,11 @@ from sqlmodel import select
 from app import db
 from app.accounts.models import User
 from app.consent.models import ConsentRecord
-from app.payments.models import PaymentRow
+from app.payments.models import PaymentRow, PaymentStatus
 from app.privacy import retention
 from app.privacy.models import ExportFile, JobLock, PrivacyRequest
 from app.privacy.requests import add_years
-from app.shop.models import Handoff, Order, OrderLine
+from app.shop.models import Handoff, Order, OrderLine, OrderStatus
 from tests.conftest import registered
 
 DAY = timedelta(days=1)
@@ -169,17 +169,18 @@ def paid_order(session, user_id: int | None, created: datetime) -> Order:
     order = Order(
         user_id=user_id,
         checkout_token=f"token-{created.isoformat()}",
-        status="paid",
+        status=OrderStatus.PAID,
         total_cents=1000,
         customer_name="Koos Koper",
         created_at=created,
     )
     session.add(order)
     session.flush()
-    order.number = f"ZG{created:%Y}-{order.id:06d}"
+    order_id = db.id_of(order)
+    order.number = f"ZG{created:%Y}-{order_id:06d}"
     session.add(
         OrderLine(
-            order_id=order.id,
+            order_id=order_id,
             product_slug="personenalarm-met-valdetectie",
             partner_slug="wakkerwijk-alarmering",
             title="Alarm",
@@ -191,15 +192,15 @@ def paid_order(session, user_id: int | None, created: datetime) -> Order:
     )
     session.add(
         PaymentRow(
-            order_id=order.id,
-            mollie_id=f"tr_{order.id}",
+            order_id=order_id,
+            mollie_id=f"tr_{order_id}",
             attempt=1,
-            status="paid",
+            status=PaymentStatus.PAID,
             amount_cents=1000,
         )
     )
     session.add(
-        Handoff(order_id=order.id, partner_slug="wakkerwijk-alarmering", fields="", payload="{}")
+        Handoff(order_id=order_id, partner_slug="wakkerwijk-alarmering", fields="", payload="{}")
     )
     session.commit()
     return order
@@ -237,7 +238,7 @@ def test_p31_a_fiscal_record_survives_the_erasure_of_its_account(
     order = paid_order(session, user.id, datetime(2026, 6, 1, 10, tzinfo=UTC))
     with app.app_context():
         s = db.session()
-        erasure.erase_account(s, s.get(User, user.id))
+        erasure.erase_account(s, s.get_one(User, user.id))
         s.commit()
     kept = session.get(Order, order.id)
     assert kept.user_id is None and kept.customer_name is None and kept.total_cents == 1000
@@ -275,7 +276,7 @@ def test_consent_proof_is_kept_five_years_after_the_account_ends(app, runner, se
     session.commit()
     with at(ended), app.app_context():
         s = db.session()
-        erasure.erase_account(s, s.get(User, user.id))
+        erasure.erase_account(s, s.get_one(User, user.id))
         s.commit()
     proof = session.exec(select(ConsentRecord).where(ConsentRecord.scope == "health")).one()
     assert proof.user_id is None and proof.ended_at == ended
@@ -301,7 +302,7 @@ def test_export_files_go_after_seven_days(app, runner, session, make_user):
     made = datetime(2026, 11, 26, 12, tzinfo=UTC)
     with at(made), app.app_context():
         s = db.session()
-        row = export.create(s, s.get(User, user.id))
+        row = export.create(s, s.get_one(User, user.id))
         s.commit()
         path = export.folder() / row.filename
     assert path.exists()
@@ -369,14 +370,18 @@ def test_a_second_machine_waits_for_the_lock_and_an_old_lock_is_taken_over(
     with engine.connect() as connection:
         assert (
             connection.execute(
-                sa.select(sa.func.count()).select_from(JobLock.__table__)
+                sa.select(sa.func.count()).select_from(db.table_of(JobLock))
             ).scalar_one()
             == 0
         )
 
 
 def order_with_details(
-    session, status: str, created: datetime, payment: str | None = None, changed=None
+    session,
+    status: OrderStatus,
+    created: datetime,
+    payment: PaymentStatus | None = None,
+    changed=None,
 ) -> Order:
     """An order as checkout leaves it, with the customer's details, and one payment with
     status `payment` that last changed at `changed` (or no payment at all)."""
@@ -397,12 +402,13 @@ def order_with_details(
     )
     session.add(order)
     session.flush()
-    order.number = f"ZG{created:%Y}-{order.id:06d}"
+    order_id = db.id_of(order)
+    order.number = f"ZG{created:%Y}-{order_id:06d}"
     if payment is not None:
         session.add(
             PaymentRow(
-                order_id=order.id,
-                mollie_id=f"tr_{order.id}x",
+                order_id=order_id,
+                mollie_id=f"tr_{order_id}x",
                 attempt=1,
                 status=payment,
                 amount_cents=1000,
@@ -417,10 +423,10 @@ def order_with_details(
 DETAILS = ("customer_name", "customer_email", "customer_phone", "street", "house_number")
 
 
-def has_details(session, order_id: int) -> bool:
-    order = session.get(Order, order_id)
-    assert order is not None and order.total_cents == 1000  # the order itself stays
-    present = [getattr(order, name) is not None for name in (*DETAILS, "postcode", "city")]
+def has_details(session, order: Order) -> bool:
+    stored = session.get(Order, order.id)
+    assert stored is not None and stored.total_cents == 1000  # the order itself stays
+    present = [getattr(stored, name) is not None for name in (*DETAILS, "postcode", "city")]
     assert all(present) or not any(present), present
     return all(present)
 
@@ -428,27 +434,38 @@ def has_details(session, order_id: int) -> bool:
 def test_unpaid_orders_lose_name_email_address_and_phone_30_days_after_they_ended(runner, session):
     made = datetime(2026, 5, 1, 10, tzinfo=UTC)
     ended = made + timedelta(hours=2)
-    failed = order_with_details(session, "failed", made, payment="failed", changed=ended)
-    canceled = order_with_details(session, "canceled", made, payment="canceled", changed=ended)
-    expired = order_with_details(session, "expired", made, payment="expired", changed=ended)
-    abandoned = order_with_details(session, "pending", made)  # no payment was ever started
-    waiting = order_with_details(session, "pending", made, payment="open", changed=made)
-    paid = order_with_details(session, "paid", made, payment="paid", changed=ended)
+    failed = order_with_details(
+        session, OrderStatus.FAILED, made, payment=PaymentStatus.FAILED, changed=ended
+    )
+    canceled = order_with_details(
+        session, OrderStatus.CANCELED, made, payment=PaymentStatus.CANCELED, changed=ended
+    )
+    expired = order_with_details(
+        session, OrderStatus.EXPIRED, made, payment=PaymentStatus.EXPIRED, changed=ended
+    )
+    # No payment was ever started for this one.
+    abandoned = order_with_details(session, OrderStatus.PENDING, made)
+    waiting = order_with_details(
+        session, OrderStatus.PENDING, made, payment=PaymentStatus.OPEN, changed=made
+    )
+    paid = order_with_details(
+        session, OrderStatus.PAID, made, payment=PaymentStatus.PAID, changed=ended
+    )
 
     with at(ended + timedelta(days=30) - timedelta(minutes=1)):
         report = run(runner)
     assert "Bestellingen (shop_order): 1 ingekort" in report  # the one with no payment
-    assert not has_details(session, abandoned.id)
+    assert not has_details(session, abandoned)
     for order in (failed, canceled, expired):
-        assert has_details(session, order.id), order.status
+        assert has_details(session, order), order.status
 
     with at(ended + timedelta(days=30)):
         report = run(runner)
     assert "Bestellingen (shop_order): 3 ingekort (niet betaald" in report
     for order in (failed, canceled, expired, abandoned):
-        assert not has_details(session, order.id), order.status
+        assert not has_details(session, order), order.status
     # A payment still under way at Mollie, and a paid order (fiscal rule): untouched.
-    assert has_details(session, waiting.id) and has_details(session, paid.id)
+    assert has_details(session, waiting) and has_details(session, paid)
 
     with at(ended + timedelta(days=31)):
         assert "Bestellingen (shop_order): 0 ingekort" in run(runner)
@@ -457,19 +474,23 @@ def test_unpaid_orders_lose_name_email_address_and_phone_30_days_after_they_ende
 def test_an_unpaid_order_counts_from_the_last_change_of_its_payment(runner, session):
     made = datetime(2026, 5, 1, 10, tzinfo=UTC)
     retried = made + timedelta(days=10)  # a second try that failed ten days later
-    order = order_with_details(session, "failed", made, payment="failed", changed=retried)
+    order = order_with_details(
+        session, OrderStatus.FAILED, made, payment=PaymentStatus.FAILED, changed=retried
+    )
     with at(made + timedelta(days=31)):
         run(runner)
-    assert has_details(session, order.id)
+    assert has_details(session, order)
     with at(retried + timedelta(days=30)):
         run(runner)
-    assert not has_details(session, order.id)
+    assert not has_details(session, order)
 
 
 def test_a_dry_run_counts_unpaid_orders_and_changes_nothing(runner, session):
     made = datetime(2026, 5, 1, 10, tzinfo=UTC)
-    order = order_with_details(session, "expired", made, payment="expired", changed=made)
+    order = order_with_details(
+        session, OrderStatus.EXPIRED, made, payment=PaymentStatus.EXPIRED, changed=made
+    )
     with at(made + timedelta(days=40)):
         report = run(runner, "--dry-run")
     assert "Bestellingen (shop_order): 1 zou(den) worden ingekort" in report
-    assert has_details(session, order.id)
+    assert has_details(session, order)

@@ -5,7 +5,7 @@ from datetime import date
 
 from cryptography.fernet import Fernet
 from markupsafe import escape
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.consent import register
 from app.consent.models import ConsentRecord
@@ -130,8 +130,8 @@ def test_p28_in_production_mollie_is_named_and_is_whom_the_shop_calls(tmp_path, 
     app = build_app(
         tmp_path, database_url, **PRODUCTION, SMTP_URL="smtps://u:geheim@smtp.example.nl"
     )
-    html = app.test_client().get("/privacy-verklaring", base_url="https://www.zorggenoot.nl")
-    html = html.get_data(as_text=True)
+    response = app.test_client().get("/privacy-verklaring", base_url="https://www.zorggenoot.nl")
+    html = response.get_data(as_text=True)
     assert processors_named(html) == ["hosting", "email", "mollie"]
     part = block_of(html, "verwerkers")
     assert "Mollie B.V. in Amsterdam" in part and "via de mailserver smtp.example.nl" in part
@@ -178,7 +178,9 @@ def test_p43_a_new_version_is_shown_and_asks_for_cookie_consent_again(
     again.submit("/cookies/keuze", {"keuze": "niets", "next": "/"}, page="/")
     assert 'id="cookiebanner"' not in again.get("/").get_data(as_text=True)
     with Session(second.extensions["db_engine"]) as s:
-        versions = s.exec(select(ConsentRecord.policy_version).order_by(ConsentRecord.id)).all()
+        versions = s.exec(
+            select(ConsentRecord.policy_version).order_by(col(ConsentRecord.id))
+        ).all()
     assert versions == ["1", "2"]
     choice = again.get_cookie(CONSENT_COOKIE).value
     second.extensions["db_engine"].dispose()

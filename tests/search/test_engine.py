@@ -203,6 +203,7 @@ def test_only_published_content_is_indexed(tmp_path, database_url):
     with app.app_context():
         service.reindex(full=True)
         found = service.search("zorgverlof", kind=None, topic=None, page=1, live=False)
+    assert found.results is not None
     assert [h.slug for h in found.results.hits] == ["openbaar"]
     app.extensions["search_index"].close()
     app.extensions["db_engine"].dispose()
@@ -252,5 +253,38 @@ def test_nothing_personal_is_indexed(search_app, make_user):
         )
     for d in docs:
         assert "Geheimnaam" not in d.body + d.title and "zoekbaar@example.nl" not in d.body
+    assert found.results is not None
     for hit in found.results.hits:
         assert "Geheimnaam" not in hit.title + hit.snippet
+
+
+def test_a_snippet_never_shows_the_same_text_twice(tmp_path):
+    # Matches about 100 characters apart: their passages (80 characters either side) overlap.
+    words = [f"w{n:03d}" for n in range(120)]
+    for position in (30, 50, 70):
+        words[position] = "respijtzorg"
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    index.rebuild([doc("lang", "Lang", " ".join(words))])
+    snippet = index.search(index.words("respijtzorg")).hits[0].snippet
+    shown = snippet.replace("<mark>", "").replace("</mark>", "").replace("…", " ").split()
+    fillers = [w for w in shown if w != "respijtzorg"]
+    assert len(fillers) == len(set(fillers)), snippet
+    assert snippet.count("<mark>respijtzorg</mark>") == 3
+    index.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("ik kan niet meer", "overbelasting-herkennen"),
+        ("ik kan het niet meer aan", "overbelasting-herkennen"),
+        ("ik ben doodmoe", "overbelasting-herkennen"),
+        ("opgebrand", "overbelasting-herkennen"),
+        ("parkinson", "parkinson"),
+        ("mijn vader heeft parkinson", "parkinson"),
+    ],
+)
+def test_everyday_words_find_the_article(searcher, query, slug):
+    page = searcher.get("/zoeken", query_string={"q": query}).get_data(as_text=True)
+    first_three = page.split('class="zg-result')[1:4]
+    assert any(f'href="/artikelen/{slug}"' in result for result in first_three), query

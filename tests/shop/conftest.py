@@ -27,9 +27,16 @@ ADDRESS = {
 }
 
 
+class ShopSandbox(SandboxServer):
+    """The sandbox with what its webhook deliveries share with the test: the shop app, whether
+    a webhook gets lost, and the status codes the deliveries got."""
+
+    holder: dict[str, Any]
+
+
 @pytest.fixture
 def sandbox():
-    holder = {}
+    holder: dict[str, Any] = {}
 
     def deliver(url: str, payment_id: str):
         if holder.get("lost"):
@@ -38,8 +45,9 @@ def sandbox():
         holder.setdefault("deliveries", []).append(response.status_code)
         return response.status_code
 
-    server = SandboxServer(deliver_webhook=deliver).start()
+    server = ShopSandbox(deliver_webhook=deliver)
     server.holder = holder
+    server.start()
     yield server
     server.stop()
 
@@ -71,9 +79,11 @@ def add(client, slug, quantity=1):
 def checkout(client, *, partners=("wakkerwijk-alarmering",), token=None, **fields):
     """Fill in the checkout form like a browser; returns the response to the POST."""
     page = client.get("/winkel/afrekenen").get_data(as_text=True)
-    form_token = token or re.search(
-        r'id="token" name="token" type="hidden" value="([^"]*)"', page
-    ).group(1)
+    form_token = token
+    if not form_token:
+        found = re.search(r'id="token" name="token" type="hidden" value="([^"]*)"', page)
+        assert found, "the checkout page has no order token"
+        form_token = found.group(1)
     data = {
         "csrf_token": client.csrf_token("/winkel/afrekenen"),
         "token": form_token,

@@ -8,8 +8,11 @@ import pytest
 import requests
 from sqlmodel import select
 
+from app import db
+from app.accounts.models import User
 from app.consent.models import ConsentRecord
 from app.payments.models import PaymentRow
+from app.privacy import erasure
 from app.shop.models import Handoff, Order, OrderLine
 from tests.shop.conftest import (
     ADDRESS,
@@ -151,7 +154,9 @@ def test_double_submit_makes_one_order_and_one_payment(client, buyer, session):
     page = client.get("/winkel/afrekenen").get_data(as_text=True)
     import re
 
-    token = re.search(r'id="token" name="token" type="hidden" value="([^"]+)"', page).group(1)
+    found = re.search(r'id="token" name="token" type="hidden" value="([^"]+)"', page)
+    assert found, "the checkout page has no order token"
+    token = found.group(1)
     first = checkout(client, token=token)
     add(client, ALARM)  # the cart was emptied; a second click still carries the same token
     second = checkout(client, token=token)
@@ -259,3 +264,18 @@ def test_cart_line_without_shipping_and_email_partner(client, buyer, session):
     assert response.status_code == 303
     order = orders(session)[0]
     assert order.street is None and order.postcode is None
+
+
+def test_paid_after_the_account_was_erased_confirms_to_no_one(app, client, buyer, session, outbox):
+    """The caregiver erases their account while a payment is under way, then pays: the order
+    is paid and kept for the tax rules, but there is no address left to confirm it to."""
+    add(client, ALARM)
+    checkout_url = checkout(client).headers["Location"]
+    with app.app_context():
+        erasure.erase_account(db.session(), db.session().get_one(User, buyer.id))
+        db.session().commit()
+    before = len(outbox.messages())
+    pay(checkout_url, "paid")
+    order = orders(session)[0]
+    assert order.status == "paid" and order.customer_email is None
+    assert [message["To"] for message in outbox.messages()[before:]] == []

@@ -84,7 +84,8 @@ def test_sync_withdraws_a_product_that_left_the_content_and_can_run_twice(conten
     engine = content_app.extensions["db_engine"]
     with Session(engine) as session:
         total = len(session.exec(select(ProductRow)).all())
-        assert session.get(ProductRow, "tien-verse-maaltijden").active
+        meals = session.get(ProductRow, "tien-verse-maaltijden")
+        assert meals is not None and meals.active
 
     (content_dir / "winkel/producten/tien-verse-maaltijden.md").unlink()
     second = runner.invoke(args=["shop", "sync"])
@@ -97,7 +98,8 @@ def test_sync_withdraws_a_product_that_left_the_content_and_can_run_twice(conten
         gone = session.get(ProductRow, "tien-verse-maaltijden")
         assert gone is not None and gone.active is False  # kept for the orders that name it
         assert len(session.exec(select(ProductRow)).all()) == total
-        assert session.get(ProductRow, "personenalarm-met-valdetectie").active
+        alarm = session.get(ProductRow, "personenalarm-met-valdetectie")
+        assert alarm is not None and alarm.active
     client = content_app.test_client()
     assert client.get("/winkel/tien-verse-maaltijden").status_code == 404
 

@@ -7,7 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session as DbSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.shop import service
 from app.shop.models import Order
@@ -16,7 +16,7 @@ from tests.shop.conftest import ALARM, add, checkout
 
 
 def orders(session):
-    return session.exec(select(Order).order_by(Order.id)).all()
+    return session.exec(select(Order).order_by(col(Order.id))).all()
 
 
 def test_the_order_page_checks_less_and_less_often_and_then_stops(client, buyer, session):

@@ -149,7 +149,7 @@ def make_payment(mollie: Client):
 
 
 def test_create_answers_201_with_an_open_payment_and_a_checkout_link(sandbox, mollie):
-    body = {
+    body: dict[str, Any] = {
         "amount": {"currency": "EUR", "value": "12.34"},
         "description": "Bestelling 42",
         "redirectUrl": f"{SHOP}/winkel/bestelling/42",
@@ -221,7 +221,8 @@ def test_idempotency_keys_are_busy_while_running_and_forgotten_after_an_hour():
         state.claim_idempotency_key("key", "request A")
     assert busy.value.status == 409
     state.settle_idempotency_key("key", CachedResponse(201, b"{}", "application/hal+json"))
-    assert state.claim_idempotency_key("key", "request A").status == 201
+    cached = state.claim_idempotency_key("key", "request A")
+    assert cached is not None and cached.status == 201
     with pytest.raises(ApiError) as other:
         state.claim_idempotency_key("key", "request B")
     assert other.value.status == 400

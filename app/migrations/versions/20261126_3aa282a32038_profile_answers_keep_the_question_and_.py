@@ -10,7 +10,7 @@ Create Date: 2026-11-26 05:18:56.526727
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 import app.db
 
 

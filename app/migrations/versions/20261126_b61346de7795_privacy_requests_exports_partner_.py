@@ -7,7 +7,7 @@ Create Date: 2026-11-26 03:53:03.755020
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 import app.db
 
 

@@ -13,7 +13,7 @@ import secrets
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 import app.db
 
 

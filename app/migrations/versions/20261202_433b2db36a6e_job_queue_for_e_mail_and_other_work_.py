@@ -7,7 +7,7 @@ Create Date: 2026-12-02 11:02:00.424884
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 import app.db
 
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from email_validator import EmailNotValidError, validate_email
 
 import app.db
