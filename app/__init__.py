@@ -19,6 +19,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app import crypto, db, errors, extensions, htmx, routing, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
+    from app.admin import routes as admin
     from app.audit import service as audit
     from app.config import ENV_NAMES, load_settings
     from app.consent import routes as consent
@@ -111,6 +112,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     profile.init_app(app)
     shop.init_app(app)
     privacy.init_app(app)
+    admin.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
     extensions.apply_view_rules(app)

@@ -281,6 +281,20 @@ def staff_erase(w: World):
     return w.client.submit(f"{url}/verwijderen", {}, page=url), "confirm", None
 
 
+def admin_find_account(w: World):
+    """A search form sent with GET shows its errors in the same way."""
+    w.login_as(Role.ADMIN)
+    response = w.client.get("/admin/?email=niemand@example.nl")
+    return response, "email", "niemand@example.nl"
+
+
+def admin_own_role(w: World):
+    """The service refuses: an administrator cannot change their own role."""
+    admin = w.login_as(Role.ADMIN)
+    url = f"/admin/account/{admin.id}"
+    return w.client.submit(url, {"role": "staff"}), "role-1", None
+
+
 CASES = [
     register,
     login,
@@ -307,6 +321,8 @@ CASES = [
     staff_extend,
     staff_close,
     staff_erase,
+    admin_find_account,
+    admin_own_role,
 ]
 
 

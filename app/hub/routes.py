@@ -216,6 +216,7 @@ def init_app(app: Flask) -> None:
         Link("footer", "hub.page", "Hulplijn", {"slug": "hulplijn"}, order=30),
         Link("footer", "hub.page", "Herroepingsrecht", {"slug": "herroepingsrecht"}, order=70),
         Link("footer", "hub.feed", "Nieuwsfeed (Atom)", order=80),
+        Link("editor", "hub.editorial", "Redactie", roles=(Role.EDITOR.value, Role.ADMIN.value)),
     ):
         add_link(app, link)
     register_provider(app, search.documents, search.version)

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app import db
+from app.audit import service as audit
 from app.privacy import erasure, retention
 
 
@@ -28,6 +29,14 @@ def run_retention(dry_run: bool) -> None:
         report = retention.run(db.session(), dry_run=dry_run)
         if dry_run:
             db.session().rollback()
+        else:
+            audit.record(
+                db.session(),
+                action=retention.RUN_ACTION,
+                user_id=None,
+                detail=f"{report.changes} wijziging(en)",
+            )
+            db.session().commit()
     finally:
         retention.release(engine, holder)
     if not dry_run:

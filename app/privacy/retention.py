@@ -43,6 +43,8 @@ INACTIVE_YEARS = 3
 WARNING = timedelta(weeks=4)
 FISCAL_YEARS = 7
 CONSENT_PROOF_YEARS = 5
+# The audit trail notes each run (no person: user_id is empty), for the administrator's page.
+RUN_ACTION = "retention.run"
 LOCK_NAME = "privacy-retention"
 LOCK_TTL = timedelta(hours=1)
 

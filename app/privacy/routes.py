@@ -227,4 +227,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(staff.bp)
     add_link(app, Link("footer", "privacy.statement", "Privacyverklaring", order=40))
+    staff_roles = tuple(role.value for role in staff.STAFF)
+    add_link(app, Link("staff", "privacy_staff.queue", "Privacyverzoeken", roles=staff_roles))
     app.cli.add_command(privacy_cli)

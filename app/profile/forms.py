@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import PlainText, clean_text, is_digits, max_length
+from app.profile.gemeenten import Ambiguous, municipalities, province_hint
 from app.profile.questionnaire import Question, Step
 
 CHOOSE_MESSAGE = "Kies een van de antwoorden uit de lijst."
@@ -58,6 +59,25 @@ class _WholeNumber:
             raise ValidationError(f"Vul een getal in van {self.low} tot en met {self.high}.")
 
 
+def _municipality(form, field) -> None:
+    """Accept a Dutch municipality however it is written, and keep its CBS name."""
+    if not field.data:
+        return
+    try:
+        name = municipalities().find(field.data)
+    except Ambiguous as several:
+        options = " of ".join(province_hint(n) for n in several.names)
+        message = f"Er zijn meer gemeenten met deze naam. Bedoel je {options}?"
+        raise ValidationError(message) from None
+    if name is None:
+        raise ValidationError(
+            "Deze gemeente kennen we niet. Controleer de spelling, of kies een gemeente uit de "
+            "lijst, bijvoorbeeld Utrecht of Súdwest-Fryslân. Woont je naaste niet in Nederland? "
+            "Laat dit veld dan leeg."
+        )
+    field.data = name
+
+
 def _field(question: Question):
     common = {"label": question.label, "description": question.help}
     choices = [SelectChoice(o.value, o.label) for o in question.options]
@@ -80,9 +100,15 @@ def _field(question: Question):
             render_kw={"inputmode": "numeric", "autocomplete": "off"},
             **common,
         )
-    return StringField(
-        filters=[clean_text], validators=[max_length(question.max_length), PlainText()], **common
-    )
+    checks = [max_length(question.max_length), PlainText()]
+    if question.municipality:
+        return StringField(
+            filters=[clean_text],
+            validators=[*checks, _municipality],
+            render_kw={"list": "gemeenten", "autocomplete": "off"},
+            **common,
+        )
+    return StringField(filters=[clean_text], validators=checks, **common)
 
 
 def step_form(step: Step, *, ask_personalisation: bool, personalisation_text: str):

@@ -44,6 +44,8 @@ class Question(BaseModel):
     unit: str = ""
     ranges: list[Range] = Field(default_factory=list)
     max_length: int = 80
+    # A text question whose answer must be a Dutch municipality (checked against the CBS list).
+    municipality: bool = False
 
     @model_validator(mode="after")
     def _shape(self) -> Question:

@@ -17,6 +17,7 @@ from app.privacy import requests, rights
 from app.privacy.models import RequestKind
 from app.profile import forms, models, service
 from app.profile.cli import keys_cli
+from app.profile.gemeenten import municipalities
 from app.profile.privacy import ProfileData
 from app.profile.questionnaire import SOURCE
 
@@ -208,6 +209,7 @@ def delete():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["municipality_names"] = lambda: municipalities().names
     add_source(app, SOURCE)
     personal_data.register(
         app,

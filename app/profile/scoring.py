@@ -80,8 +80,9 @@ def contradicts(item, profile: Profile) -> bool:
 
 def recommend(items: list, profile: Profile, *, limit: int = 6) -> list[Recommendation]:
     """Items scored by weighted tag overlap with the profile (see `score`); below THRESHOLD,
-    or when the item `contradicts` an answer, nothing is recommended. Ties: featured first, then newest, then title, then slug, so the
-    order is stable. Each recommendation says which answers (or reading) it matched."""
+    or when the item `contradicts` an answer, nothing is recommended. Ties: featured first,
+    then newest, then title, then slug, so the order is stable. Each recommendation says which
+    answers (or reading) it matched."""
     if not profile:
         return []
     scored = []

@@ -386,6 +386,8 @@ def init_app(app: Flask) -> None:
     content.add_source(app, catalogue_module.SOURCE)
     app.register_blueprint(bp)
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
+    staff_roles = tuple(role.value for role in staff.STAFF)
+    add_link(app, Link("staff", "shop_staff.orders", "Bestellingen", roles=staff_roles))
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     paying.init_app(app)

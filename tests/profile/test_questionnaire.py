@@ -72,6 +72,18 @@ def test_a_step_skipped_by_url_is_refused_with_a_message(client, caregiver):
             ['value="zorg" checked', "x" * 10_000],
         ),
         (
+            4,
+            {"onderwerpen": ["zorg"], "gemeente": "Atlantis"},
+            "Deze gemeente kennen we niet.",
+            ['value="zorg" checked', 'value="Atlantis"'],
+        ),
+        (
+            4,
+            {"gemeente": "bergen"},
+            "Bedoel je Bergen (L.), in Limburg of Bergen (NH.), in Noord-Holland?",
+            ['value="bergen"'],
+        ),
+        (
             3,
             {"leeftijd": "25-64", "bezigheden": ["werk", "studie", "geen"]},
             "Je koos ‘Geen van beide’ en ook een ander antwoord.",
@@ -285,3 +297,41 @@ def test_content_check_validates_the_questionnaire(tmp_path):
     assert any("'tuinieren' is geen onderwerp" in str(p) for p in check(folder, site))
     (folder / "vragenlijsten" / "intake.toml").write_text("version = 1\n", encoding="utf-8")
     assert "ongeldig" in str(check(folder, site)[0])
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Zwolle", "Zwolle"),
+        ("  den haag ", "'s-Gravenhage"),
+        ("Den Bosch", "'s-Hertogenbosch"),
+        ("sudwest fryslan", "Súdwest-Fryslân"),
+        ("GEMEENTE UTRECHT", "Utrecht"),
+        ("Bergen NH", "Bergen (NH.)"),
+        ("Voorne aan Zee", "Voorne aan Zee"),
+    ],
+)
+def test_the_gemeente_is_a_dutch_municipality_however_it_is_written(
+    client, caregiver, fill, session, typed, stored
+):
+    for number, earlier in enumerate([STEP_1, STEP_2, {}], start=1):
+        fill(number, earlier)
+    assert fill(4, {"gemeente": typed}).status_code == 303
+    assert json.loads(answers(session, caregiver)["gemeente"].value) == stored
+
+
+def test_the_municipality_list_is_the_cbs_list_of_2026():
+    from app.profile.gemeenten import municipalities
+
+    names = municipalities().names
+    assert len(names) == len(set(names)) == 342
+    assert {"Voorne aan Zee", "Dijk en Waard", "Land van Cuijk", "Maashorst"} <= set(names)
+    assert "Brielle" not in names and "Weesp" not in names  # merged in 2023 and 2022
+
+
+def test_the_gemeente_field_offers_the_list_without_javascript(client, caregiver, fill):
+    for number, earlier in enumerate([STEP_1, STEP_2, {}], start=1):
+        fill(number, earlier)
+    page = client.get("/profiel/vragenlijst/4").get_data(as_text=True)
+    assert 'list="gemeenten"' in page and '<datalist id="gemeenten">' in page
+    assert page.count("<option value=") >= 342
