@@ -16,7 +16,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.local import LocalProxy
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import crypto, db, errors, extensions, htmx, routing, security
+    from app import assets, compression, crypto, db, errors, extensions, htmx, routing, security
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
     from app.admin import routes as admin
@@ -26,7 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.content import store as content
     from app.content.cli import content_cli
     from app.core import cli as core_cli
-    from app.core import navigation, pagecache
+    from app.core import navigation, pagecache, structured_data
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro
     from app.hub import routes as hub
@@ -75,20 +75,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_DURATION=timedelta(days=30),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
+        # Rate limits count in Redis when it is set (shared by every process), else in memory;
+        # Redis down: in this process's memory instead of refusing every form (logged).
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
-        # Redis down: count in this process's memory instead of refusing every form (logged).
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        RATELIMIT_HEADERS_ENABLED=True,
         PREFERRED_URL_SCHEME="https" if production else "http",
     )
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_NAMES})
     routing.install_converters(app)
+    compression.init_app(app)  # first, so that it compresses what every other step left
     if production:
         # One proxy (nginx, a load balancer) in front: trust its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     app.extensions["hasher"] = Hasher(cheap=settings.is_test)
+    assets.init_app(app, headers=security.static_headers(app))
 
     db.init_app(app)
     content.init_app(app)
@@ -115,6 +116,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
+    structured_data.init_app(app)
     extensions.apply_view_rules(app)
 
     search_service.build_at_start(app)

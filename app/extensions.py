@@ -1,42 +1,143 @@
-"""Flask extensions, one set per app (two apps in one process share none of them).
+"""Flask extensions and rate limits, one set per app (two apps in one process share none).
 
-Views declare their rate limits and CSRF exemptions with the small decorators below; `init_app`
-creates the app's CSRF protection, htmx helper and rate limiter, and `apply_view_rules` applies
-the declarations once every blueprint is registered.
+Views declare their rate limits and CSRF exemptions with the small decorators below. A limit
+is checked inside the view it guards, for the methods it names, so a page view does no rate
+limit work at all. Counting is done by the `limits` library in Redis (REDIS_URL) or in memory;
+while Redis does not answer, in this process's memory (logged), and Redis again once it does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, cast
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, make_response, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
-READING = frozenset({"GET", "HEAD", "OPTIONS"})
-LIMITS = "rate_limits"
-NO_LIMITS = "rate_limit_exempt"
+from app.errors import render_error
+
+log = logging.getLogger(__name__)
 NO_CSRF = "csrf_exempt"
+RETRY_PRIMARY = 30  # seconds between attempts to go back to Redis after it failed
+WRITING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def rate_limit(value: str, **options: Any) -> Callable:
-    """Limit how often a view may be called, e.g. `@rate_limit("5 per minute", methods=["POST"])`
-    (the options are Flask-Limiter's: methods, key_func, ...)."""
+def client_address() -> str:
+    return request.remote_addr or "127.0.0.1"
+
+
+class RateLimiter:
+    """This app's counters (see the module's docstring)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
+        uri = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+        options = app.config.get("RATELIMIT_STORAGE_OPTIONS", {}) if uri != "memory://" else {}
+        self.primary = cast(Storage, storage_from_string(uri, **options))
+        self.memory = MemoryStorage()
+        self._primary_failed_at: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def storage(self) -> Storage:
+        """Where to count now: Redis, or memory while Redis is down."""
+        failed = self._primary_failed_at
+        if failed is None:
+            return self.primary
+        if time.monotonic() - failed > RETRY_PRIMARY and self._answers():
+            with self._lock:
+                self._primary_failed_at = None
+            log.warning("rate limits: Redis answers again; counting there")
+            return self.primary
+        return self.memory
+
+    def _answers(self) -> bool:
+        try:
+            return bool(self.primary.check())
+        except Exception:  # noqa: BLE001 - any failure means: still down
+            with self._lock:
+                self._primary_failed_at = time.monotonic()
+            return False
+
+    def failed(self, error: Exception) -> None:
+        with self._lock:
+            self._primary_failed_at = time.monotonic()
+        log.warning(
+            "rate limits: Redis does not answer (%s); counting in memory", type(error).__name__
+        )
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> tuple[bool, int, int]:
+        """Count one use; (allowed, remaining, seconds until the window frees a place)."""
+        storage = self.storage
+        try:
+            return self._hit(storage, item, identifiers)
+        except storage.base_exceptions as error:
+            if storage is self.memory:
+                raise
+            self.failed(error)
+            return self._hit(self.memory, item, identifiers)
+
+    @staticmethod
+    def _hit(storage: Storage, item: RateLimitItem, identifiers: Sequence[str]):
+        strategy = MovingWindowRateLimiter(storage)
+        allowed = strategy.hit(item, *identifiers)
+        stats = strategy.get_window_stats(item, *identifiers)
+        return allowed, stats.remaining, max(1, int(stats.reset_time - time.time()) + 1)
+
+
+def limiter() -> RateLimiter:
+    """This app's rate limiter."""
+    return current_app.extensions["rate_limiter"]
+
+
+def rate_limit(
+    value: str,
+    *,
+    methods: Sequence[str] | None = None,
+    key_func: Callable[[], str] = client_address,
+) -> Callable:
+    """Limit how often a view may be submitted to, e.g. `@rate_limit("5 per minute")` (POST,
+    PUT, PATCH and DELETE unless `methods` names others; per client address unless `key_func`
+    says otherwise). Over the limit the visitor gets the
+    Dutch 429 page with Retry-After; answers that count carry X-RateLimit-* headers."""
+    items = parse_many(value)
+    guarded = {m.upper() for m in methods} if methods else WRITING
 
     def declare(view: Callable) -> Callable:
-        view.__dict__.setdefault(LIMITS, []).insert(0, (value, options))
-        return view
+        @wraps(view)
+        def limited(*args: Any, **kwargs: Any):
+            rates = limiter()
+            if not rates.enabled or request.method not in guarded:
+                return view(*args, **kwargs)
+            scope, key = request.endpoint or view.__name__, key_func()
+            outcome = [(item, *rates.hit(item, scope, key)) for item in items]
+            tightest = min(outcome, key=lambda o: o[2])
+            refused = [o for o in outcome if not o[1]]
+            if refused:
+                response = render_error(429)
+                wait = max(o[3] for o in refused)
+                response.headers["Retry-After"] = str(wait)
+            else:
+                response = make_response(view(*args, **kwargs))
+                wait = tightest[3]
+            item, _, remaining, reset = tightest if not refused else refused[0]
+            response.headers["X-RateLimit-Limit"] = str(item.amount)
+            response.headers["X-RateLimit-Remaining"] = str(max(0, remaining))
+            response.headers["X-RateLimit-Reset"] = str(int(time.time()) + wait)
+            return response
+
+        return limited
 
     return declare
-
-
-def no_rate_limit(view: Callable) -> Callable:
-    setattr(view, NO_LIMITS, True)
-    return view
 
 
 def no_csrf(view: Callable) -> Callable:
@@ -59,33 +160,16 @@ class SessionInterface(SecureCookieSessionInterface):
         return self._serializers[keys]
 
 
-def limiter() -> Limiter:
-    """This app's rate limiter."""
-    return current_app.extensions["rate_limiter"]
-
-
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     CSRFProtect(app)
     Htmx(app)
-    rates = Limiter(get_remote_address, app=app, default_limits=[], headers_enabled=True)
-    # Every limit guards a submission (login, registration, resets, orders), so a page view
-    # skips the limit check altogether: that bookkeeping was about a tenth of the work of
-    # serving a cached article.
-    rates.request_filter(lambda: request.method in READING)
-    app.extensions["rate_limiter"] = rates
+    app.extensions["rate_limiter"] = RateLimiter(app)
 
 
 def apply_view_rules(app: Flask) -> None:
-    """Apply the views' declared rate limits and CSRF exemptions (after every blueprint)."""
-    rates: Limiter = app.extensions["rate_limiter"]
+    """Apply the views' CSRF exemptions (after every blueprint is registered)."""
     csrf: CSRFProtect = app.extensions["csrf"]
-    for endpoint, view in list(app.view_functions.items()):
+    for view in list(app.view_functions.values()):
         if getattr(view, NO_CSRF, False):
             csrf.exempt(view)
-        if getattr(view, NO_LIMITS, False):
-            rates.exempt(view)
-        wrapped: Callable[..., Any] = view
-        for value, options in getattr(view, LIMITS, ()):
-            wrapped = rates.limit(value, **options)(wrapped)
-        app.view_functions[endpoint] = wrapped

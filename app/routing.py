@@ -6,11 +6,15 @@
   it (PostgreSQL refuses NUL in text and integers past 2**31 - 1 with an error, not a miss).
 - Bodies: the site's forms are plain HTML forms. A file or a JSON document where a form was
   expected is refused (Flask-WTF would hand a file or a JSON list to a text field's validators).
+- Slashes: an address differs from a page's only by a trailing slash, either way, leads to the
+  page with a permanent redirect (`/artikelen` -> `/artikelen/`, as Flask does, and
+  `/winkel/` -> `/winkel`), instead of a 404 for one spelling and a redirect for the other.
 """
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, redirect, request, url_for
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 # C0 and C1 control characters and DEL: in no slug, order number or e-mail token.
@@ -40,7 +44,35 @@ def install_converters(app: Flask) -> None:
     app.url_map.converters.update(default=TextConverter, string=TextConverter, int=IdConverter)
 
 
+def without_trailing_slash(app: Flask) -> str | None:
+    """For a GET that matched no page: the same address without its trailing slash, when that
+    is a page (with the query string kept); None otherwise. The address is built again from
+    the page it names, never copied from the request, so `/\\elders.example/` cannot become
+    a redirect to another site."""
+    path = request.path
+    if (
+        request.method not in ("GET", "HEAD")
+        or not isinstance(request.routing_exception, NotFound)
+        or len(path) < 2
+        or not path.endswith("/")
+    ):
+        return None
+    try:
+        endpoint, args = app.url_map.bind_to_environ(request.environ).match(
+            path.rstrip("/"), method=request.method
+        )
+    except HTTPException:
+        return None
+    query = request.query_string.decode("latin-1")
+    return url_for(endpoint, **args) + (f"?{query}" if query else "")
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _slashes():
+        target = without_trailing_slash(app)
+        return redirect(target, 308) if target else None
+
     @app.before_request
     def _forms_only():
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):

@@ -54,6 +54,26 @@ def content_security_policy(checkout: str, frames: list[str] | tuple = ()) -> st
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+def fixed_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries, whatever it is."""
+    fixed = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if app.config["APP_ENV"] == "production":
+        fixed.append(("Strict-Transport-Security", HSTS))
+    return fixed
+
+
+def static_headers(app: Flask) -> list[tuple[str, str]]:
+    """What the static files are sent with (they never reach the views)."""
+    origin = payment_origin(app.config["MOLLIE_API_ENDPOINT"])
+    return [("Content-Security-Policy", content_security_policy(origin)), *fixed_headers(app)]
+
+
 def init_app(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
     origin = app.config["PAYMENT_ORIGIN"] = payment_origin(app.config["MOLLIE_API_ENDPOINT"])
@@ -72,15 +92,7 @@ def init_app(app: Flask) -> None:
                 return redirect(public_base + request.path + (f"?{query}" if query else ""), 301)
             return None
 
-    fixed = [
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "strict-origin-when-cross-origin"),
-        ("Permissions-Policy", PERMISSIONS_POLICY),
-        ("X-Frame-Options", "DENY"),
-        ("Cross-Origin-Opener-Policy", "same-origin"),
-    ]
-    if production:
-        fixed.append(("Strict-Transport-Security", HSTS))
+    fixed = fixed_headers(app)
 
     @app.after_request
     def _headers(response: Response) -> Response:

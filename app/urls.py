@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -14,7 +14,7 @@ def public_url(endpoint: str, **values: Any) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + adapter.build(endpoint, values)
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Accept only a local path such as `/account`; never another host or scheme."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False

@@ -35,6 +35,8 @@ EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
 # Parsed content shared by the apps of this test run: each test builds its own app, and parsing
 # the same unchanged files again for each would only make the suite slower.
 CONTENT_MEMO: dict = {}
+# The prepared static files (fingerprinted, compressed) likewise: built once for the whole run.
+STATIC_BUILD_DIR = PROJECT_ROOT / ".pytest_cache" / "static-build"
 DEFAULT_PASSWORD = "een lange zin als wachtwoord"
 TEST_FERNET_KEY = "ZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmQ="
 
@@ -74,6 +76,7 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
         "SEARCH_BUILD_ON_START": False,
         "SHOP_SYNC_ON_START": False,
         "CONTENT_MEMO": CONTENT_MEMO,
+        "STATIC_BUILD_DIR": str(STATIC_BUILD_DIR),
     }
     settings.update(overrides)
     return create_app(settings)

@@ -124,7 +124,11 @@ class _PageParser(HTMLParser):
         self.resources += [Resource(self.url, tag, attribute, u) for u in urls if u]
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
-        attrs = {k: v or "" for k, v in attrs_list}
+        # htmx reads `data-hx-get` as `hx-get`; so does the crawler.
+        attrs = {
+            k.removeprefix("data-") if k.startswith("data-hx-") else k: v or ""
+            for k, v in attrs_list
+        }
         if "style" in attrs:
             self.inline_styles.append(attrs["style"])
         if attrs.get("hx-target", "").startswith("#"):

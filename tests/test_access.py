@@ -58,6 +58,10 @@ PUBLIC = {
     "/winkel/<slug>",
     "/winkel/mandje",
     "/privacy-verklaring",
+    "/favicon.ico",
+    "/apple-touch-icon.png",
+    "/apple-touch-icon-precomposed.png",
+    "/.well-known/security.txt",
 }
 
 POST_ONLY = {

@@ -392,7 +392,7 @@ def test_a_refused_quantity_added_with_htmx_comes_back_next_to_its_box(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "HX-Retarget" not in response.headers
     assert html.startswith("<p") and "Toegevoegd aan je" in html
-    assert '<div id="kopen-formulier" hx-swap-oob="true">' in html
+    assert '<div id="kopen-formulier" data-hx-swap-oob="true">' in html
     assert 'value="2"' in tag(html, f"aantal-{ALARM}")
     assert "foutoverzicht" not in html and "aria-invalid" not in html
 

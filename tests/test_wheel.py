@@ -1,7 +1,9 @@
 """The installed package runs on its own: built as a wheel, installed into a fresh virtual
-environment, started from a folder outside the checkout, it serves /healthz and an article."""
+environment, started from a folder outside the checkout, it serves /healthz, an article and the
+article's stylesheets and scripts."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -122,6 +124,15 @@ def test_the_installed_package_serves_from_outside_the_checkout(wheel, tmp_path)
         assert response.status == 200 and "Respijtzorg" in page
         with urllib.request.urlopen(base + "/static/css/site.css", timeout=10) as response:
             assert response.status == 200
+        # The page's own stylesheets and scripts, under fingerprinted names, compressed.
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+\.[0-9a-f]{12}\.(?:css|js))"', page)
+        assert len(assets) >= 3, assets
+        for asset in assets:
+            request = urllib.request.Request(base + asset, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
+                assert "immutable" in response.headers["Cache-Control"]
+                assert response.headers["Content-Encoding"] == "gzip"
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -39,7 +39,7 @@ def _phone_field() -> StringField:
             max_length(PHONE_MAX),
             Regexp(PHONE_PATTERN, message="Vul een telefoonnummer in, bijvoorbeeld 06 12345678."),
         ],
-        description="Dan kan de Hulplijn je terugbellen als je daarom vraagt.",
+        description="Niet verplicht. We gebruiken het alleen als je daar zelf om vraagt.",
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
 

@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from werkzeug.local import LocalProxy
 
@@ -44,7 +43,7 @@ from app.accounts.links import TokenError
 from app.accounts.privacy import AccountData
 from app.core import personal_data
 from app.core.cli import add_demo
-from app.extensions import rate_limit
+from app.extensions import client_address, rate_limit
 from app.forms import ButtonForm, FieldError, add_error
 from app.jobs import service as jobs
 from app.urls import is_safe_next
@@ -79,6 +78,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
     form = RegisterForm()
+    after = request.values.get("next")
+    after = after if is_safe_next(after) else None
     if form.validate_on_submit():
         try:
             registration.request_registration(
@@ -93,9 +94,12 @@ def register():
             add_error(form, error)
         else:
             db.session().commit()
+            if after:  # where the link from the e-mail leads, when opened in this browser
+                session[AFTER_REGISTRATION] = after
             email = service.normalise_email(form.email.data)
             return render_template("accounts/register_sent.html", email=email)
-    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+    html = render_template("accounts/register.html", form=form, next=after)
+    return html, 422 if form.errors else 200
 
 
 @bp.route("/account-bevestigen/<token>", methods=["GET", "POST"])
@@ -121,9 +125,11 @@ def confirm_registration(token: str):
                 ), 409
             add_error(form, error)
         else:
+            after = session.get(AFTER_REGISTRATION)
             _start_session(user, remember=False)
             flash(f"Welkom, {user.name}. Je e-mailadres is bevestigd en je account is klaar.", "ok")
-            return redirect(url_for("accounts.account"), code=303)
+            target = after if is_safe_next(after) else url_for("accounts.account")
+            return redirect(target, code=303)
     html = render_template("accounts/confirm_registration.html", form=form, email=email)
     return html, 422 if form.errors else 200
 
@@ -140,7 +146,7 @@ def login():
             db.session(),
             email=form.email.data,
             password=form.password.data,
-            client=get_remote_address(),
+            client=client_address(),
         )
         db.session().commit()
         if attempt.wait:
@@ -158,6 +164,10 @@ def login():
         add_error(form, FieldError("password", message))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
+
+# Where a new account goes after the link in the registration e-mail (the basket, for
+# someone who wanted to order), when that link is opened in the same browser.
+AFTER_REGISTRATION = "next_after_registration"
 
 # What a visitor did before logging in that should survive it (a shop cart).
 KEPT_AT_LOGIN = ("cart",)

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from limits.storage import MemoryStorage, Storage
+from limits.storage import Storage
 
 from app.extensions import limiter
 
@@ -53,14 +53,8 @@ def delay_after(failures: int) -> int:
 
 
 def _storage() -> Storage:
-    # The limiter's own storage, with its in-memory fallback while Redis is down. With rate
-    # limits switched off (RATELIMIT_ENABLED=False) the limiter has none: count in memory.
-    rates = limiter()
-    if rates.enabled:
-        return rates.limiter.storage
-    if "throttle_storage" not in current_app.extensions:
-        current_app.extensions["throttle_storage"] = MemoryStorage()
-    return current_app.extensions["throttle_storage"]
+    # The rate limiter's storage: Redis, or memory while Redis is down.
+    return limiter().storage
 
 
 def _key(kind: str, *parts: str) -> str:

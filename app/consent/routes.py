@@ -21,8 +21,9 @@ from flask import (
 from flask_login import current_user
 from sqlmodel import Session
 from werkzeug.local import LocalProxy
+from werkzeug.wrappers import Response as BaseResponse
 
-from app import db
+from app import db, htmx
 from app.consent import gate, models, register, service
 from app.consent.privacy import ConsentData
 from app.consent.register import (
@@ -38,6 +39,7 @@ from app.consent.register import (
 from app.core import pagecache, personal_data
 from app.core.formatting import AMSTERDAM
 from app.core.navigation import Link, add_link
+from app.core.sitemap import Entry, add_pages
 from app.htmx import wants_fragment
 from app.urls import is_safe_next
 
@@ -45,18 +47,25 @@ log = logging.getLogger(__name__)
 bp = Blueprint("consent", __name__)
 
 BANNER_ID = "cookiebanner"
-NOT_COUNTED = {"static", "core.healthz", "hub.feed", "hub.sitemap", "hub.robots"}
+NOT_COUNTED = {"static", "core.healthz", "hub.feed", "core.sitemap", "hub.robots"}
 # Pages whose address holds only public names (an article's slug, a topic). Any other address
 # with a variable part (an e-mail token, an order number, a request id) is counted by its
 # pattern, so no token or number ever reaches the statistics.
 PUBLIC_ADDRESSES = {"hub.article", "hub.video", "hub.topic", "hub.tag", "hub.page", "shop.product"}
 
 
+# Pages that never show the banner: the settings page is the banner's own "Instellingen",
+# in full, so showing the banner above it again would ask the same question twice.
+NO_BANNER = {"consent.settings"}
+
+
 def banner_state() -> str | None:
     """None when no banner is needed; "new" on a first visit; "changed" after a policy change;
-    "expired" when the choice is older than 182 days."""
-    raw = request.cookies.get(CONSENT_COOKIE)
-    choice = service.read_choice(raw)
+    "expired" when the choice is older than 182 days. A choice made in this very request counts
+    (its cookie is only set on the way out), and the settings page never shows the banner."""
+    if request.endpoint in NO_BANNER:
+        return None
+    choice = g.get("new_choice") or service.read_choice(request.cookies.get(CONSENT_COOKIE))
     if choice is None:
         return "new"
     if choice.version != register.POLICY.version:
@@ -103,11 +112,21 @@ def choose():
             )
         return redirect(url_for("consent.settings", next=_back()), code=303)
     if choice not in ("alles", "niets"):
-        return redirect(_back(), code=303)
+        return htmx.redirect(_back())
     _save_all_or_nothing(choice)
+    return _saved()
+
+
+SAVED = "Je cookiekeuze is opgeslagen. Je kunt haar altijd wijzigen via Cookie-instellingen."
+
+
+def _saved() -> BaseResponse | str:
+    """After a choice in the banner: the banner gives way to a short confirmation in its place
+    (htmx), or the page the visitor was on comes back with that confirmation."""
     if wants_fragment(BANNER_ID):
-        return Response("", status=200)
-    return redirect(_back(), code=303)
+        return render_template("consent/_banner_saved.html", message=SAVED)
+    flash(SAVED, "ok")
+    return htmx.redirect(_back())
 
 
 @bp.post("/cookies/intrekken")
@@ -139,7 +158,7 @@ def settings():
             accepted = {c.value for c in service.OPTIONAL if request.form.get(c.value) == "ja"}
             _save(accepted, "custom")
         if wants_fragment(BANNER_ID):
-            return Response("", status=200)
+            return _saved()
         return render_template(
             "consent/settings.html", current=accepted, saved=True, next=_back(), cookies=COOKIES
         )
@@ -239,6 +258,7 @@ def init_app(app: Flask) -> None:
     pagecache.vary_on(app, banner_state)
     add_link(app, Link("footer", "consent.statement", "Cookieverklaring", order=50))
     add_link(app, Link("footer", "consent.settings", "Cookie-instellingen", order=60))
+    add_pages(app, lambda: [Entry(url_for("consent.statement"), register.POLICY.date)])
 
     @app.context_processor
     def _banner():

@@ -30,17 +30,34 @@ MISSING_ITEM = {
 }
 
 
+TEMPLATE_ID = re.compile(r'\bid="([a-z0-9-]+)"')
+
+
 class SiteRoutes:
     """The app's own addresses: which view answers a path, so that links in content can be
-    checked and a page slug cannot collide with a route."""
+    checked and a page slug cannot collide with a route. Also the ids the templates use
+    (`page_ids`), which a heading in content must not take."""
 
-    def __init__(self, url_map: Map, static_folder: str | None = None) -> None:
+    def __init__(
+        self,
+        url_map: Map,
+        static_folder: str | None = None,
+        page_ids: frozenset[str] = frozenset(),
+    ) -> None:
         self.url_map = url_map
         self.static_folder = Path(static_folder) if static_folder else None
+        self.page_ids = page_ids
 
     @classmethod
     def for_app(cls, app: Flask) -> SiteRoutes:
-        return cls(app.url_map, app.static_folder)
+        if "template_ids" not in app.extensions:  # read once: templates ship with the code
+            folder = Path(app.root_path, app.template_folder or "templates")
+            app.extensions["template_ids"] = frozenset(
+                found
+                for template in folder.rglob("*.html")
+                for found in TEMPLATE_ID.findall(template.read_text(encoding="utf-8"))
+            )
+        return cls(app.url_map, app.static_folder, app.extensions["template_ids"])
 
     def match(self, path: str, method: str = "GET") -> tuple[str, Mapping[str, Any]] | None:
         """(endpoint, arguments) of the view that answers `path`, after a trailing-slash
@@ -69,7 +86,7 @@ class SiteRoutes:
     def fingerprint(self) -> tuple:
         """Changes when the routes change, so cached check results are not shared wrongly."""
         rules = sorted((rule.rule, rule.endpoint) for rule in self.url_map.iter_rules())
-        return (str(self.static_folder), *rules)
+        return (str(self.static_folder), *sorted(self.page_ids), *rules)
 
 
 def normalise(path: PurePosixPath) -> str:

@@ -1,17 +1,20 @@
-"""Machine-readable views of the hub: the Atom feed, the sitemap and robots.txt (their addresses
-are added to the hub's blueprint in `routes`)."""
+"""Machine-readable views of the hub: the Atom feed and robots.txt (their addresses are added to
+the hub's blueprint in `routes`), and the hub's pages for the sitemap."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from flask import Response, current_app, render_template, url_for
 
 from app.content import store as content
 from app.core.pagecache import cached_page
+from app.core.sitemap import Entry
 from app.hub import service
 
 FEED_SIZE = 20
+FEED_EPOCH = date(2026, 1, 1)  # an empty feed's <updated>
 
 
 def _absolute(path: str) -> str:
@@ -22,27 +25,25 @@ def _absolute(path: str) -> str:
 def feed():
     """The newest articles and videos as an Atom feed."""
     items = [i for i in service.visible() if i.kind != "page"][:FEED_SIZE]
-    xml = render_template("hub/feed.xml", items=items, absolute=_absolute)
+    # The feed changed when its most recently changed entry did (not only its newest one).
+    updated = max((i.last_changed for i in items), default=FEED_EPOCH)
+    xml = render_template("hub/feed.xml", items=items, updated=updated, absolute=_absolute)
     return Response(xml, mimetype="application/atom+xml")
 
 
-@cached_page
-def sitemap():
-    """Every public page, with its last change, for search engines."""
-    site = content.site()
-    entries: list[tuple[str, date | None]] = [
-        (url_for("hub.home"), None),
-        (url_for("hub.articles"), None),
-        (url_for("hub.videos"), None),
-        (url_for("hub.topics"), None),
-    ]
-    entries += [(url_for("hub.topic", topic=t.slug), None) for t in site.topics]
+def sitemap_pages() -> Iterator[Entry]:
+    """The hub's public pages: the lists, the topics, every visible article, video and page,
+    and the tags with enough items to be worth a visit (thin ones are `noindex`)."""
+    for endpoint in ("hub.home", "hub.articles", "hub.videos", "hub.topics"):
+        yield Entry(url_for(endpoint))
+    for topic in content.site().topics:
+        yield Entry(url_for("hub.topic", topic=topic.slug))
     items = service.visible()
-    endpoint = {"article": "hub.article", "video": "hub.video", "page": "hub.page"}
-    entries += [(url_for(endpoint[i.kind], slug=i.slug), i.last_changed) for i in items]
-    entries += [(url_for("hub.tag", tag=t), None) for t, _ in service.tag_counts(items, limit=1000)]
-    xml = render_template("hub/sitemap.xml", entries=entries, absolute=_absolute)
-    return Response(xml, mimetype="application/xml")
+    endpoints = {"article": "hub.article", "video": "hub.video", "page": "hub.page"}
+    for item in items:
+        yield Entry(url_for(endpoints[item.kind], slug=item.slug), item.last_changed)
+    for tag in service.indexable_tags(items):
+        yield Entry(url_for("hub.tag", tag=tag))
 
 
 @cached_page
@@ -57,6 +58,6 @@ def robots():
         "Disallow: /wachtwoord-",
         "Disallow: /bevestigen/",
         "",
-        f"Sitemap: {_absolute(url_for('hub.sitemap'))}",
+        f"Sitemap: {_absolute(url_for('core.sitemap'))}",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")

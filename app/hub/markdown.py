@@ -38,6 +38,17 @@ def slugify(value: str, separator: str = "-") -> str:
     return re.sub(r"[\s_-]+", separator, value)
 
 
+def heading_id(reserved: frozenset[str]):
+    """The toc's slugify: `slugify`, with `-1` added to an id the page around the text already
+    uses (the skip link's `inhoud`, the related articles' `lees-ook`), so no id is used twice."""
+
+    def make(value: str, separator: str = "-") -> str:
+        slug = slugify(value, separator)
+        return f"{slug}{separator}1" if slug in reserved else slug
+
+    return make
+
+
 def url_for_item(kind: str, slug: str) -> str:
     return {"article": f"/artikelen/{slug}", "video": f"/videos/{slug}", "page": f"/{slug}"}[kind]
 
@@ -108,13 +119,14 @@ class _RawHtml(HTMLParser):
                 self.item.links.append((values["href"], 0))
 
 
-def render(item: Item, urls: dict[str, str]) -> list[str]:
-    """Render the item's Markdown into sanitised HTML; returns the links it could not resolve."""
+def render(item: Item, urls: dict[str, str], reserved: frozenset[str] = frozenset()) -> list[str]:
+    """Render the item's Markdown into sanitised HTML, its headings' ids outside `reserved`;
+    returns the links it could not resolve."""
     links = _LinkExtension(item, urls)
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, links],
         extension_configs={
-            "toc": {"slugify": slugify, "toc_depth": "2-3"},
+            "toc": {"slugify": heading_id(reserved), "toc_depth": "2-3"},
             "footnotes": {"BACKLINK_TITLE": "Terug naar voetnoot %d in de tekst"},
         },
         output_format="html",
@@ -179,8 +191,9 @@ def build_snapshot(
 
     aliases = _aliases(items, by_key, problems)
     urls = {item.rel_path: url_for_item(item.kind, item.slug) for item in items}
+    reserved = routes.page_ids if routes is not None else frozenset()
     for item in items:
-        for href in render(item, urls):
+        for href in render(item, urls, reserved):
             problems.append(
                 Problem(
                     item.rel_path,

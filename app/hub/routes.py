@@ -11,8 +11,9 @@ from app.content import store as content
 from app.core.navigation import Link, add_link
 from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
+from app.core.sitemap import add_pages
 from app.htmx import render
-from app.hub import feeds, search, service
+from app.hub import feeds, search, service, structured_data
 from app.profile import personal
 from app.search.service import register_provider
 from app.security import allow_frame
@@ -170,6 +171,7 @@ def tag(tag: str):
         target="tag-lijst",
         tag=tag,
         page=page,
+        thin=page.total < service.MIN_TAG_ITEMS,
         list_id="tag-lijst",
         list_endpoint="hub.tag",
         list_args={"tag": tag},
@@ -198,12 +200,10 @@ def page(slug: str):
 
 
 bp.add_url_rule("/feed.xml", view_func=feeds.feed)
-bp.add_url_rule("/sitemap.xml", view_func=feeds.sitemap)
 bp.add_url_rule("/robots.txt", view_func=feeds.robots)
 
 
 def init_app(app: Flask) -> None:
-
     content.add_source(app, service.content_source(app))
     app.register_blueprint(bp)
     for link in (
@@ -220,3 +220,5 @@ def init_app(app: Flask) -> None:
     ):
         add_link(app, link)
     register_provider(app, search.documents, search.version)
+    add_pages(app, feeds.sitemap_pages)
+    app.jinja_env.globals.update(article_data=structured_data.article)

@@ -22,6 +22,8 @@ PER_PAGE = 12
 RELATED_WEIGHTS = {"tags": 80, "topics": 60, "audience": 30}
 RELATED_THRESHOLD = 80
 RELATED_LIMIT = 4
+# A tag page with fewer items says nothing its one article does not: search engines skip it.
+MIN_TAG_ITEMS = 2
 
 
 SOURCE = "hub"
@@ -90,6 +92,12 @@ def tag_counts(items: list[Item], limit: int = 20) -> list[tuple[str, int]]:
     """The most used tags among `items` (ties alphabetical)."""
     counts = Counter(tag for item in items for tag in item.meta.tags)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def indexable_tags(items: list[Item]) -> list[str]:
+    """The tags of `items` (articles and videos) that have a page worth indexing."""
+    counts = Counter(tag for item in items if item.kind != "page" for tag in item.meta.tags)
+    return sorted(tag for tag, n in counts.items() if n >= MIN_TAG_ITEMS)
 
 
 def related(item: Item, *, limit: int = RELATED_LIMIT) -> list[Item]:

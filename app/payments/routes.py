@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, request
 
 from app import db
-from app.extensions import no_csrf, no_rate_limit
+from app.extensions import no_csrf
 from app.payments import service
 
 bp = Blueprint("payments", __name__)
@@ -14,7 +14,6 @@ bp = Blueprint("payments", __name__)
 
 @bp.post("/betalen/webhook")
 @no_csrf
-@no_rate_limit
 def webhook():
     """Mollie's webhook: only the id is read; the status comes from Mollie's API."""
     status = service.handle_webhook(db.session(), request.form.get("id", ""))

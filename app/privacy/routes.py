@@ -26,6 +26,7 @@ from app.core import pagecache, personal_data
 from app.core.formatting import dutch_datetime
 from app.core.navigation import Link, add_link
 from app.core.personal_data import Erasure, LegalBasis, Source, categories
+from app.core.sitemap import Entry, add_pages
 from app.db import utcnow
 from app.extensions import rate_limit
 from app.forms import ButtonForm, FieldError, add_error
@@ -229,4 +230,5 @@ def init_app(app: Flask) -> None:
     add_link(app, Link("footer", "privacy.statement", "Privacyverklaring", order=40))
     staff_roles = tuple(role.value for role in staff.STAFF)
     add_link(app, Link("staff", "privacy_staff.queue", "Privacyverzoeken", roles=staff_roles))
+    add_pages(app, lambda: [Entry(url_for("privacy.statement"), STATEMENT_DATE)])
     app.cli.add_command(privacy_cli)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_login import current_user
 
-from app import crypto, db
+from app import crypto, db, htmx
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.consent import gate
@@ -138,7 +138,8 @@ def _next(number: int, total: int):
             "je kunt ze hier altijd bekijken en wijzigen.",
             "ok",
         )
-        return redirect(url_for("profile.overview"), code=303)
+        # The profile page is a whole page, not a step: htmx must not swap it into the form.
+        return htmx.redirect(url_for("profile.overview"))
     return redirect(url_for("profile.step", number=number + 1), code=303)
 
 

@@ -24,4 +24,10 @@ def reindex(full: bool) -> None:
         raise click.ClickException(
             "Another process is writing the index; try again shortly."
         ) from None
-    click.echo("Zoekindex bijgewerkt: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    words = {
+        "added": "toegevoegd",
+        "changed": "gewijzigd",
+        "removed": "verwijderd",
+        "indexed": "opgenomen",
+    }
+    click.echo("Zoekindex bijgewerkt: " + ", ".join(f"{v} {words[k]}" for k, v in counts.items()))

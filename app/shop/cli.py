@@ -20,7 +20,8 @@ def sync() -> None:
     """Copy the catalogue from content/winkel into the database."""
     counts = service.sync_catalogue(db.session())
     db.session().commit()
-    click.echo("Catalogus gesynchroniseerd: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    words = {"partners": "partners", "products": "producten", "withdrawn": "uit het aanbod"}
+    click.echo("Catalogus bijgewerkt: " + ", ".join(f"{v} {words[k]}" for k, v in counts.items()))
 
 
 @shop_cli.command("sync-payments")
@@ -28,4 +29,11 @@ def sync_payments() -> None:
     """Ask Mollie about payments still open after 15 minutes (a missed webhook) and apply them;
     settle paid payments that did not settle their order (late or extra payments)."""
     counts = reconcile(db.session())
-    click.echo("Betalingen nagekeken: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    words = {
+        "checked": "nagekeken",
+        "changed": "gewijzigd",
+        "errors": "zonder antwoord van Mollie",
+        "refunds": "terugbetalingen bijgewerkt",
+        "extra": "dubbele betalingen",
+    }
+    click.echo("Betalingen: " + ", ".join(f"{v} {words[k]}" for k, v in counts.items()))

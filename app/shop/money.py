@@ -10,6 +10,13 @@ from dataclasses import dataclass
 VAT_RATES = (21, 9, 0)
 
 
+def decimal_euros(cents: int) -> str:
+    """Cents as euros with two decimals and a point, as machines read prices: `"12.50"`."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
 def vat_in_gross(gross_cents: int, rate: int) -> int:
     """The BTW contained in a price that includes BTW (rounded half up to a cent)."""
     if rate not in VAT_RATES:

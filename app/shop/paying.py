@@ -54,7 +54,8 @@ def not_pending_message(order: Order) -> str:
         return f"Deze bestelling wacht niet meer op betaling: {reason}"
     return (
         f"Deze bestelling wacht niet meer op betaling: {reason}, en er is niets afgeschreven. "
-        "Wil je de producten toch? Kies ‘Opnieuw bestellen’: dan zet je ze terug in je mandje."
+        "Wil je de producten toch? Kies ‘Opnieuw betalen’: je ziet dan eerst nog een keer het "
+        "overzicht en betaalt ze als nieuwe bestelling."
     )
 
 

@@ -7,6 +7,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from app.content import store as content
 from app.core import pagecache, personal_data
 from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
+from app.core.sitemap import Entry, add_pages
 from app.extensions import rate_limit
 from app.forms import ButtonForm, add_error
 from app.htmx import render, wants_fragment
@@ -28,19 +30,59 @@ from app.payments import service as payments
 from app.profile import personal
 from app.search.service import register_provider
 from app.shop import catalogue as catalogue_module
-from app.shop import cli, models, paying, privacy, search, service, staff
+from app.shop import (
+    cli,
+    models,
+    paying,
+    privacy,
+    search,
+    service,
+    staff,
+    structured_data,
+    waiting,
+)
 from app.shop.catalogue import Product
 from app.shop.forms import BasketForm, checkout_form, order_form
 from app.shop.models import HandoffStatus, OrderStatus
 
 bp = Blueprint("shop", __name__)
 CART = "cart"
+ACCOUNT_NEEDED = (
+    "Bestellen doe je met een account. Log hieronder in, of maak een account via ‘Nog geen "
+    "account? Maak er een.’ Je mandje blijft bewaard."
+)
+WAITING = "cart_waiting"  # orders placed from the basket that wait for payment (see waiting.py)
 PER_PAGE = 12
 
 
 def cart() -> dict[str, int]:
+    """The basket; while an order placed from it waits for payment, once per request it is
+    settled with that order (see `waiting`): an ended payment puts its products back."""
     raw = session.get(CART)
-    return service.clean_cart(raw) if raw else {}
+    current = service.clean_cart(raw) if raw else {}
+    remembered = session.get(WAITING)
+    if remembered and current_user.is_authenticated and not g.get("cart_settled"):
+        g.cart_settled = True
+        settled = waiting.settle(
+            db.session(), cart=current, waiting=remembered, user_id=current_user.id
+        )
+        if settled.returned:
+            session[CART] = current = settled.cart
+        if settled.waiting != remembered:
+            session[WAITING] = settled.waiting
+        if settled.missing:
+            flash(
+                "Deze producten konden niet terug in je mandje, omdat ze niet meer te koop "
+                f"zijn of je mandje vol is: {', '.join(settled.missing)}.",
+                "warning",
+            )
+    return current
+
+
+def waiting_orders() -> list[str]:
+    """The numbers of the orders placed from this basket that still wait for payment."""
+    cart()
+    return list(session.get(WAITING) or [])
 
 
 def cart_count() -> int:
@@ -83,12 +125,21 @@ def product(slug: str):
     return render_template("shop/product.html", product=item, form=form, in_cart=in_cart)
 
 
+def sitemap_pages() -> list[Entry]:
+    """The catalogue and every product for sale."""
+    products = service.catalogue().for_sale()
+    return [Entry(url_for("shop.catalogue"))] + [
+        Entry(url_for("shop.product", slug=p.slug)) for p in products
+    ]
+
+
 @bp.route("/winkel/mandje", methods=["GET", "POST"])
 @rate_limit("60 per minute", methods=["POST"])
 def basket():
     """The cart: add, change the quantity of, or remove a product; works with and without htmx.
     A refused quantity is shown next to the box it was typed in, on the page it came from."""
     form = BasketForm()
+    notice = None
     if form.validate_on_submit():
         slug, action = form.product.data or "", form.actie.data or "toevoegen"
         item = service.catalogue().products.get(slug)
@@ -100,19 +151,22 @@ def basket():
             if action == "toevoegen" and (item is not None or wants_fragment("mandje-melding")):
                 return _refused_on_product_page(form, item)
         else:
+            notice = service.basket_notice(slug, action, session[CART].get(slug, 0))
             if wants_fragment("mandje-melding"):
                 # A fresh form goes along, in place of one that showed an error before.
                 fresh = BasketForm(formdata=None, product=slug, aantal=form.aantal.data)
                 return render_template(
                     "shop/_added.html", count=cart_count(), product=item, form=fresh
                 )
-            if action == "toevoegen":
-                flash("Toegevoegd aan je mandje.", "ok")
-            return redirect(url_for("shop.basket"), code=303)
-    return _basket_page(form)
+            if not wants_fragment("mandje"):
+                if notice:
+                    flash(notice, "ok")
+                return redirect(url_for("shop.basket"), code=303)
+    return _basket_page(form, notice)
 
 
-def _basket_page(form: BasketForm):
+def _basket_page(form: BasketForm, notice: str | None):
+    """The basket (with htmx: its section), a refused quantity shown at its line."""
     lines, dropped = service.cart_lines(cart())
     total, vat = service.totals(lines)
     return render(
@@ -125,7 +179,9 @@ def _basket_page(form: BasketForm):
         total=total,
         vat=vat,
         dropped=dropped,
+        notice=notice,
         count=cart_count(),
+        waiting=waiting_orders(),
     ), 422 if form.errors else 200
 
 
@@ -149,15 +205,18 @@ def _refused_on_product_page(form: BasketForm, item: Product | None):
 
 
 @bp.route("/winkel/afrekenen", methods=["GET", "POST"])
-@login_required
 @rate_limit("20 per minute", methods=["POST"])
 def checkout():
     """Consent per partner, an address only when something is delivered, the overview with BTW,
-    and the button that states the payment obligation."""
+    and the button that states the payment obligation. A guest is told that ordering needs an
+    account, on the login page that leads back to the basket."""
+    if not current_user.is_authenticated:
+        flash(ACCOUNT_NEEDED, "info")
+        return redirect(url_for("accounts.login", next=url_for("shop.basket")))
     lines, _ = service.cart_lines(cart())
     if not lines:
-        flash("Je mandje is leeg.", "info")
-        return redirect(url_for("shop.catalogue"), code=303)
+        # The basket says why (an order that still waits for payment) and leads on.
+        return redirect(url_for("shop.basket"), code=303)
     if current_user.restricted:
         flash(
             "Je hebt de verwerking van je gegevens beperkt. Bestellen kan weer als je de "
@@ -202,6 +261,7 @@ def checkout():
                         for slug, q in cart().items()
                         if slug not in {line.product.slug for line in placed}
                     }
+                    session[WAITING] = waiting.remember(session.get(WAITING), str(order.number))
                 return _pay(order)
     return render_template(
         "shop/checkout.html",
@@ -270,6 +330,7 @@ def order(number: str):
     paying.refresh(db.session(), found)
     polls, poll_after = paying.next_poll(request.args.get("poging"))
     lines = service.order_lines(db.session(), found)
+    basket_now = cart()  # after the refresh: an ended payment puts its products back
     return render(
         "shop/order.html",
         fragment="shop/_order_status.html",
@@ -280,6 +341,7 @@ def order(number: str):
         pay_form=ButtonForm(),
         polls=polls,
         poll_after=poll_after,
+        in_basket=bool(lines) and all(line.product_slug in basket_now for line in lines),
     )
 
 
@@ -298,7 +360,9 @@ def pay(number: str):
 @login_required
 @rate_limit("20 per minute")
 def reorder(number: str):
-    """Put the products of an order that ended unpaid back in the basket."""
+    """The "Opnieuw betalen" of an order that ended unpaid: its products go back in the basket
+    (if they are not there already) and the customer goes on to the checkout, where it becomes
+    a new order; the ended order itself is never paid."""
     found = _own_order(number)
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -308,19 +372,20 @@ def reorder(number: str):
     except service.ShopError as problem:
         flash(str(problem), "warning")
         return redirect(url_for("shop.order", number=number), code=303)
-    if len(missing) < len(lines):
-        flash(
-            f"De producten van bestelling {number} staan weer in je mandje. Kijk ze na en "
-            "bestel opnieuw.",
-            "ok",
-        )
     if missing:
         flash(
             "Deze producten konden niet terug in je mandje, omdat ze niet meer te koop zijn of "
             f"je mandje vol is: {', '.join(missing)}.",
             "warning",
         )
-    return redirect(url_for("shop.basket"), code=303)
+    if len(missing) == len(lines):
+        return redirect(url_for("shop.basket"), code=303)
+    flash(
+        f"De producten van bestelling {number} staan in je mandje. Kijk alles na en betaal "
+        "opnieuw; het wordt een nieuwe bestelling met een eigen nummer.",
+        "ok",
+    )
+    return redirect(url_for("shop.basket" if missing else "shop.checkout"), code=303)
 
 
 @bp.get("/winkel/bestellingen")
@@ -387,13 +452,18 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     add_link(app, Link("main", "shop.catalogue", "Winkel", order=40))
     staff_roles = tuple(role.value for role in staff.STAFF)
-    add_link(app, Link("staff", "shop_staff.orders", "Bestellingen", roles=staff_roles))
+    add_link(app, Link("staff", "shop_staff.orders", "Alle bestellingen", roles=staff_roles))
+    add_pages(app, sitemap_pages)
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     paying.init_app(app)
     personal_data.register(app, *models.PERSONAL_DATA, handler=privacy.ShopData())
     add_scope_label(app, "partner:", privacy.consent_label)
-    app.jinja_env.globals.update(OrderStatus=OrderStatus, HandoffStatus=HandoffStatus)
+    app.jinja_env.globals.update(
+        OrderStatus=OrderStatus,
+        HandoffStatus=HandoffStatus,
+        product_data=structured_data.product,
+    )
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
     pagecache.per_request(app, "cart_count", cart_count)

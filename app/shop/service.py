@@ -222,6 +222,17 @@ def cart_lines(cart: dict) -> tuple[list[Line], list[str]]:
     return sorted(lines, key=lambda line: (line.product.partner.name, line.product.title)), dropped
 
 
+def basket_notice(slug: str, action: str, quantity: int) -> str:
+    """What to tell the customer after a change to the basket: `quantity` is what is in it now."""
+    product = catalogue().products.get(slug)
+    title = product.title if product else "Het product"
+    if action == "toevoegen":
+        return "Toegevoegd aan je mandje."
+    if quantity <= 0:
+        return f"{title} is uit je mandje gehaald."
+    return f"Het aantal is aangepast: {quantity}× {title}."
+
+
 def clean_cart(cart: dict) -> dict[str, int]:
     lines, _ = cart_lines(cart if isinstance(cart, dict) else {})
     return {line.product.slug: line.quantity for line in lines}

@@ -284,3 +284,21 @@ def test_a_registration_link_is_no_password_reset_link(client, outbox):
 def test_logged_in_visitors_are_sent_to_their_account(client, login_as):
     login_as(password=DEFAULT_PASSWORD)
     assert client.get("/registreren").headers["Location"] == "/account"
+
+
+@pytest.mark.parametrize(
+    ("given", "lands"),
+    [
+        ("/winkel/mandje", "/winkel/mandje"),
+        ("https://elders.example/", "/account"),
+        ("//elders.example/", "/account"),
+    ],
+)
+def test_the_link_leads_back_to_where_the_registration_started(client, outbox, given, lands):
+    """Someone who wanted to order registers from the basket; the link in the e-mail, opened in
+    the same browser, brings them back there (never to another site)."""
+    form = client.get(f"/registreren?next={given}").get_data(as_text=True)
+    assert ('name="next" value="/winkel/mandje"' in form) == (lands == "/winkel/mandje")
+    assert register(client, next=given).status_code == 200
+    response = confirm_registration(client, outbox, PASSWORD)
+    assert response.status_code == 303 and response.headers["Location"] == lands

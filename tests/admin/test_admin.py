@@ -138,3 +138,21 @@ def test_flask_admin_grant_makes_the_first_administrator(runner, make_user, sess
     assert session.get(User, user.id).role == Role.ADMIN.value
     missing = runner.invoke(args=["admin", "grant", "niemand@example.nl"])
     assert missing.exit_code != 0 and "Er is geen account" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("role", "links", "not_shown"),
+    [
+        (Role.CAREGIVER, [], ['href="/staff/privacy"', 'href="/redactie"', 'href="/admin/"']),
+        (Role.STAFF, ['href="/staff/privacy"', 'href="/staff/bestellingen"'], ['href="/admin/"']),
+        (Role.EDITOR, ['href="/redactie"'], ['href="/staff/privacy"', 'href="/admin/"']),
+        (Role.ADMIN, ['href="/admin/"', 'href="/staff/privacy"', 'href="/redactie"'], []),
+    ],
+)
+def test_each_role_finds_its_pages_in_the_menu(client, login_as, role, links, not_shown):
+    login_as(role)
+    header = client.get("/artikelen/").get_data(as_text=True).split("</header>", 1)[0]
+    for link in links:
+        assert link in header
+    for link in not_shown:
+        assert link not in header

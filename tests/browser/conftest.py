@@ -151,6 +151,19 @@ def add_account(
         db.session().commit()
 
 
+def open_menu(page) -> None:
+    """Open the header's "Menu" (below 1200 px) and "Mijn account" (logged in, from 1200 px)
+    where they are shown and closed, as a visitor does before choosing a link in them."""
+    for toggle in (".zg-menu__toggle", ".zg-account-menu__toggle"):
+        summary = page.locator(toggle)
+        if (
+            summary.count()
+            and summary.is_visible()
+            and not summary.evaluate("s => s.parentElement.open")
+        ):
+            summary.click()
+
+
 def log_in(page, url: str, email: str, *, next: str = "", banner: str = "") -> None:
     """Log in through the form; `banner` names the cookie-banner button to press first."""
     page.goto(url + "/inloggen" + (f"?next={next}" if next else ""))
@@ -159,6 +172,9 @@ def log_in(page, url: str, email: str, *, next: str = "", banner: str = "") -> N
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    # Logged in once the browser has left the login page (a test that goes elsewhere at once
+    # would otherwise cancel the login on a busy machine).
+    page.wait_for_url(lambda url: "/inloggen" not in url)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD as ACCOUNT_PASSWORD
-from tests.browser.conftest import _new_page, add_account, log_in
+from tests.browser.conftest import _new_page, add_account, log_in, open_menu
 from tests.conftest import Outbox
 
 PASSWORD = "mijn vader woont in Deventer"
@@ -17,6 +17,7 @@ NEW_PASSWORD = "een nieuwe zin om te onthouden"
 def test_register_verify_logout_login_change_password(page, live_server, live_app):
     outbox = Outbox(live_app)
     page.goto(live_server.url + "/")
+    open_menu(page)
     page.get_by_role("link", name="Account maken").click()
     page.get_by_label("Naam").fill("Mieke Jansen")
     page.get_by_label("E-mailadres").fill("mieke@example.nl")
@@ -36,9 +37,11 @@ def test_register_verify_logout_login_change_password(page, live_server, live_ap
     expect(page.get_by_text("Welkom, Mieke Jansen")).to_be_visible()
     expect(page.get_by_text("nog niet bevestigd")).to_have_count(0)
 
+    open_menu(page)
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
 
+    open_menu(page)
     page.get_by_role("link", name="Inloggen").first.click()
     page.get_by_label("E-mailadres").fill("mieke@example.nl")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
@@ -53,6 +56,7 @@ def test_register_verify_logout_login_change_password(page, live_server, live_ap
     page.get_by_role("button", name="Wachtwoord wijzigen").click()
     expect(page.get_by_text("Je wachtwoord is gewijzigd.")).to_be_visible()
 
+    open_menu(page)
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
     page.goto(live_server.url + "/inloggen")
@@ -102,6 +106,7 @@ def test_logout_ends_remember_me_for_a_copy_of_the_cookies(browser, live_server,
     copied = context.cookies()
     assert {c["name"] for c in copied} >= {"session", "remember_token"}
 
+    open_menu(page)
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
     assert "remember_token" not in {c["name"] for c in context.cookies()}
@@ -123,6 +128,7 @@ def test_an_account_on_another_device_stays_logged_in(browser, live_server, live
     for page in (laptop_page, phone_page):
         log_in(page, live_server.url, "petra@example.nl")
         expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
+    open_menu(laptop_page)
     laptop_page.get_by_role("button", name="Uitloggen").click()
     expect(laptop_page.get_by_text("Je bent uitgelogd.")).to_be_visible()
     phone_page.goto(live_server.url + "/account")

@@ -26,7 +26,8 @@ def test_handing_out_a_role_passes_axe_at_320_pixels(browser, live_server, live_
     expect(page.get_by_role("heading", name="Beheer", level=1)).to_be_visible()
 
     def check(label):
-        assert accessibility_problems(page) == [], label
+        if javascript:  # axe-core runs as a script in the page
+            assert accessibility_problems(page) == [], label
         assert horizontal_overflow(page) == 0, label
 
     check("beheer")

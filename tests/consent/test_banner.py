@@ -135,7 +135,11 @@ def test_htmx_banner_swaps_itself_away(client):
         data={"keuze": "niets", "csrf_token": token},
         headers=htmx_headers("cookiebanner"),
     )
-    assert response.status_code == 200 and response.get_data(as_text=True) == ""
+    # In the banner's place: a short confirmation (it takes focus), not the banner again.
+    confirmation = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="cookiebanner"' not in confirmation
+    assert 'id="cookiekeuze"' in confirmation and 'role="status"' in confirmation
+    assert "Je cookiekeuze is opgeslagen" in confirmation and "<html" not in confirmation
     assert CONSENT_COOKIE in set_cookies(response)
     settings = client.post(
         "/cookies/keuze",
@@ -236,3 +240,28 @@ def test_a_custom_choice_is_logged_as_custom(client, session):
     client.submit("/cookies/instellingen", {"analytical": "ja"})
     record = rows(session, ConsentRecord)[-1]
     assert record.method == "custom" and "analytical" in record.accepted
+
+
+def test_a_choice_without_javascript_is_confirmed_on_the_page_it_was_made_on(client):
+    response = choose(client, "alles", page="/artikelen/")
+    assert response.headers["Location"] == "/artikelen/"
+    page = client.get("/artikelen/").get_data(as_text=True)
+    assert "Je cookiekeuze is opgeslagen" in page and 'id="cookiebanner"' not in page
+
+
+def test_the_settings_page_never_shows_the_banner(client):
+    """The banner's "Instellingen" without JavaScript opens this page: it is the banner's
+    question in full, so the banner is not shown above it (nor on a first visit to it)."""
+    response = choose(client, "instellingen", page="/artikelen/")
+    page = client.get(local_path(response.headers["Location"])).get_data(as_text=True)
+    assert "Welke cookies mogen we gebruiken?" in page
+    assert 'id="cookiebanner"' not in page
+
+
+@pytest.mark.parametrize("form", [{"analytical": "ja"}, {}, {"keuze": "alles"}, {"keuze": "niets"}])
+def test_saving_on_the_settings_page_does_not_bring_the_banner_back(client, form):
+    response = client.submit("/cookies/instellingen", form, page="/cookies/instellingen")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Je keuze is opgeslagen" in page
+    assert 'id="cookiebanner"' not in page
+    assert 'id="cookiebanner"' not in client.get("/artikelen/").get_data(as_text=True)

@@ -144,7 +144,7 @@ def test_article_page_has_toc_reading_time_dates_breadcrumbs_and_related(hub, co
     assert "3 minuten lezen" in page
     assert "10 januari 2026" in page and "bijgewerkt op" in page and "1 februari 2026" in page
     assert 'aria-label="Kruimelpad"' in page and ">Zorg</a>" in page
-    related = page[page.index("Verder lezen") :]
+    related = page[page.index("Lees ook") :]
     assert "Verwant artikel" in related and "Ander artikel" not in related
 
 
@@ -354,13 +354,14 @@ def test_htmx_filter_answer_brings_filters_that_match_the_list(hub, content):
     # Click a topic: the list and, out of band, both chip lists.
     fragment = html(hub.get("/artikelen/?onderwerp=wonen", headers=htmx_headers("artikelen-lijst")))
     assert "<html" not in fragment
-    assert '<ul id="onderwerp-filters" class="zg-chips" role="list" hx-swap-oob="true">' in fragment
-    assert '<ul id="tag-filters" class="zg-chips" role="list" hx-swap-oob="true">' in fragment
+    for list_id in ("onderwerp-filters", "tag-filters"):
+        expected = f'<ul id="{list_id}" class="zg-chips" role="list" data-hx-swap-oob="true">'
+        assert expected in fragment
     assert 'aria-current="true"' in chip(fragment, "filter-onderwerp-wonen")
     assert "aria-current" not in chip(fragment, "filter-onderwerp-alle")
     wmo = chip(fragment, "filter-tag-wmo")
     assert 'href="/artikelen/?onderwerp=wonen&amp;tag=wmo"' in wmo
-    assert 'hx-get="/artikelen/?onderwerp=wonen&amp;tag=wmo"' in wmo
+    assert 'data-hx-get="/artikelen/?onderwerp=wonen&amp;tag=wmo"' in wmo
 
     # Then a tag: both filters hold, in the list and in the links.
     fragment = html(
@@ -378,6 +379,6 @@ def test_htmx_filter_answer_brings_filters_that_match_the_list(hub, content):
 
     # The whole page (no JavaScript) has the same links, but nothing out of band.
     page = html(hub.get("/artikelen/?onderwerp=wonen&tag=wmo"))
-    assert "hx-swap-oob" not in page
+    assert "data-hx-swap-oob" not in page
     assert chip(page, "filter-tag-wmo") == chip(fragment, "filter-tag-wmo")
     assert chip(page, "filter-onderwerp-zorg") == chip(fragment, "filter-onderwerp-zorg")

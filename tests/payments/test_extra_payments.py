@@ -98,9 +98,12 @@ def test_an_extra_payment_mollie_would_not_refund_is_said_to_staff_and_retried(
     assert "nog niet teruggestort" in page and "Let op" in page
 
     output = app.test_cli_runner().invoke(args=["shop", "sync-payments"]).output
-    assert "checked 1, changed 0, errors 0, refunds 0, extra 0" in output
+    assert (
+        "1 nagekeken, 0 gewijzigd, 0 zonder antwoord van Mollie, 0 terugbetalingen bijgewerkt, "
+        "0 dubbele betalingen" in output
+    )
     (refund,) = sandbox.state.list_refunds(None, "test")
     assert refund.payment_id == payment_id(second)
     assert payment_row(session, payment_id(second)).surplus_refund_id == refund.id
     assert len(mails_to(outbox, ORGANISATION)) == 1  # staff were told once
-    assert "checked 0" in app.test_cli_runner().invoke(args=["shop", "sync-payments"]).output
+    assert "0 nagekeken" in app.test_cli_runner().invoke(args=["shop", "sync-payments"]).output

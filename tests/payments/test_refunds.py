@@ -122,12 +122,15 @@ def test_sync_payments_catches_up_on_refunds_after_15_minutes(
     sandbox.holder["lost"] = True
     move_refund(sandbox, row.mollie_refund_id, "refunded")
     runner = app.test_cli_runner()
-    assert "checked 0" in runner.invoke(args=["shop", "sync-payments"]).output
+    assert "0 nagekeken" in runner.invoke(args=["shop", "sync-payments"]).output
     time_machine.move_to(datetime.now(UTC) + timedelta(minutes=16))
     output = runner.invoke(args=["shop", "sync-payments"]).output
-    assert "checked 1, changed 0, errors 0, refunds 1" in output
+    assert (
+        "1 nagekeken, 0 gewijzigd, 0 zonder antwoord van Mollie, 1 terugbetalingen bijgewerkt"
+        in output
+    )
     assert refund_rows(session)[0].status == "refunded"
-    assert "checked 0" in runner.invoke(args=["shop", "sync-payments"]).output  # settled
+    assert "0 nagekeken" in runner.invoke(args=["shop", "sync-payments"]).output  # settled
 
 
 def test_a_lost_refund_answer_is_retried_without_refunding_twice(

@@ -110,7 +110,7 @@ def test_betalen_after_the_payment_ended_at_mollie_makes_no_new_payment(
         f"Deze bestelling wacht niet meer op betaling: {reason}, en er is niets afgeschreven."
         in page
     )
-    assert "Opnieuw bestellen" in page
+    assert "Opnieuw betalen" in page
 
 
 def test_sending_the_checkout_again_after_the_payment_ended_makes_no_new_payment(

@@ -58,9 +58,10 @@ EMAIL = "quirijn.kanarie@example.nl"
 PHONE = "06 13572468"
 SITUATION = "Ik zorg voor tante Kanariebloem in Kanariedorp."
 ADDRESS = {"street": "Kanarielaan", "city": "Kanariestad", "phone": "06 13572468"}
-MUNICIPALITY = "Kanariegem"
+# A real municipality (the intake accepts no other), named nowhere else in what the site stores.
+MUNICIPALITY = "Schiermonnikoog"
 # Every value above holds one of these; nothing else the site stores does.
-CANARIES = (b"kanarie", b"13572468")
+CANARIES = (b"kanarie", b"13572468", b"schiermonnikoog")
 
 
 def canaries_in(blob: bytes) -> list[str]:

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from app.consent.models import ConsentRecord
 from app.profile.models import ProfileAnswer, ProfileProgress
+from tests.conftest import htmx_headers
 from tests.profile.conftest import STEP_1, STEP_2
 
 HEALTH = {"aandoening": ["dementie", "ouderdom"]}
@@ -39,6 +40,35 @@ def test_resume_later_and_go_back(client, caregiver, fill):
     assert back.headers["Location"] == "/profiel/vragenlijst/1"
     page = client.get("/profiel/vragenlijst/2").get_data(as_text=True)
     assert 'value="20"' in page  # what was saved comes back
+
+
+def test_with_htmx_the_last_step_loads_the_profile_as_a_whole_page(client, caregiver):
+    """The steps swap inside the page; the profile after the last one is a page of its own,
+    so htmx is told to load it whole (a plain redirect would put it inside the form)."""
+    swap = htmx_headers("vragenlijst")
+    for number, data in enumerate([STEP_1, STEP_2, {}, {}], start=1):
+        response = client.submit(
+            f"/profiel/vragenlijst/{number}", {**data, "richting": "verder"}, headers=swap
+        )
+        assert response.status_code == 303  # the next step is a fragment of the same place
+        step = client.get(response.headers["Location"], headers=swap).get_data(as_text=True)
+        assert 'id="vragenlijst"' in step and "<main" not in step and "<html" not in step
+    last = client.submit("/profiel/vragenlijst/5", {"richting": "verder"}, headers=swap)
+    assert last.status_code == 204 and last.headers["HX-Redirect"] == "/profiel"
+    assert "Location" not in last.headers
+    profile = client.get("/profiel").get_data(as_text=True)
+    assert profile.count("<main") == 1 and "Dank je wel. Je antwoorden zijn opgeslagen" in profile
+
+
+def test_a_whole_page_is_never_swapped_into_a_fragment_target(client, caregiver, fill):
+    """Should a redirect still lead a swap to a page without that fragment, htmx is told to
+    load the page whole, before it is rendered: its message is still there for it."""
+    fill(1, STEP_1)
+    client.submit("/profiel/toestemming/personalisation", {"aan": "1"}, page="/profiel")
+    response = client.get("/profiel", headers=htmx_headers("vragenlijst"))
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/profiel"
+    assert response.get_data() == b""
+    assert "Je keuze is opgeslagen." in client.get("/profiel").get_data(as_text=True)
 
 
 def test_a_step_skipped_by_url_is_refused_with_a_message(client, caregiver):

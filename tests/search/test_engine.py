@@ -235,9 +235,9 @@ def test_index_is_built_at_start_when_missing_and_by_the_cli(tmp_path, database_
     assert app.extensions["search_index"].exists()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["search", "reindex"])
-    assert result.exit_code == 0 and "added 0, changed 0, removed 0" in result.output
+    assert result.exit_code == 0 and "0 toegevoegd, 0 gewijzigd, 0 verwijderd" in result.output
     result = runner.invoke(args=["search", "reindex", "--full"])
-    assert result.exit_code == 0 and "indexed" in result.output
+    assert result.exit_code == 0 and "opgenomen" in result.output
     app.extensions["search_index"].close()
     app.extensions["db_engine"].dispose()
 

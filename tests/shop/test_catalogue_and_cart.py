@@ -3,7 +3,7 @@
 import pytest
 
 from app.shop.money import vat_breakdown, vat_in_gross
-from tests.conftest import htmx_headers
+from tests.conftest import DEFAULT_PASSWORD, htmx_headers
 
 ALARM = "personenalarm-met-valdetectie"
 MEALS = "tien-verse-maaltijden"
@@ -57,16 +57,58 @@ def test_add_change_remove_without_javascript(client):
     basket = client.get("/winkel/mandje").get_data(as_text=True)
     assert "Personenalarm met valdetectie" in basket and "€\xa0288,00" in basket  # 129 + 2 × 79,50
     add(client, MEALS, "3", actie="wijzigen")
-    assert "€\xa0367,50" in client.get("/winkel/mandje").get_data(as_text=True)
+    basket = client.get("/winkel/mandje").get_data(as_text=True)
+    assert "€\xa0367,50" in basket
+    assert "Het aantal is aangepast: 3× Tien verse maaltijden." in basket
     add(client, ALARM, actie="verwijderen")
     basket = client.get("/winkel/mandje").get_data(as_text=True)
-    assert "Personenalarm" not in basket
+    assert ">Personenalarm met valdetectie</a>" not in basket
+    assert "Personenalarm met valdetectie is uit je mandje gehaald." in basket  # said, once
+    assert "uit je mandje gehaald" not in client.get("/winkel/mandje").get_data(as_text=True)
+
+
+def test_with_htmx_a_change_swaps_the_basket_and_says_what_changed(client):
+    add(client)
+    add(client, MEALS, "2")
+    response = add(client, ALARM, actie="verwijderen", **htmx_headers("mandje"))
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in fragment and "<main" not in fragment
+    assert fragment.lstrip().startswith('<section id="mandje">')
+    assert "Personenalarm met valdetectie is uit je mandje gehaald." in fragment
+    assert 'role="status" tabindex="-1" data-zg-focus="swap"' in fragment  # it takes focus
+    assert '<span id="mandje-teller" class="zg-cart-count" data-hx-swap-oob="true">2</span>' in fragment
+    # Nothing is left over for the next whole page.
+    assert "uit je mandje gehaald" not in client.get("/winkel/mandje").get_data(as_text=True)
+
+
+def test_a_guest_is_told_that_ordering_needs_an_account(client, make_user):
+    user = make_user(email="gast@example.nl")
+    add(client)
+    basket = client.get("/winkel/mandje").get_data(as_text=True)
+    assert "Bestellen doe je met een account" in basket and "Verder naar bestellen" not in basket
+    assert 'href="/inloggen?next=/winkel/mandje"' in basket
+    assert 'href="/registreren?next=/winkel/mandje"' in basket
+    # The checkout's address itself says the same on the login page, not "log in to see this".
+    response = client.get("/winkel/afrekenen")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/inloggen?next=/winkel/mandje"
+    login = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bestellen doe je met een account." in login and "Log in om deze pagina" not in login
+    assert 'href="/registreren?next=/winkel/mandje"' in login
+    # Logging in leads back to the basket, which kept what was in it.
+    back = client.submit(
+        "/inloggen",
+        {"email": user.email, "password": DEFAULT_PASSWORD, "next": "/winkel/mandje"},
+    )
+    assert back.headers["Location"] == "/winkel/mandje"
+    basket = client.get("/winkel/mandje").get_data(as_text=True)
+    assert "Verder naar bestellen" in basket and "Personenalarm met valdetectie" in basket
 
 
 def test_htmx_add_updates_the_cart_count_out_of_band(client):
     response = add(client, **{**htmx_headers("mandje-melding")})
     html = response.get_data(as_text=True)
-    assert '<span id="mandje-teller" class="zg-cart-count" hx-swap-oob="true">1</span>' in html
+    assert '<span id="mandje-teller" class="zg-cart-count" data-hx-swap-oob="true">1</span>' in html
     assert "<html" not in html
 
 
@@ -169,7 +211,7 @@ def test_an_unknown_product_is_refused_plainly(client):
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 422 and "<html" not in html
     assert "Dit product is niet (meer) te koop." in html
-    assert '<span id="mandje-teller" class="zg-cart-count" hx-swap-oob="true">0</span>' in html
+    assert '<span id="mandje-teller" class="zg-cart-count" data-hx-swap-oob="true">0</span>' in html
     assert "Je mandje is leeg" in client.get("/winkel/mandje").get_data(as_text=True)
 
 

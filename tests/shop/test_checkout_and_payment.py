@@ -136,7 +136,7 @@ def test_return_before_the_webhook_shows_pending_and_then_asks_mollie(
     checkout_url = checkout(client).headers["Location"]
     order = orders(session)[0]
     page = client.get(f"/winkel/bestelling/{order.number}").get_data(as_text=True)
-    assert "We wachten op de bevestiging" in page and 'hx-trigger="load delay:3s"' in page
+    assert "We wachten op de bevestiging" in page and 'data-hx-trigger="load delay:3s"' in page
     sandbox.holder["lost"] = True  # the webhook never arrives
     pay(checkout_url, "paid")
     assert session.get(Order, order.id).status == "pending"

@@ -80,7 +80,7 @@ def test_sync_withdraws_a_product_that_left_the_content_and_can_run_twice(conten
     runner = content_app.test_cli_runner()
     first = runner.invoke(args=["shop", "sync"])
     assert first.exit_code == 0, first.output
-    assert "withdrawn 0" in first.output
+    assert "0 uit het aanbod" in first.output
     engine = content_app.extensions["db_engine"]
     with Session(engine) as session:
         total = len(session.exec(select(ProductRow)).all())
@@ -90,10 +90,10 @@ def test_sync_withdraws_a_product_that_left_the_content_and_can_run_twice(conten
     (content_dir / "winkel/producten/tien-verse-maaltijden.md").unlink()
     second = runner.invoke(args=["shop", "sync"])
     assert second.exit_code == 0, second.output
-    assert f"products {total - 1}, withdrawn 1" in second.output
+    assert f"{total - 1} producten, 1 uit het aanbod" in second.output
     third = runner.invoke(args=["shop", "sync"])
     assert third.exit_code == 0, third.output
-    assert f"products {total - 1}, withdrawn 0" in third.output
+    assert f"{total - 1} producten, 0 uit het aanbod" in third.output
     with Session(engine) as session:
         gone = session.get(ProductRow, "tien-verse-maaltijden")
         assert gone is not None and gone.active is False  # kept for the orders that name it

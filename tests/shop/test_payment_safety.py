@@ -25,7 +25,7 @@ def test_the_order_page_checks_less_and_less_often_and_then_stops(client, buyer,
     order = orders(session)[0]
     page = client.get(f"/winkel/bestelling/{order.number}").get_data(as_text=True)
     delays = []
-    while match := re.search(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)s"', page):
+    while match := re.search(r'data-hx-get="([^"]+)" data-hx-trigger="load delay:(\d+)s"', page):
         delays.append(int(match.group(2)))
         assert len(delays) <= 50, "the page never stops checking"
         answer = client.get(match.group(1), headers=htmx_headers("betaalstatus"))
@@ -44,7 +44,7 @@ def test_an_odd_check_number_is_the_first_check(client, buyer, session, poll):
     order = orders(session)[0]
     response = client.get(f"/winkel/bestelling/{order.number}?poging={poll}")
     assert response.status_code == 200
-    assert 'hx-trigger="load delay:3s"' in response.get_data(as_text=True)
+    assert 'data-hx-trigger="load delay:3s"' in response.get_data(as_text=True)
 
 
 def test_two_checkouts_of_one_form_at_the_same_moment_make_one_order(app, buyer, session):
