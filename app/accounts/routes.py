@@ -40,7 +40,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.accounts.links import TokenError
-from app.accounts.privacy import AccountData
+from app.accounts.privacy import AccountData, present_account
 from app.core import personal_data
 from app.core.cli import add_demo
 from app.extensions import client_address, rate_limit
@@ -402,4 +402,9 @@ def init_app(app: Flask) -> None:
         jobs.register_kind(app, kind)
     app.register_blueprint(bp)
     add_demo(app, demo.load)
-    personal_data.register(app, *models.PERSONAL_DATA, handler=AccountData())
+    personal_data.register(
+        app,
+        *models.PERSONAL_DATA,
+        handler=AccountData(),
+        presenters={"user_account": present_account},
+    )

@@ -55,7 +55,15 @@ def status() -> None:
         click.echo(f"{name}: {number}")
 
 
+STATUS_WORDS = {models.PENDING: "wacht op verzending", models.FAILED: "opgegeven"}
+
+
+def _present(row: dict) -> dict:
+    status = str(row.get("status"))
+    return {**row, "status": STATUS_WORDS.get(status, status)}
+
+
 def init_app(app: Flask) -> None:
     crypto.register_column(app, "job_queue", "payload")
-    personal_data.register(app, *models.PERSONAL_DATA)
+    personal_data.register(app, *models.PERSONAL_DATA, presenters={"job_queue": _present})
     app.cli.add_command(jobs_cli)

@@ -8,6 +8,7 @@ need for the customer's details, so they go 30 days after the order ended.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlmodel import Session, col, select
 
+from app.core.formatting import euro
 from app.core.personal_data import (
     Asking,
     Correction,
@@ -24,7 +26,7 @@ from app.core.personal_data import (
     category_for,
 )
 from app.db import table_of
-from app.payments.models import PaymentRow, PaymentStatus
+from app.payments.models import PaymentRow, PaymentStatus, RefundStatus
 from app.privacy import requests
 from app.privacy.models import PrivacyRequest, RequestKind
 from app.shop import partners, service
@@ -224,3 +226,83 @@ class ShopData(DataHandler):
         count = connection.execute(sa.update(table).where(where).values(**values)).rowcount
         session.commit()
         return [RetentionLine(category, count, f"ingekort ({UNPAID})")]
+
+
+# --- how the shop's rows read on the access page and in the download ----------------------------
+
+FIELD_NAMES = {
+    "name": "naam",
+    "email": "e-mailadres",
+    "phone": "telefoonnummer",
+    "address": "adres",
+}
+
+
+METHODS = {"ideal": "iDEAL", "creditcard": "creditcard", "bancontact": "Bancontact"}
+
+
+def _amounts(row: dict) -> dict:
+    """Every amount in cents as euros ("€ 129,00")."""
+    return {
+        key: euro(value) if key.endswith("_cents") and isinstance(value, int) else value
+        for key, value in row.items()
+    }
+
+
+def _field_names(raw: object) -> str:
+    return ", ".join(FIELD_NAMES.get(f.strip(), f.strip()) for f in str(raw or "").split(",") if f)
+
+
+def _readable_payload(raw: object) -> str:
+    """{"name": "Koos", "phone": "06…"} as "naam: Koos; telefoonnummer: 06…"."""
+    try:
+        data = json.loads(str(raw or "{}"))
+    except ValueError:
+        return str(raw)
+    if not isinstance(data, dict):
+        return str(raw)
+    return "; ".join(f"{FIELD_NAMES.get(k, k)}: {v}" for k, v in data.items()) or "niets"
+
+
+def present_order(row: dict) -> dict:
+    status = OrderStatus.parse(row.get("status"))
+    return {**_amounts(row), "status": status.label if status else row.get("status")}
+
+
+def present_payment(row: dict) -> dict:
+    status = PaymentStatus.parse(row.get("status"))
+    method = row.get("method")
+    return {
+        **_amounts(row),
+        "status": status.label if status else row.get("status"),
+        "method": METHODS.get(str(method), method),
+    }
+
+
+def present_refund(row: dict) -> dict:
+    status = RefundStatus.parse(row.get("status"))
+    return {**_amounts(row), "status": status.label if status else row.get("status")}
+
+
+def present_handoff(row: dict) -> dict:
+    status = HandoffStatus.parse(row.get("status"))
+    return {
+        **row,
+        "status": status.label if status else row.get("status"),
+        "fields": _field_names(row.get("fields")),
+        "payload": _readable_payload(row.get("payload")),
+    }
+
+
+def present_notice(row: dict) -> dict:
+    return {**row, "payload": _readable_payload(row.get("payload"))}
+
+
+PRESENTERS = {
+    "shop_order": present_order,
+    "shop_order_line": _amounts,
+    "shop_payment": present_payment,
+    "shop_refund": present_refund,
+    "shop_handoff": present_handoff,
+    "privacy_partner_notice": present_notice,
+}

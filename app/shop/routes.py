@@ -457,7 +457,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.cli.add_command(cli.shop_cli)
     paying.init_app(app)
-    personal_data.register(app, *models.PERSONAL_DATA, handler=privacy.ShopData())
+    personal_data.register(
+        app, *models.PERSONAL_DATA, handler=privacy.ShopData(), presenters=privacy.PRESENTERS
+    )
     add_scope_label(app, "partner:", privacy.consent_label)
     app.jinja_env.globals.update(
         OrderStatus=OrderStatus,

@@ -76,7 +76,10 @@ def test_with_htmx_a_change_swaps_the_basket_and_says_what_changed(client):
     assert fragment.lstrip().startswith('<section id="mandje">')
     assert "Personenalarm met valdetectie is uit je mandje gehaald." in fragment
     assert 'role="status" tabindex="-1" data-zg-focus="swap"' in fragment  # it takes focus
-    assert '<span id="mandje-teller" class="zg-cart-count" data-hx-swap-oob="true">2</span>' in fragment
+    assert (
+        '<span id="mandje-teller" class="zg-cart-count" data-hx-swap-oob="true">2</span>'
+        in fragment
+    )
     # Nothing is left over for the next whole page.
     assert "uit je mandje gehaald" not in client.get("/winkel/mandje").get_data(as_text=True)
 
