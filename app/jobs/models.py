@@ -15,8 +15,8 @@ from app.enums import EnumString, LabelledEnum
 class JobStatus(LabelledEnum):
     """A job waits until it is done (then it is deleted), or is given up."""
 
-    PENDING = "pending", "wacht"
-    FAILED = "failed", "mislukt"
+    PENDING = "pending", "wacht op verzending"
+    FAILED = "failed", "opgegeven"
 
 
 class Job(SQLModel, table=True):
