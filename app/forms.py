@@ -1,10 +1,17 @@
-"""Shared form pieces: Dutch validators and input cleaning used by every feature's forms."""
+"""Shared form pieces: Dutch validators and input cleaning used by every feature's forms, the
+one way a refused input reaches the form (`FieldError` and `add_error`), and the form of a
+button that posts (`ButtonForm`).
+
+Every form template shows errors the same way, through `templates/macros/forms.html`: an error
+summary above the form and each message next to its field. A view never flashes a field error.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from flask_wtf import FlaskForm
 from wtforms import Field, Form
 from wtforms.validators import Length, ValidationError
 
@@ -53,3 +60,30 @@ def max_length(limit: int) -> Length:
 
 def required_message(what: str) -> str:
     return f"Vul {what} in."
+
+
+class FieldError(Exception):
+    """Input that a service refuses, with a message in Dutch for the person who typed it.
+    `field` names the form field the message belongs next to; None means the form as a whole
+    (the message then shows in the error summary above the form)."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def add_error(form: Form, error: FieldError) -> None:
+    """Show a refused input on the form: next to its field, or above the form when the form has
+    no such field. The one way a view reports what a service (or the view itself) refused; the
+    form keeps what was typed, and its template shows the message like any validator's."""
+    if error.field is not None and error.field in form:
+        field = form[error.field]
+        # A field that was never validated holds its errors in a tuple.
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: for a button that posts (log out, pay again, withdraw a consent)."""

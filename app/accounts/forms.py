@@ -172,7 +172,3 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     password, password_confirm = _new_password_fields()
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that post (log out, resend mail)."""

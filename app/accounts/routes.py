@@ -34,7 +34,6 @@ from app.accounts.forms import (
     ChangePasswordForm,
     ConfirmRegistrationForm,
     DetailsForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
@@ -45,6 +44,7 @@ from app.accounts.privacy import AccountData, present_account
 from app.core import personal_data
 from app.core.cli import add_demo
 from app.extensions import client_address, rate_limit
+from app.forms import ButtonForm, FieldError, add_error
 from app.jobs import service as jobs
 from app.urls import is_safe_next
 
@@ -71,10 +71,6 @@ REGISTRATION_MESSAGES = {
 }
 
 
-def _field_error(form, error: service.FieldError) -> None:
-    getattr(form, error.field).errors.append(error.message)
-
-
 @bp.route("/registreren", methods=["GET", "POST"])
 @rate_limit("10 per minute", methods=["POST"])
 def register():
@@ -94,8 +90,8 @@ def register():
                 phone=form.phone.data,
                 situation=form.situation.data,
             )
-        except service.FieldError as error:
-            _field_error(form, error)
+        except FieldError as error:
+            add_error(form, error)
         else:
             db.session().commit()
             if after:  # where the link from the e-mail leads, when opened in this browser
@@ -122,12 +118,12 @@ def confirm_registration(token: str):
             user = registration.confirm_registration(
                 db.session(), key=token, password=form.password.data
             )
-        except service.FieldError as error:
+        except FieldError as error:
             if error.field == "email":
                 return render_template(
                     "accounts/verify_result.html", error=error.message, registering=True
                 ), 409
-            _field_error(form, error)
+            add_error(form, error)
         else:
             after = session.get(AFTER_REGISTRATION)
             _start_session(user, remember=False)
@@ -154,7 +150,8 @@ def login():
         )
         db.session().commit()
         if attempt.wait:
-            form.password.errors.append(WAIT_FIRST.format(wait=throttle.in_words(attempt.wait)))
+            wait = WAIT_FIRST.format(wait=throttle.in_words(attempt.wait))
+            add_error(form, FieldError("password", wait))
             html = render_template("accounts/login.html", form=form)
             return html, 429, {"Retry-After": str(attempt.wait)}
         if attempt.user is not None:
@@ -164,7 +161,7 @@ def login():
         message = LOGIN_FAILED
         if attempt.try_again_in:
             message += " " + TRY_AGAIN_IN.format(wait=throttle.in_words(attempt.try_again_in))
-        form.password.errors.append(message)
+        add_error(form, FieldError("password", message))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 
@@ -202,7 +199,7 @@ def _end_session() -> None:
 @bp.post("/uitloggen")
 def logout():
     """Log out on this device: its session and remember-me cookies stop working everywhere."""
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         _end_session()
         flash("Je bent uitgelogd.", "ok")
     return redirect(url_for("hub.home"), code=303)
@@ -212,7 +209,7 @@ def logout():
 @login_required
 def logout_elsewhere():
     """Log out on every other device."""
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         ended = sessions.end_others(db.session(), current_user._get_current_object())
         db.session().commit()
         flash(
@@ -233,7 +230,7 @@ def verify_email(token: str):
         return render_template(
             "accounts/verify_result.html", error=TOKEN_MESSAGES[error.reason]
         ), 400
-    except service.FieldError as error:
+    except FieldError as error:
         return render_template("accounts/verify_result.html", error=error.message), 409
     db.session().commit()
     return render_template("accounts/verify_result.html", user=user)
@@ -244,7 +241,7 @@ def verify_email(token: str):
 @rate_limit("3 per minute")
 def resend_verification():
     """Send the verification e-mail again."""
-    if EmptyForm().validate_on_submit() and (
+    if ButtonForm().validate_on_submit() and (
         current_user.pending_email or not current_user.is_verified
     ):
         verification.queue_verification(db.session(), current_user)
@@ -280,8 +277,8 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             reset.reset_password(db.session(), key=token, password=form.password.data)
-        except service.FieldError as error:
-            _field_error(form, error)
+        except FieldError as error:
+            add_error(form, error)
         else:
             db.session().commit()
             _end_session()
@@ -334,8 +331,8 @@ def change_email():
                 new_email=form.email.data,
                 password=form.password.data,
             )
-        except service.FieldError as error:
-            _field_error(form, error)
+        except FieldError as error:
+            add_error(form, error)
         else:
             db.session().commit()
             flash(
@@ -361,8 +358,8 @@ def change_password():
                 current=form.current_password.data,
                 new=form.password.data,
             )
-        except service.FieldError as error:
-            _field_error(form, error)
+        except FieldError as error:
+            add_error(form, error)
         else:
             db.session().commit()
             flash("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.", "ok")

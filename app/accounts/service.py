@@ -22,6 +22,7 @@ from app.accounts.models import LinkPurpose, Role, User
 from app.accounts.passwords import Hasher, password_problems
 from app.audit import service as audit
 from app.db import utcnow
+from app.forms import FieldError
 from app.jobs import service as jobs
 from app.mail import service as mail
 from app.urls import public_url
@@ -32,15 +33,6 @@ ACTIVITY_GRANULARITY = timedelta(minutes=10)
 NOTICE_EVERY = 60 * 60
 
 __all__ = ["FieldError", "TokenError", "normalise_email"]
-
-
-class FieldError(Exception):
-    """Input that breaks a rule; `field` names the form field the message belongs next to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 TAKEN_MESSAGE = (

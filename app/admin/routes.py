@@ -13,6 +13,7 @@ from app.admin.cli import admin_cli
 from app.admin.forms import FindForm, RoleForm
 from app.core.navigation import Link, add_link
 from app.db import utcnow
+from app.forms import FieldError, add_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -29,7 +30,7 @@ def index():
         if user is not None:
             return redirect(url_for("admin.account", user_id=user.id))
         if not form.errors:
-            form.email.errors = ["Er is geen account met dit e-mailadres."]
+            add_error(form, FieldError("email", "Er is geen account met dit e-mailadres."))
         status = 422
     return render_template(
         "admin/index.html",
@@ -52,7 +53,7 @@ def account(user_id: int):
         try:
             changed = service.change_role(session, user, Role(form.role.data), by=current_user)
         except service.RoleError as error:
-            form.role.errors.append(str(error))
+            add_error(form, error)
         else:
             session.commit()
             flash(

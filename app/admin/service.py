@@ -16,7 +16,8 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.models import AuditEvent
-from app.jobs.models import FAILED, PENDING, Job
+from app.forms import FieldError
+from app.jobs.models import Job, JobStatus
 from app.privacy.retention import RUN_ACTION as RETENTION_RUN
 
 # The roles an administrator hands out; making someone an administrator stays a deployment step
@@ -25,8 +26,12 @@ GRANTABLE = (Role.CAREGIVER, Role.STAFF, Role.EDITOR)
 ROLE_CHANGED = "role.changed"
 
 
-class RoleError(Exception):
-    """A role change that is not allowed, with the message for the administrator."""
+class RoleError(FieldError):
+    """A role change that is not allowed, with the message for the administrator (shown next
+    to the choice of role)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("role", message)
 
 
 def team(session: Session) -> list[User]:
@@ -95,11 +100,16 @@ def health(session: Session, now: datetime) -> Health:
     rows = session.exec(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status))
     for kind, status, number in rows:
         per_kind.setdefault(kind, {})[status] = number
-    oldest = session.exec(select(func.min(Job.created_at)).where(Job.status == PENDING)).first()
+    oldest = session.exec(
+        select(func.min(Job.created_at)).where(Job.status == JobStatus.PENDING)
+    ).first()
     return Health(
         last_retention=last.at if last else None,
         retention_detail=last.detail if last else "",
-        jobs=sorted((kind, c.get(PENDING, 0), c.get(FAILED, 0)) for kind, c in per_kind.items()),
+        jobs=sorted(
+            (kind, c.get(JobStatus.PENDING, 0), c.get(JobStatus.FAILED, 0))
+            for kind, c in per_kind.items()
+        ),
         oldest_waiting=oldest,
         retention_late=last is not None and now - last.at > timedelta(hours=26),
         queue_late=oldest is not None and now - oldest > timedelta(hours=1),

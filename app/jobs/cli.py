@@ -55,12 +55,10 @@ def status() -> None:
         click.echo(f"{name}: {number}")
 
 
-STATUS_WORDS = {models.PENDING: "wacht op verzending", models.FAILED: "opgegeven"}
-
-
 def _present(row: dict) -> dict:
-    status = str(row.get("status"))
-    return {**row, "status": STATUS_WORDS.get(status, status)}
+    """The status in words ("wacht op verzending"), not its stored value."""
+    status = models.JobStatus.parse(row.get("status"))
+    return {**row, "status": status.label if status else row.get("status")}
 
 
 def init_app(app: Flask) -> None:

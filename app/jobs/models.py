@@ -9,9 +9,14 @@ from sqlmodel import Field, SQLModel
 
 from app.core.personal_data import Category, Erasure, LegalBasis, Retention, Source
 from app.db import UTCDateTime, utcnow
+from app.enums import EnumString, LabelledEnum
 
-PENDING = "pending"
-FAILED = "failed"
+
+class JobStatus(LabelledEnum):
+    """A job waits until it is done (then it is deleted), or is given up."""
+
+    PENDING = "pending", "wacht op verzending"
+    FAILED = "failed", "opgegeven"
 
 
 class Job(SQLModel, table=True):
@@ -30,7 +35,9 @@ class Job(SQLModel, table=True):
     )
     # JSON, encrypted: it can hold an address, a name or a link with a token.
     payload: str = Field(sa_type=sa.Text)
-    status: str = Field(default=PENDING, max_length=10, index=True)
+    status: JobStatus = Field(
+        default=JobStatus.PENDING, sa_type=EnumString(JobStatus, 10), index=True
+    )
     attempts: int = Field(default=0)
     # Empty for a new job (due at once, whatever the clock of the machine that runs it says);
     # set to a moment in the future after a failure.

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, func, select
 
 from app import crypto
 from app.db import utcnow
-from app.jobs.models import FAILED, PENDING, Job
+from app.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _claim(engine: sa.Engine, holder: str, now: datetime) -> int | None:
         query = (
             select(Job.id)
             .where(
-                Job.status == PENDING,
+                Job.status == JobStatus.PENDING,
                 sa.or_(col(Job.run_after).is_(None), col(Job.run_after) <= now),
                 claimable,
             )
@@ -172,7 +172,7 @@ def _failed(
     job.locked_by, job.locked_until = None, None
     give_up_after = kind.give_up_after if kind else timedelta(0)
     if now - job.created_at >= give_up_after:
-        job.status = FAILED
+        job.status = JobStatus.FAILED
         report.failed += 1
         log.error(
             "job %s (%s) given up after %s attempts: %s", job.id, job.kind, job.attempts, error
@@ -207,4 +207,4 @@ def counts(session: Session) -> dict[str, int]:
     return {f"{kind} {status}": number for kind, status, number in rows}
 
 
-__all__ = ["FAILED", "PENDING", "JobKind", "RunReport", "enqueue", "register_kind", "run_due"]
+__all__ = ["JobKind", "JobStatus", "RunReport", "enqueue", "register_kind", "run_due"]

@@ -29,12 +29,12 @@ from app.core.personal_data import Category, Erasure, categories, handlers
 from app.db import utcnow
 from app.mail import service as mail
 from app.privacy import data, export, ledger, requests
-from app.privacy.models import PrivacyRequest
+from app.privacy.models import PrivacyRequest, RequestChannel, RequestKind
 
 log = logging.getLogger(__name__)
 ENDED_COLUMN = "ended_at"  # a table with this column learns when the account ended
 TRUNCATE_WAL = "privacy.truncate_wal"  # a session flag: cut SQLite's log after the commit
-REPLAY_CHANNEL = "herstel"
+REPLAY_CHANNEL = RequestChannel.RESTORE
 
 
 @dataclass
@@ -117,7 +117,7 @@ def erase_account(
     *,
     by: int | None = None,
     request: PrivacyRequest | None = None,
-    channel: str = "zelf",
+    channel: RequestChannel = RequestChannel.SELF,
     replaying: bool = False,
 ) -> PrivacyRequest:
     """Erase everything registered about `user`; returns the (anonymised) request row.
@@ -130,7 +130,7 @@ def erase_account(
     notes = [note for handler in handlers() if (note := handler.before_erasure(session, user))]
     if request is None:
         request = requests.open_request(
-            session, user_id=user_id, kind="verwijdering", channel=channel, handled_by=by
+            session, user_id=user_id, kind=RequestKind.ERASURE, channel=channel, handled_by=by
         )
     session.flush()
     request_id = request.id
@@ -215,7 +215,7 @@ def replay_erasures(session: Session) -> Replay:
             request = requests.open_request(
                 session,
                 user_id=user.id,
-                kind="verwijdering",
+                kind=RequestKind.ERASURE,
                 channel=REPLAY_CHANNEL,
                 received_at=entry.erased_at,
             )

@@ -30,7 +30,7 @@ from app.accounts.models import User
 from app.core.personal_data import Panel
 from app.db import id_of, utcnow
 from app.privacy import data, overview, requests
-from app.privacy.models import ExportFile, PrivacyRequest
+from app.privacy.models import ExportFile, PrivacyRequest, RequestKind
 
 SCHEMA_VERSION = "2"
 KEEP_FOR = timedelta(days=7)
@@ -218,7 +218,7 @@ def create(
     requests.record_done(
         session,
         user_id=user_id,
-        kind="download",
+        kind=RequestKind.DOWNLOAD,
         outcome="downloadbestand klaargezet (7 dagen beschikbaar)",
         by=by,
         request=request,

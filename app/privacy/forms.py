@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Optional, Reg
 
 from app.accounts.forms import EMAIL_MESSAGE
 from app.forms import PlainText, clean_text, max_length, required_message
-from app.privacy.models import CHANNELS, KINDS
+from app.privacy.models import RequestChannel, RequestKind
 from app.privacy.requests import REASON_MAX
 
 
@@ -56,15 +56,11 @@ class RecordRequestForm(FlaskForm):
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     kind = SelectField(
-        "Wat vraagt de aanvrager?", choices=[SelectChoice(k, v) for k, v in KINDS.items()]
+        "Wat vraagt de aanvrager?", choices=[SelectChoice(k.value, k.label) for k in RequestKind]
     )
     channel = SelectField(
         "Hoe kwam het verzoek binnen?",
-        choices=[
-            SelectChoice(k, v)
-            for k, v in CHANNELS.items()
-            if k not in ("zelf", "bewaartermijn", "herstel")
-        ],
+        choices=[SelectChoice(c.value, c.label) for c in RequestChannel if c.by_staff],
     )
     received_on = DateField(
         "Ontvangen op",

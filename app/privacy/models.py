@@ -9,27 +9,45 @@ from sqlmodel import Field, SQLModel
 
 from app.core.personal_data import Category, Erasure, LegalBasis, Retention, Source
 from app.db import UTCDateTime, utcnow
+from app.enums import EnumString, LabelledEnum
 
-# What a request is about (the AVG article in the label) and how it reached us.
-KINDS = {
-    "inzage": "Inzage in je gegevens (art. 15 AVG)",
-    "download": "Je gegevens downloaden (art. 20 AVG)",
-    "correctie": "Gegevens corrigeren (art. 16 AVG)",
-    "verwijdering": "Account en gegevens verwijderen (art. 17 AVG)",
-    "beperking": "Verwerking beperken (art. 18 AVG)",
-    "opheffing": "Beperking opheffen (art. 18 lid 3 AVG)",
-    "bezwaar": "Bezwaar maken (art. 21 AVG)",
-    "intrekking": "Toestemming intrekken (art. 7 lid 3 AVG)",
-    "overig": "Andere vraag over privacy",
-}
-CHANNELS = {
-    "zelf": "zelf, in het privacycentrum",
-    "telefoon": "telefonisch",
-    "email": "per e-mail",
-    "post": "per post",
-    "bewaartermijn": "automatisch, na afloop van de bewaartermijn",
-    "herstel": "automatisch opnieuw, na het terugzetten van een back-up",
-}
+
+class RequestKind(LabelledEnum):
+    """What a request is about, with the AVG article in the label."""
+
+    ACCESS = "inzage", "Inzage in je gegevens (art. 15 AVG)"
+    DOWNLOAD = "download", "Je gegevens downloaden (art. 20 AVG)"
+    CORRECTION = "correctie", "Gegevens corrigeren (art. 16 AVG)"
+    ERASURE = "verwijdering", "Account en gegevens verwijderen (art. 17 AVG)"
+    RESTRICTION = "beperking", "Verwerking beperken (art. 18 AVG)"
+    LIFTING = "opheffing", "Beperking opheffen (art. 18 lid 3 AVG)"
+    OBJECTION = "bezwaar", "Bezwaar maken (art. 21 AVG)"
+    WITHDRAWAL = "intrekking", "Toestemming intrekken (art. 7 lid 3 AVG)"
+    OTHER = "overig", "Andere vraag over privacy"
+
+
+class RequestChannel(LabelledEnum):
+    """How a request reached us."""
+
+    SELF = "zelf", "zelf, in het privacycentrum"
+    PHONE = "telefoon", "telefonisch"
+    EMAIL = "email", "per e-mail"
+    POST = "post", "per post"
+    RETENTION = "bewaartermijn", "automatisch, na afloop van de bewaartermijn"
+    RESTORE = "herstel", "automatisch opnieuw, na het terugzetten van een back-up"
+
+    @property
+    def by_staff(self) -> bool:
+        """A channel through which a person asks the Hulplijn, so staff record the request."""
+        return self in (RequestChannel.PHONE, RequestChannel.EMAIL, RequestChannel.POST)
+
+
+class RequestStatus(LabelledEnum):
+    """Where a request stands. It follows from the request's dates, so it is not stored."""
+
+    UNVERIFIED = "onbevestigd", "nog niet bevestigd"
+    VERIFIED = "bevestigd", "bevestigd"
+    DONE = "afgehandeld", "afgehandeld"
 
 
 def _user_fk(ondelete: str = "SET NULL", nullable: bool = True):
@@ -48,8 +66,10 @@ class PrivacyRequest(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = _user_fk()
-    kind: str = Field(max_length=20)
-    channel: str = Field(default="zelf", max_length=20)
+    kind: RequestKind = Field(sa_type=EnumString(RequestKind, 20))
+    channel: RequestChannel = Field(
+        default=RequestChannel.SELF, sa_type=EnumString(RequestChannel, 20)
+    )
     detail: str = Field(default="", max_length=500)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     due_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
@@ -67,12 +87,10 @@ class PrivacyRequest(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
-    def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
-
-    @property
-    def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
+    def status(self) -> RequestStatus:
+        if self.completed_at is not None:
+            return RequestStatus.DONE
+        return RequestStatus.VERIFIED if self.verified_at else RequestStatus.UNVERIFIED
 
     @property
     def deadline(self) -> datetime:

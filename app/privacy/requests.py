@@ -20,8 +20,9 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.db import id_of, utcnow
+from app.forms import FieldError
 from app.mail import service as mail
-from app.privacy.models import CHANNELS, KINDS, PrivacyRequest
+from app.privacy.models import PrivacyRequest, RequestChannel, RequestKind
 
 CODE_VALID = timedelta(minutes=30)
 MAX_EXTENSION_MONTHS = 2
@@ -29,8 +30,12 @@ REASON_MIN = 10
 REASON_MAX = 500
 
 
-class RequestError(Exception):
-    """An action on a request that the rules do not allow; the message is for the user."""
+class RequestError(FieldError):
+    """An action on a request that the rules do not allow; the message is for the user, shown
+    next to `field` when it is about what was typed there."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(field, message)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -49,19 +54,23 @@ def open_request(
     session: Session,
     *,
     user_id: int | None,
-    kind: str,
-    channel: str = "zelf",
+    kind: RequestKind | str,
+    channel: RequestChannel | str = RequestChannel.SELF,
     detail: str = "",
     received_at: datetime | None = None,
     handled_by: int | None = None,
 ) -> PrivacyRequest:
-    if kind not in KINDS or channel not in CHANNELS:
+    """Log a request, due a month after it was received. `kind` and `channel` may also be given
+    as their values (a feature that does not import the privacy centre sends those with the
+    `right_exercised` signal); raises ValueError for one that is not a member."""
+    known_kind, known_channel = RequestKind.parse(kind), RequestChannel.parse(channel)
+    if known_kind is None or known_channel is None:
         raise ValueError(f"unknown request kind {kind!r} or channel {channel!r}")
     received = received_at or utcnow()
     row = PrivacyRequest(
         user_id=user_id,
-        kind=kind,
-        channel=channel,
+        kind=known_kind,
+        channel=known_channel,
         detail=detail.strip()[:500],
         received_at=received,
         due_at=add_months(received, 1),
@@ -87,7 +96,7 @@ def record_done(
     session: Session,
     *,
     user_id: int,
-    kind: str,
+    kind: RequestKind | str,
     outcome: str,
     detail: str = "",
     by: int | None = None,
@@ -111,8 +120,8 @@ def note_access(session: Session, user_id: int) -> None:
     seen = session.exec(
         select(PrivacyRequest.id).where(
             PrivacyRequest.user_id == user_id,
-            PrivacyRequest.kind == "inzage",
-            PrivacyRequest.channel == "zelf",
+            PrivacyRequest.kind == RequestKind.ACCESS,
+            PrivacyRequest.channel == RequestChannel.SELF,
             PrivacyRequest.received_at >= today,
         )
     ).first()
@@ -120,7 +129,7 @@ def note_access(session: Session, user_id: int) -> None:
         record_done(
             session,
             user_id=user_id,
-            kind="inzage",
+            kind=RequestKind.ACCESS,
             outcome="overzicht getoond in het privacycentrum",
         )
 
@@ -147,7 +156,10 @@ def recently_closed(session: Session, limit: int = 20) -> list[PrivacyRequest]:
     return list(
         session.exec(
             select(PrivacyRequest)
-            .where(col(PrivacyRequest.completed_at).is_not(None), PrivacyRequest.channel != "zelf")
+            .where(
+                col(PrivacyRequest.completed_at).is_not(None),
+                PrivacyRequest.channel != RequestChannel.SELF,
+            )
             .order_by(col(PrivacyRequest.completed_at).desc())
             .limit(limit)
         )
@@ -168,11 +180,12 @@ def extend(
             "De antwoordtermijn is al voorbij: verlengen kan alleen binnen de eerste maand."
         )
     if months not in range(1, MAX_EXTENSION_MONTHS + 1):
-        raise RequestError("Verlengen kan met één of twee maanden.")
+        raise RequestError("Verlengen kan met één of twee maanden.", field="months")
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         raise RequestError(
             f"Schrijf de reden voor de verlenging op ({REASON_MIN} tot {REASON_MAX} tekens); "
-            "we sturen die naar de aanvrager."
+            "we sturen die naar de aanvrager.",
+            field="reason",
         )
     user = session.get(User, request.user_id) if request.user_id else None
     if user is None:
@@ -223,11 +236,13 @@ def send_code(session: Session, request: PrivacyRequest) -> None:
 def check_code(session: Session, request: PrivacyRequest, code: str) -> None:
     code = "".join(ch for ch in code if ch.isdigit())
     if request.verify_code_hash is None or request.verify_sent_at is None:
-        raise RequestError("Stuur eerst een controlecode.")
+        raise RequestError("Stuur eerst een controlecode.", field="code")
     if utcnow() - request.verify_sent_at > CODE_VALID:
-        raise RequestError("Deze code is verlopen. Stuur een nieuwe code.")
+        raise RequestError("Deze code is verlopen. Stuur een nieuwe code.", field="code")
     if not hmac.compare_digest(request.verify_code_hash, _code_hash(id_of(request), code)):
-        raise RequestError("Deze code klopt niet. Vraag de beller de code nog eens voor te lezen.")
+        raise RequestError(
+            "Deze code klopt niet. Vraag de beller de code nog eens voor te lezen.", field="code"
+        )
     request.verified_at = utcnow()
     request.verify_code_hash = None
     session.add(request)

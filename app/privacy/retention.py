@@ -36,7 +36,7 @@ from app.core.personal_data import Category, categories, handlers
 from app.db import table_of, utcnow
 from app.mail import service as mail
 from app.privacy import data, erasure, export, ledger
-from app.privacy.models import ExportFile, JobLock
+from app.privacy.models import ExportFile, JobLock, RequestChannel
 from app.privacy.requests import add_years
 
 INACTIVE_YEARS = 3
@@ -123,7 +123,7 @@ def _accounts(session: Session, report: Report, category: Category, now: datetim
             # not run for weeks) does not stretch the period the statement promises.
             erased += 1
             if not report.dry_run:
-                erasure.erase_account(session, user, channel="bewaartermijn")
+                erasure.erase_account(session, user, channel=RequestChannel.RETENTION)
                 session.commit()
         elif not was_warned and now >= due - WARNING:
             warned += 1

@@ -17,7 +17,7 @@ from app.core.personal_data import Asking, ConsentLine, Correction, handlers
 from app.db import id_of
 from app.mail import service as mail
 from app.privacy import requests
-from app.privacy.models import PrivacyRequest
+from app.privacy.models import PrivacyRequest, RequestKind
 
 OBJECTIONS = {
     "profiling": (
@@ -65,7 +65,7 @@ def set_restriction(
     requests.record_done(
         session,
         user_id=id_of(user),
-        kind="beperking" if on else "opheffing",
+        kind=RequestKind.RESTRICTION if on else RequestKind.LIFTING,
         outcome=outcome,
         by=by,
         request=request,
@@ -102,7 +102,7 @@ def set_objection(
     requests.record_done(
         session,
         user_id=id_of(user),
-        kind="bezwaar",
+        kind=RequestKind.OBJECTION,
         outcome=f"{'bezwaar gemaakt' if on else 'bezwaar ingetrokken'}: {label.lower()}",
         by=by,
         request=request,
@@ -137,7 +137,12 @@ def withdraw(
     notes = [handler.withdraw(session, user, scope) for handler in handlers()]
     outcome = "; ".join(note for note in notes if note) or f"ingetrokken: {scope}"
     requests.record_done(
-        session, user_id=id_of(user), kind="intrekking", outcome=outcome, by=by, request=request
+        session,
+        user_id=id_of(user),
+        kind=RequestKind.WITHDRAWAL,
+        outcome=outcome,
+        by=by,
+        request=request,
     )
     return True
 

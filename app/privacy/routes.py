@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app import db
 from app.accounts import service as accounts
-from app.accounts.forms import EmptyForm
 from app.core import pagecache, personal_data
 from app.core.formatting import dutch_datetime
 from app.core.navigation import Link, add_link
@@ -30,6 +29,7 @@ from app.core.personal_data import Erasure, LegalBasis, Source, categories
 from app.core.sitemap import Entry, add_pages
 from app.db import utcnow
 from app.extensions import rate_limit
+from app.forms import ButtonForm, FieldError, add_error
 from app.privacy import erasure, export, ledger, models, overview, requests, rights, staff
 from app.privacy.cli import privacy_cli
 from app.privacy.forms import EraseForm
@@ -58,7 +58,7 @@ def centre():
     s = db.session()
     return render_template(
         "privacy/centre.html",
-        form=EmptyForm(),
+        form=ButtonForm(),
         ready=export.current(s, current_user.id),
         consents=rights.consent_lines(s, _user(), cookies=request.cookies),
         objections=rights.OBJECTIONS,
@@ -86,7 +86,7 @@ def access():
 @login_required
 @rate_limit("5 per hour")
 def make_export():
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     export.create(db.session(), _user(), cookies=request.cookies)
     db.session().commit()
@@ -114,7 +114,7 @@ def download(export_id: int):
 @bp.post("/privacy/beperken")
 @login_required
 def restrict():
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     on = request.form.get("aan") == "1"
     if rights.set_restriction(db.session(), _user(), on=on):
@@ -133,7 +133,7 @@ def restrict():
 def objection(kind: str):
     if kind not in rights.OBJECTIONS:
         abort(404)
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     on = request.form.get("aan") == "1"
     if rights.set_objection(db.session(), _user(), kind=kind, on=on):
@@ -151,7 +151,7 @@ def objection(kind: str):
 @bp.post("/privacy/intrekken/<scope>")
 @login_required
 def withdraw(scope: str):
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     s = db.session()
     if rights.withdraw(s, _user(), scope=scope):
@@ -179,7 +179,7 @@ def erase():
                 "Je account en je gegevens zijn verwijderd. We stuurden je een bevestiging.", "ok"
             )
             return redirect(url_for("hub.home"), code=303)
-        form.password.errors.append("Je wachtwoord klopt niet.")
+        add_error(form, FieldError("password", "Je wachtwoord klopt niet."))
     return render_template(
         "privacy/erase.html", form=form, summary=erasure.summary(s, current_user.id)
     ), (422 if form.errors else 200)

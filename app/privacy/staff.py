@@ -16,11 +16,11 @@ from flask_login import current_user
 from app import db
 from app.accounts import service as accounts
 from app.accounts.access import role_required
-from app.accounts.forms import EmptyForm
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.core.formatting import AMSTERDAM
 from app.db import utcnow
+from app.forms import ButtonForm, FieldError, add_error
 from app.mail import service as mail
 from app.privacy import erasure, export, requests, rights
 from app.privacy.forms import CloseForm, CodeForm, ExtendForm, RecordRequestForm, StaffEraseForm
@@ -29,6 +29,11 @@ from app.urls import public_url
 
 bp = Blueprint("privacy_staff", __name__, url_prefix="/staff/privacy")
 STAFF = (Role.STAFF, Role.ADMIN)
+NO_ACCOUNT = (
+    "Er is geen account met dit e-mailadres. Vraag naar het adres waarmee de aanvrager zich "
+    "registreerde."
+)
+OWN_ACCOUNT = "Je eigen account verwijder je in je eigen privacycentrum."
 
 
 def _request(request_id: int) -> PrivacyRequest:
@@ -57,10 +62,7 @@ def queue():
     if form.validate_on_submit():
         user = accounts.find_by_email(s, form.email.data)
         if user is None:
-            form.email.errors.append(
-                "Er is geen account met dit e-mailadres. Vraag naar het adres waarmee de "
-                "aanvrager zich registreerde."
-            )
+            add_error(form, FieldError("email", NO_ACCOUNT))
         else:
             received = datetime.combine(form.received_on.data, time(9), AMSTERDAM)
             row = requests.open_request(
@@ -101,7 +103,7 @@ def _render_detail(row: PrivacyRequest, **forms):
         "row": row,
         "user": user,
         "now": utcnow(),
-        "action": EmptyForm(),
+        "action": ButtonForm(),
         "code_form": forms.get("code_form") or CodeForm(),
         "extend_form": forms.get("extend_form") or ExtendForm(),
         "close_form": forms.get("close_form") or CloseForm(),
@@ -117,7 +119,7 @@ def _render_detail(row: PrivacyRequest, **forms):
 @role_required(*STAFF)
 def send_code(request_id: int):
     row = _request(request_id)
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         requests.send_code(db.session(), row)
@@ -142,7 +144,7 @@ def check_code(request_id: int):
         try:
             requests.check_code(db.session(), row, form.code.data)
         except requests.RequestError as problem:
-            form.code.errors.append(str(problem))
+            add_error(form, problem)
         else:
             db.session().commit()
             flash("De aanvrager is bevestigd. Je kunt het verzoek nu uitvoeren.", "ok")
@@ -165,7 +167,7 @@ def act(request_id: int):
     """Run one of the centre's actions for the person behind a verified request."""
     row = _request(request_id)
     user = _verified_subject(row)
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     s = db.session()
     action = request.form.get("actie", "")
@@ -215,15 +217,18 @@ def erase(request_id: int):
     row = _request(request_id)
     user = _verified_subject(row)
     form = StaffEraseForm()
-    if not form.validate_on_submit():
-        return _render_detail(row, erase_form=form)
-    if user.id == current_user.id:
-        flash("Je eigen account verwijder je in je eigen privacycentrum.", "error")
-        return _detail(db.id_of(row))
-    erasure.erase_account(db.session(), user, by=current_user.id, request=row)
-    db.session().commit()
-    flash("Het account en de gegevens zijn verwijderd; de aanvrager kreeg een bevestiging.", "ok")
-    return redirect(url_for("privacy_staff.queue"), code=303)
+    if form.validate_on_submit():
+        if user.id == current_user.id:
+            add_error(form, FieldError(None, OWN_ACCOUNT))
+        else:
+            erasure.erase_account(db.session(), user, by=current_user.id, request=row)
+            db.session().commit()
+            flash(
+                "Het account en de gegevens zijn verwijderd; de aanvrager kreeg een bevestiging.",
+                "ok",
+            )
+            return redirect(url_for("privacy_staff.queue"), code=303)
+    return _render_detail(row, erase_form=form)
 
 
 @bp.post("/<int:request_id>/verlengen")
@@ -241,7 +246,7 @@ def extend(request_id: int):
                 by=current_user.id,
             )
         except requests.RequestError as problem:
-            form.reason.errors.append(str(problem))
+            add_error(form, problem)
         else:
             db.session().commit()
             flash("De termijn is verlengd en de aanvrager kreeg de reden per e-mail.", "ok")

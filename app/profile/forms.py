@@ -135,7 +135,3 @@ def values(form, step: Step) -> dict[str, object]:
 
 class HealthConsentForm(FlaskForm):
     consent = BooleanField("")
-
-
-class ConsentToggleForm(FlaskForm):
-    """Switch a profile consent on or off from the profile page."""

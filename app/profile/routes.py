@@ -11,8 +11,10 @@ from app.accounts.models import Role
 from app.consent import gate
 from app.content.store import add_source
 from app.core import personal_data
+from app.forms import ButtonForm
 from app.htmx import render
 from app.privacy import requests, rights
+from app.privacy.models import RequestKind
 from app.profile import forms, models, service
 from app.profile.cli import keys_cli
 from app.profile.gemeenten import municipalities
@@ -44,7 +46,7 @@ def overview():
         personalise=gate.allows("personalisation"),
         health=gate.allows("health"),
         consent_texts=service.CONSENTS,
-        toggle=forms.ConsentToggleForm(),
+        toggle=ButtonForm(),
     )
 
 
@@ -155,7 +157,7 @@ def _form_data(given: dict, current) -> dict:
 @role_required(Role.CAREGIVER)
 def consent(scope: str):
     """Switch the personalisation or health consent on or off from the profile page."""
-    if scope not in service.CONSENTS or not forms.ConsentToggleForm().validate_on_submit():
+    if scope not in service.CONSENTS or not ButtonForm().validate_on_submit():
         return redirect(url_for("profile.overview"), code=303)
     granted = request.form.get("aan") == "1"
     if granted:
@@ -176,7 +178,7 @@ def consent(scope: str):
 @role_required(Role.CAREGIVER)
 def delete_answer(key: str):
     """Delete one answer to a question that is no longer in the questionnaire."""
-    form = forms.ConsentToggleForm()
+    form = ButtonForm()
     if form.validate_on_submit() and service.delete_answer(
         db.session(), user=_user(), question_key=key
     ):
@@ -189,13 +191,13 @@ def delete_answer(key: str):
 @role_required(Role.CAREGIVER)
 def delete():
     """Delete the whole profile (answers, progress, reading history), after a confirmation."""
-    form = forms.ConsentToggleForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         service.delete_profile(db.session(), user=_user())
         requests.record_done(
             db.session(),
             user_id=current_user.id,
-            kind="verwijdering",
+            kind=RequestKind.ERASURE,
             outcome="profiel verwijderd: antwoorden, voortgang, gelezen onderwerpen",
         )
         db.session().commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Optional, Regexp, ValidationError
@@ -9,7 +11,14 @@ from wtforms.validators import DataRequired, Email, Optional, Regexp, Validation
 from app.accounts.forms import EMAIL_MESSAGE, PHONE_PATTERN
 from app.forms import PlainText, clean_text, max_length, required_message
 from app.shop.catalogue import Partner
-from app.shop.service import HOUSE_NUMBER, POSTCODE, normalise_postcode
+from app.shop.service import (
+    HOUSE_NUMBER,
+    MAX_QUANTITY,
+    POSTCODE,
+    QUANTITY,
+    consent_field,
+    normalise_postcode,
+)
 
 
 def _dutch_postcode(form, field) -> None:
@@ -30,7 +39,7 @@ def checkout_form(partners: list[Partner], *, needs_address: bool, needs_phone: 
         ),
     }
     for partner in partners:
-        attrs[f"partner_{partner.slug}"] = BooleanField("")
+        attrs[consent_field(partner)] = BooleanField("")
     if needs_phone:
         attrs["phone"] = StringField(
             "Telefoonnummer",
@@ -78,6 +87,27 @@ def checkout_form(partners: list[Partner], *, needs_address: bool, needs_phone: 
     return type("CheckoutForm", (FlaskForm,), attrs)
 
 
+class BasketForm(FlaskForm):
+    """Put a product in the cart, or change or remove a line of it. The quantity is read by the
+    service (`parse_quantity`), which says what is wrong with it."""
+
+    product = HiddenField()
+    actie = HiddenField(default="toevoegen")
+    aantal = StringField(
+        "Aantal",
+        filters=[clean_text],
+        default="1",
+        render_kw={"type": "number", "min": 0, "max": MAX_QUANTITY, "inputmode": "numeric"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A page can hold a quantity box per product: its id names the product, so the error
+        # summary links to the right one.
+        box = self[QUANTITY]
+        box.id = box.label.field_id = "aantal-" + re.sub(r"[^a-z0-9-]", "", self.product.data or "")
+
+
 class RefundForm(FlaskForm):
     amount = StringField(
         "Bedrag in euro",
@@ -90,10 +120,6 @@ class RefundForm(FlaskForm):
         filters=[clean_text],
         validators=[Optional(), max_length(200), PlainText()],
     )
-
-
-class PostForm(FlaskForm):
-    """Only the CSRF token: for buttons that post (pay again)."""
 
 
 # --- correcting the details on an order (R3) ----------------------------------------------

@@ -45,6 +45,16 @@ class HandoffStatus(LabelledEnum):
     WITHHELD = "tegengehouden", "tegengehouden"
 
 
+class NoticeKind(LabelledEnum):
+    """What a notice asks a partner to do (art. 19 AVG)."""
+
+    CORRECTION = "correctie", "gegevens gecorrigeerd"
+    ERASURE = "verwijdering", "gegevens verwijderen"
+    RESTRICTION = "beperking", "verwerking beperkt: alleen bewaren"
+    LIFTING = "opheffing", "beperking opgeheven"
+    WITHDRAWAL = "intrekking", "toestemming ingetrokken: niets meer doorgeven of gebruiken"
+
+
 class PartnerRow(SQLModel, table=True):
     __tablename__ = "shop_partner"
 
@@ -165,7 +175,7 @@ class PartnerNotice(SQLModel, table=True):
         ),
     )
     partner_slug: str = Field(max_length=80, index=True)
-    kind: str = Field(max_length=20)
+    kind: NoticeKind = Field(sa_type=EnumString(NoticeKind, 20))
     order_numbers: str = Field(max_length=400)
     payload: str = Field(default="{}", sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -9,7 +9,7 @@ import json
 
 from sqlmodel import Session, col, select
 
-from app.shop.models import Handoff, HandoffStatus, Order, PartnerNotice
+from app.shop.models import Handoff, HandoffStatus, NoticeKind, Order, PartnerNotice
 
 # Which order columns make up each detail a partner can need (see `Partner.needs`).
 DETAILS = {
@@ -17,13 +17,6 @@ DETAILS = {
     "email": ("customer_email",),
     "phone": ("customer_phone",),
     "address": ("street", "house_number", "postcode", "city"),
-}
-NOTICE_KINDS = {
-    "correctie": "gegevens gecorrigeerd",
-    "verwijdering": "gegevens verwijderen",
-    "beperking": "verwerking beperkt: alleen bewaren",
-    "opheffing": "beperking opgeheven",
-    "intrekking": "toestemming ingetrokken: niets meer doorgeven of gebruiken",
 }
 
 
@@ -60,15 +53,13 @@ def notify(
     session: Session,
     *,
     user_id: int,
-    kind: str,
+    kind: NoticeKind,
     only: str | None = None,
     payloads: dict[str, dict] | None = None,
     to: dict[str, list[str]] | None = None,
 ) -> list[PartnerNotice]:
     """One notice per partner that received data of this person (or only `only`, or the
     partners in `to` with the order numbers they know)."""
-    if kind not in NOTICE_KINDS:
-        raise ValueError(kind)
     targets = reached(session, user_id) if to is None else to
     notices = []
     for slug, numbers in targets.items():

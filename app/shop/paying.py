@@ -104,13 +104,16 @@ def refund(
     """Refund part or all of a paid order through Mollie, tell the customer, and commit.
 
     Only the payment that paid the order is refunded here, never an extra payment (that one
-    goes back whole by itself). Raises ShopError (not paid, wrong amount) or
+    goes back whole by itself). Raises ShopError (not paid; a wrong amount, about the field
+    `amount`) or
     RefundUnavailable (Mollie unreachable or refusing)."""
     if order.status != OrderStatus.PAID:
         raise service.ShopError("Alleen een betaalde bestelling kan worden terugbetaald.")
     remaining = order.total_cents - order.refunded_cents
     if not 0 < amount_cents <= remaining:
-        raise service.ShopError("Het bedrag moet tussen € 0,01 en het resterende bedrag liggen.")
+        raise service.ShopError(
+            "Het bedrag moet tussen € 0,01 en het resterende bedrag liggen.", field="amount"
+        )
     paid_for = payable(order)
     paid = refunds.paying_payment(session, paid_for)
     if paid is None:

@@ -28,9 +28,9 @@ from app.core.personal_data import (
 from app.db import table_of
 from app.payments.models import PaymentRow, PaymentStatus, RefundStatus
 from app.privacy import requests
-from app.privacy.models import PrivacyRequest
+from app.privacy.models import PrivacyRequest, RequestKind
 from app.shop import partners, service
-from app.shop.models import Handoff, HandoffStatus, Order, OrderStatus
+from app.shop.models import Handoff, HandoffStatus, NoticeKind, Order, OrderStatus
 
 UNPAID_DETAILS = timedelta(days=30)
 UNPAID = "niet betaald: naam, e-mailadres, telefoon en adres verwijderd, 30 dagen na afloop"
@@ -111,13 +111,15 @@ def correct_order(
         if got and order.number:
             to[handoff.partner_slug] = [order.number]
             payloads[handoff.partner_slug] = {detail: current[detail] for detail in sorted(got)}
-    notices = partners.notify(session, user_id=user.id, kind="correctie", payloads=payloads, to=to)
+    notices = partners.notify(
+        session, user_id=user.id, kind=NoticeKind.CORRECTION, payloads=payloads, to=to
+    )
     told = partners.told(notices)
     outcome = f"gegevens bij bestelling {order.number} gecorrigeerd"
     requests.record_done(
         session,
         user_id=user.id,
-        kind="correctie",
+        kind=RequestKind.CORRECTION,
         outcome=outcome + (f"; {told}" if told else ""),
         by=by,
         request=request,
@@ -168,7 +170,7 @@ class ShopData(DataHandler):
         if not scope.startswith("partner:"):
             return None
         notices = partners.notify(
-            session, user_id=user.id, kind="intrekking", only=scope.split(":", 1)[1]
+            session, user_id=user.id, kind=NoticeKind.WITHDRAWAL, only=scope.split(":", 1)[1]
         )
         return partners.told(notices)
 
@@ -182,11 +184,11 @@ class ShopData(DataHandler):
         ]
 
     def restriction_changed(self, session: Session, user: Any, *, on: bool) -> str | None:
-        kind = "beperking" if on else "opheffing"
+        kind = NoticeKind.RESTRICTION if on else NoticeKind.LIFTING
         return partners.told(partners.notify(session, user_id=user.id, kind=kind))
 
     def before_erasure(self, session: Session, user: Any) -> str | None:
-        return partners.told(partners.notify(session, user_id=user.id, kind="verwijdering"))
+        return partners.told(partners.notify(session, user_id=user.id, kind=NoticeKind.ERASURE))
 
     def retention(self, session: Session, *, now: datetime, dry_run: bool) -> list[RetentionLine]:
         """Orders never paid lose the customer's details 30 days after they ended.

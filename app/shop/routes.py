@@ -24,6 +24,7 @@ from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
 from app.core.sitemap import Entry, add_pages
 from app.extensions import rate_limit
+from app.forms import ButtonForm, add_error
 from app.htmx import render, wants_fragment
 from app.payments import service as payments
 from app.profile import personal
@@ -40,7 +41,8 @@ from app.shop import (
     structured_data,
     waiting,
 )
-from app.shop.forms import PostForm, checkout_form, order_form
+from app.shop.catalogue import Product
+from app.shop.forms import BasketForm, checkout_form, order_form
 from app.shop.models import HandoffStatus, OrderStatus
 
 bp = Blueprint("shop", __name__)
@@ -118,7 +120,9 @@ def product(slug: str):
     item = service.catalogue().products.get(slug)
     if item is None:
         abort(404)
-    return render_template("shop/product.html", product=item, in_cart=cart().get(slug, 0))
+    form = BasketForm(formdata=None, product=slug)
+    in_cart = cart().get(slug, 0)
+    return render_template("shop/product.html", product=item, form=form, in_cart=in_cart)
 
 
 def sitemap_pages() -> list[Entry]:
@@ -132,48 +136,72 @@ def sitemap_pages() -> list[Entry]:
 @bp.route("/winkel/mandje", methods=["GET", "POST"])
 @rate_limit("60 per minute", methods=["POST"])
 def basket():
-    """The cart: add, change the quantity of, or remove a product; works with and without htmx."""
-    error = notice = None
-    if request.method == "POST":
-        slug = request.form.get("product", "")
-        action = request.form.get("actie", "toevoegen")
+    """The cart: add, change the quantity of, or remove a product; works with and without htmx.
+    A refused quantity is shown next to the box it was typed in, on the page it came from."""
+    form = BasketForm()
+    notice = None
+    if form.validate_on_submit():
+        slug, action = form.product.data or "", form.actie.data or "toevoegen"
+        item = service.catalogue().products.get(slug)
         try:
-            quantity = (
-                0
-                if action == "verwijderen"
-                else service.parse_quantity(request.form.get("aantal", "1"))
-            )
+            quantity = 0 if action == "verwijderen" else service.parse_quantity(form.aantal.data)
             session[CART] = service.set_quantity(cart(), slug, quantity, add=action == "toevoegen")
         except service.ShopError as problem:
-            error = str(problem)
+            add_error(form, problem)
+            if action == "toevoegen" and (item is not None or wants_fragment("mandje-melding")):
+                return _refused_on_product_page(form, item)
         else:
             notice = service.basket_notice(slug, action, session[CART].get(slug, 0))
-        if wants_fragment("mandje-melding"):
-            return render_template(
-                "shop/_added.html",
-                error=error,
-                count=cart_count(),
-                product=service.catalogue().products.get(slug),
-            ), 422 if error else 200
-        if error is None and not wants_fragment("mandje"):
-            if notice:
-                flash(notice, "ok")
-            return redirect(url_for("shop.basket"), code=303)
+            if wants_fragment("mandje-melding"):
+                # A fresh form goes along, in place of one that showed an error before.
+                fresh = BasketForm(formdata=None, product=slug, aantal=form.aantal.data)
+                return render_template(
+                    "shop/_added.html", count=cart_count(), product=item, form=fresh
+                )
+            if not wants_fragment("mandje"):
+                if notice:
+                    flash(notice, "ok")
+                return redirect(url_for("shop.basket"), code=303)
+    return _basket_page(form, notice)
+
+
+def _basket_page(form: BasketForm, notice: str | None):
+    """The basket (with htmx: its section), a refused quantity shown at its line."""
     lines, dropped = service.cart_lines(cart())
     total, vat = service.totals(lines)
     return render(
         "shop/basket.html",
         fragment="shop/_basket.html",
         target="mandje",
+        form=form,
+        line_forms={line.product.slug: _line_form(line, form) for line in lines},
         lines=lines,
         total=total,
         vat=vat,
         dropped=dropped,
-        error=error,
         notice=notice,
         count=cart_count(),
         waiting=waiting_orders(),
-    ), 422 if error else 200
+    ), 422 if form.errors else 200
+
+
+def _line_form(line: service.Line, submitted: BasketForm) -> BasketForm:
+    """The quantity form of a line of the cart: the one just refused keeps what was typed."""
+    slug = line.product.slug
+    if submitted.errors and submitted.product.data == slug and submitted.actie.data == "wijzigen":
+        return submitted
+    return BasketForm(formdata=None, product=slug, actie="wijzigen", aantal=str(line.quantity))
+
+
+def _refused_on_product_page(form: BasketForm, item: Product | None):
+    """A refused 'add to cart' answers with the product's page (with htmx: its form), the typed
+    quantity kept and the message next to it."""
+    if wants_fragment("mandje-melding"):
+        html = render_template("shop/_buy.html", product=item, form=form, count=cart_count())
+        # The form asked for its status line only; the error belongs next to the quantity.
+        return html, 422, {"HX-Retarget": "#kopen-formulier", "HX-Reswap": "outerHTML"}
+    in_cart = cart().get(item.slug, 0) if item else 0
+    return render_template("shop/product.html", product=item, form=form, in_cart=in_cart), 422
 
 
 @bp.route("/winkel/afrekenen", methods=["GET", "POST"])
@@ -211,17 +239,20 @@ def checkout():
     refused: list = []
     if form.is_submitted():
         valid = form.validate()
-        consented = {p.slug for p in partners if form[f"partner_{p.slug}"].data}
+        consented = {p.slug for p in partners if form[service.consent_field(p)].data}
         refused = [p for p in partners if p.slug not in consented]
-        ordered = [line for line in lines if line.product.partner.slug in consented]
+        data = _data(form, consented)
         # Every problem at once: the field rules and what the ordered lines need.
-        if _check_delivery(form, ordered) and valid:
+        problems = service.checkout_problems(lines, data, first_partner=partners[0])
+        for problem in problems:
+            add_error(form, problem)
+        if valid and not problems:
             try:
                 order, placed = service.place_order(
-                    db.session(), user=current_user, cart=cart(), data=_data(form, consented)
+                    db.session(), user=current_user, cart=cart(), data=data
                 )
             except service.ShopError as problem:
-                form.form_errors.append(str(problem))
+                add_error(form, problem)
             else:
                 db.session().commit()
                 if placed:
@@ -241,39 +272,7 @@ def checkout():
         vat=vat,
         refused=refused,
         consent_text=service.consent_text,
-    ), 422 if form.form_errors or any(f.errors for f in form) else 200
-
-
-def _check_delivery(form, ordered) -> bool:
-    """Address and phone are required only for what is actually ordered."""
-    ok = True
-    if any(line.product.fields.shipping for line in ordered):
-        for name, what in (
-            ("street", "je straat"),
-            ("house_number", "je huisnummer"),
-            ("postcode", "je postcode"),
-            ("city", "je woonplaats"),
-        ):
-            if not form[name].data:
-                form[name].errors.append(f"Vul {what} in: er wordt iets bij je bezorgd.")
-                ok = False
-    if (
-        any("phone" in line.product.partner.needs for line in ordered)
-        and "phone" in form
-        and not form.phone.data
-    ):
-        form.phone.errors.append(
-            "Vul je telefoonnummer in: de partner heeft het nodig om te leveren."
-        )
-        ok = False
-    if not ordered:
-        form.form_errors.append(
-            "Je gaf voor geen enkele partner toestemming. Zonder toestemming kunnen we je "
-            "gegevens niet "
-            "doorgeven en kan er niets worden geleverd."
-        )
-        ok = False
-    return ok
+    ), 422 if form.errors else 200
 
 
 def _data(form, consented: set[str]) -> service.CheckoutData:
@@ -339,7 +338,7 @@ def order(number: str):
         order=found,
         lines=lines,
         vat=service.order_vat(lines),
-        pay_form=PostForm(),
+        pay_form=ButtonForm(),
         polls=polls,
         poll_after=poll_after,
         in_basket=bool(lines) and all(line.product_slug in basket_now for line in lines),
@@ -352,7 +351,7 @@ def order(number: str):
 def pay(number: str):
     """Pay (again) for an order that waits for payment."""
     found = _own_order(number)
-    if not PostForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     return _pay(found)
 
@@ -365,7 +364,7 @@ def reorder(number: str):
     (if they are not there already) and the customer goes on to the checkout, where it becomes
     a new order; the ended order itself is never paid."""
     found = _own_order(number)
-    if not PostForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     lines = service.order_lines(db.session(), found)
     try:

@@ -22,7 +22,7 @@ from app.consent import gate
 from app.consent import service as consent
 from app.content import store as content
 from app.db import id_of, utcnow
-from app.forms import is_digits
+from app.forms import FieldError, is_digits
 from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
 from app.shop.models import (
     Handoff,
@@ -40,12 +40,19 @@ MAX_LINES = 30
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
 HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,4}( ?[A-Za-z0-9-]{1,6})?$")
 CONSENT_VERSION = "1"
+# The quantity field of the cart's forms, which the quantity rules below are about.
+QUANTITY = "aantal"
+TOO_MANY = f"Je kunt hoogstens {MAX_QUANTITY} stuks van één product bestellen."
 
 log = logging.getLogger(__name__)
 
 
-class ShopError(Exception):
-    """Something the customer should be told, in Dutch."""
+class ShopError(FieldError):
+    """Something the customer should be told, in Dutch; next to `field` when it is about what
+    was typed there."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(field, message)
 
 
 def catalogue() -> Catalogue:
@@ -167,12 +174,12 @@ def parse_quantity(raw: str | None) -> int:
     text = (raw or "").strip()
     digits = text.removeprefix("-")
     if not is_digits(digits):
-        raise ShopError("Vul een aantal in met cijfers, bijvoorbeeld 1.")
+        raise ShopError("Vul een aantal in met cijfers, bijvoorbeeld 1.", field=QUANTITY)
     number = (int(digits) if len(digits) < 6 else 10**6) * (-1 if text.startswith("-") else 1)
     if number < 0:
-        raise ShopError("Een aantal kan niet negatief zijn.")
+        raise ShopError("Een aantal kan niet negatief zijn.", field=QUANTITY)
     if number > MAX_QUANTITY:
-        raise ShopError(f"Je kunt hoogstens {MAX_QUANTITY} stuks van één product bestellen.")
+        raise ShopError(TOO_MANY, field=QUANTITY)
     return number
 
 
@@ -187,7 +194,7 @@ def set_quantity(
     cart = dict(cart)
     new = cart.get(slug, 0) + quantity if add else quantity
     if new > MAX_QUANTITY:
-        raise ShopError(f"Je kunt hoogstens {MAX_QUANTITY} stuks van één product bestellen.")
+        raise ShopError(TOO_MANY, field=QUANTITY)
     if new <= 0:
         cart.pop(slug, None)
     else:
@@ -264,6 +271,45 @@ class CheckoutData:
     house_number: str | None = None
     postcode: str | None = None
     city: str | None = None
+
+
+def consent_field(partner: Partner) -> str:
+    """The checkout's consent box for one partner."""
+    return f"partner_{partner.slug}"
+
+
+def checkout_problems(
+    lines: list[Line], data: CheckoutData, *, first_partner: Partner
+) -> list[FieldError]:
+    """What the lines the customer actually orders (those of consented partners) still need:
+    an address when something is delivered, a phone number when a partner needs one, and at
+    least one consent. Each problem names the checkout field it is about."""
+    ordered = [line for line in lines if line.product.partner.slug in data.consented]
+    problems = []
+    if any(line.product.fields.shipping for line in ordered):
+        for name, what in (
+            ("street", "je straat"),
+            ("house_number", "je huisnummer"),
+            ("postcode", "je postcode"),
+            ("city", "je woonplaats"),
+        ):
+            if not getattr(data, name):
+                problems.append(FieldError(name, f"Vul {what} in: er wordt iets bij je bezorgd."))
+    if any("phone" in line.product.partner.needs for line in ordered) and not data.phone:
+        problems.append(
+            FieldError(
+                "phone", "Vul je telefoonnummer in: de partner heeft het nodig om te leveren."
+            )
+        )
+    if not ordered:
+        problems.append(
+            FieldError(
+                consent_field(first_partner),
+                "Je gaf voor geen enkele partner toestemming. Zonder toestemming kunnen we je "
+                "gegevens niet doorgeven en kan er niets worden geleverd.",
+            )
+        )
+    return problems
 
 
 def new_checkout_token() -> str:

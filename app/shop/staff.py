@@ -10,7 +10,7 @@ from app import db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.audit import service as audit
-from app.forms import is_digits
+from app.forms import FieldError, add_error, is_digits
 from app.payments import refunds, surplus
 from app.payments.models import PaymentRow
 from app.shop import paying, service
@@ -19,6 +19,10 @@ from app.shop.models import Order
 
 bp = Blueprint("shop_staff", __name__, url_prefix="/staff/bestellingen")
 STAFF = (Role.STAFF, Role.ADMIN)
+MOLLIE_UNSURE = (
+    "Mollie gaf geen bruikbaar antwoord. Probeer het opnieuw met hetzelfde bedrag, liefst "
+    "binnen een uur: had Mollie toch al terugbetaald, dan gebeurt dat niet nog een keer."
+)
 
 
 @bp.get("")
@@ -46,7 +50,7 @@ def order(number: str):
     if form.validate_on_submit():
         cents = parse_euro(form.amount.data)
         if cents is None:
-            form.amount.errors.append("Vul een bedrag in euro in, bijvoorbeeld 12,50.")
+            add_error(form, FieldError("amount", "Vul een bedrag in euro in, bijvoorbeeld 12,50."))
         else:
             try:
                 paying.refund(
@@ -57,14 +61,10 @@ def order(number: str):
                     reason=form.reason.data or "",
                 )
             except service.ShopError as problem:
-                form.amount.errors.append(str(problem))
+                add_error(form, problem)
             except refunds.RefundUnavailable:
                 # The answer may be lost after Mollie acted; the same amount again is safe.
-                form.amount.errors.append(
-                    "Mollie gaf geen bruikbaar antwoord. Probeer het opnieuw met hetzelfde bedrag, "
-                    "liefst binnen een uur: had Mollie toch al terugbetaald, dan gebeurt dat "
-                    "niet nog een keer."
-                )
+                add_error(form, FieldError("amount", MOLLIE_UNSURE))
             else:
                 audit.record(
                     session,

@@ -17,7 +17,7 @@ from app import db
 from app.accounts.models import AccountLink
 from app.db import utcnow
 from app.jobs import service as jobs
-from app.jobs.models import FAILED, Job
+from app.jobs.models import Job, JobStatus
 from app.mail import service as mail
 from tests.conftest import Client, Outbox, build_app, confirm_registration
 
@@ -180,7 +180,7 @@ def test_a_message_is_given_up_after_72_hours_and_stays_visible(smtp_app, sessio
         ):
             jobs.run_due()
     job = session.exec(select(Job)).one()
-    assert job.status == FAILED
+    assert job.status is JobStatus.FAILED
     assert job.attempts == 5
     with smtp_app.app_context():
         assert jobs.counts(db.session()) == {"mail failed": 1}

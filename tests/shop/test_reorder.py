@@ -26,7 +26,8 @@ def reorder(client, order):
 
 def basket_quantities(client):
     page = client.get("/winkel/mandje").get_data(as_text=True)
-    return dict(re.findall(r'id="aantal-([^"]+)" name="aantal" value="(\d+)"', page))
+    boxes = re.findall(r'<input [^>]*name="aantal"[^>]*>', page)
+    return dict(re.findall(r'id="aantal-([^"]+)"[^>]*value="(\d+)"', " ".join(boxes)))
 
 
 @pytest.mark.parametrize("outcome", ["failed", "canceled", "expired"])
