@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from app import db
+from app.accounts import service as accounts
 from app.admin import service
 
 
@@ -19,7 +20,7 @@ def admin_cli() -> None:
 def grant(email: str) -> None:
     """Maak het account met dit e-mailadres beheerder."""
     session = db.session()
-    user = service.find(session, email)
+    user = accounts.find_by_email(session, email)
     if user is None:
         raise click.ClickException(f"Er is geen account met het e-mailadres {email}.")
     service.make_admin(session, user)

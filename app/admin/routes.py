@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user
 
 from app import db
+from app.accounts import service as accounts
 from app.accounts.access import role_required
 from app.accounts.models import ROLE_LABELS, Role, User
 from app.admin import service
@@ -26,7 +27,7 @@ def index():
     form = FindForm(request.args, meta={"csrf": False})
     status = 200
     if "email" in request.args:
-        user = service.find(session, form.email.data or "") if form.validate() else None
+        user = accounts.find_by_email(session, form.email.data or "") if form.validate() else None
         if user is not None:
             return redirect(url_for("admin.account", user_id=user.id))
         if not form.errors:

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.models import AuditEvent
@@ -38,10 +37,6 @@ def team(session: Session) -> list[User]:
     """Every account with a role other than caregiver, by role and name."""
     rows = session.exec(select(User).where(col(User.role) != Role.CAREGIVER.value))
     return sorted(rows, key=lambda u: (u.role, u.name.lower(), u.id or 0))
-
-
-def find(session: Session, email: str) -> User | None:
-    return accounts.find_by_email(session, email)
 
 
 def change_role(session: Session, user: User, role: Role, *, by: User) -> bool:
