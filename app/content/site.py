@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -55,6 +55,7 @@ class SiteInfo:
     organisation: Organisation
     topics: tuple[Topic, ...]
     audience: dict[str, AudienceTag]
+    tag_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def main_topics(self) -> tuple[Topic, ...]:
@@ -62,6 +63,10 @@ class SiteInfo:
 
     def topic(self, slug: str) -> Topic | None:
         return next((t for t in self.topics if t.slug == slug), None)
+
+    def tag_label(self, slug: str) -> str:
+        """A tag as people read it: its display form from `[tags]`, else the slug with spaces."""
+        return self.tag_labels.get(slug) or slug.replace("-", " ")
 
     @property
     def topic_slugs(self) -> frozenset[str]:
@@ -77,4 +82,7 @@ def load_site(content_dir: Path) -> SiteInfo:
         slug: AudienceTag(slug=slug, label=v["label"], health=bool(v.get("health", False)))
         for slug, v in data.get("audience", {}).items()
     }
-    return SiteInfo(organisation=organisation, topics=topics, audience=audience)
+    tag_labels = {str(slug): str(label) for slug, label in data.get("tags", {}).items()}
+    return SiteInfo(
+        organisation=organisation, topics=topics, audience=audience, tag_labels=tag_labels
+    )

@@ -36,5 +36,5 @@ def article(item: Item) -> dict[str, Any]:
     if sections:
         data["articleSection"] = sections
     if item.meta.tags:
-        data["keywords"] = ", ".join(item.meta.tags)
+        data["keywords"] = ", ".join(map(site.tag_label, item.meta.tags))
     return data

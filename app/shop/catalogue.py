@@ -30,6 +30,12 @@ NEEDS = {
     "phone": "je telefoonnummer",
     "address": "je adres",
 }
+FIELD_NAMES = {
+    "name": "naam",
+    "email": "e-mailadres",
+    "phone": "telefoonnummer",
+    "address": "adres",
+}
 WITHDRAWAL = {
     "standard": "Je hebt 14 dagen bedenktijd.",
     "hygiene": (
@@ -258,3 +264,8 @@ def _product_rules(
 SOURCE = Source(
     "catalogue", ("winkel/*.toml", "winkel/partners/*.md", "winkel/producten/*.md"), load
 )
+
+
+def field_names(raw: object) -> str:
+    """A stored list of fields ("name,address") as people read it ("naam, adres")."""
+    return ", ".join(FIELD_NAMES.get(f.strip(), f.strip()) for f in str(raw or "").split(",") if f)

@@ -120,6 +120,9 @@ class RefundForm(FlaskForm):
         filters=[clean_text],
         validators=[Optional(), max_length(200), PlainText()],
     )
+    # Sent by the buttons of the confirmation step: "ja" sends the refund to Mollie,
+    # "wijzig" goes back to the form with what was typed.
+    confirmed = HiddenField()
 
 
 # --- correcting the details on an order (R3) ----------------------------------------------

@@ -107,13 +107,7 @@ def refund(
     goes back whole by itself). Raises ShopError (not paid; a wrong amount, about the field
     `amount`) or
     RefundUnavailable (Mollie unreachable or refusing)."""
-    if order.status != OrderStatus.PAID:
-        raise service.ShopError("Alleen een betaalde bestelling kan worden terugbetaald.")
-    remaining = order.total_cents - order.refunded_cents
-    if not 0 < amount_cents <= remaining:
-        raise service.ShopError(
-            "Het bedrag moet tussen € 0,01 en het resterende bedrag liggen.", field="amount"
-        )
+    check_refund(order, amount_cents)
     paid_for = payable(order)
     paid = refunds.paying_payment(session, paid_for)
     if paid is None:
@@ -127,6 +121,18 @@ def refund(
         tell_customer(session, order, amount_cents, failed=False)
         session.commit()
     return row
+
+
+def check_refund(order: Order, amount_cents: int) -> None:
+    """Raise ShopError unless this order can be refunded this amount now (asked before staff
+    confirm, and again when the refund goes out)."""
+    if order.status != OrderStatus.PAID:
+        raise service.ShopError("Alleen een betaalde bestelling kan worden terugbetaald.")
+    remaining = order.total_cents - order.refunded_cents
+    if not 0 < amount_cents <= remaining:
+        raise service.ShopError(
+            "Het bedrag moet tussen € 0,01 en het resterende bedrag liggen.", field="amount"
+        )
 
 
 class OrderPayables:

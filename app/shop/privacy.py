@@ -30,20 +30,16 @@ from app.payments.models import PaymentRow, PaymentStatus, RefundStatus
 from app.privacy import requests
 from app.privacy.models import PrivacyRequest, RequestKind
 from app.shop import partners, service
+from app.shop.catalogue import FIELD_NAMES, field_names
 from app.shop.models import Handoff, HandoffStatus, NoticeKind, Order, OrderStatus
 
 UNPAID_DETAILS = timedelta(days=30)
 UNPAID = "niet betaald: naam, e-mailadres, telefoon en adres verwijderd, 30 dagen na afloop"
 
 
-def partner_name(slug: str) -> str:
-    partner = service.catalogue().partners.get(slug)
-    return partner.name if partner else slug
-
-
 def consent_label(slug: str) -> str:
     """How the consent to hand data to a partner is named in the privacy centre."""
-    return f"Gegevens doorgeven aan {partner_name(slug)} voor je bestelling"
+    return f"Gegevens doorgeven aan {service.partner_name(slug)} voor je bestelling"
 
 
 def received(session: Session, user_id: int) -> list[tuple[Handoff, Order]]:
@@ -134,7 +130,7 @@ class ShopData(DataHandler):
         rows = [
             {
                 "wanneer": handoff.created_at,
-                "partner": partner_name(handoff.partner_slug),
+                "partner": service.partner_name(handoff.partner_slug),
                 "bestelling": order.number,
                 "gegevens": handoff.fields.replace(",", ", "),
                 "doorgegeven": handoff.status == HandoffStatus.READY,
@@ -144,7 +140,7 @@ class ShopData(DataHandler):
         rows += [
             {
                 "wanneer": notice.created_at,
-                "partner": partner_name(notice.partner_slug),
+                "partner": service.partner_name(notice.partner_slug),
                 "bestelling": notice.order_numbers.replace(",", ", "),
                 "gegevens": f"bericht: {notice.kind}",
                 "doorgegeven": True,
@@ -152,7 +148,7 @@ class ShopData(DataHandler):
             for notice in notices
         ]
         recipients = sorted(
-            {partner_name(slug) for slug in partners.reached(session, asking.user.id)}
+            {service.partner_name(slug) for slug in partners.reached(session, asking.user.id)}
         )
         return [
             Panel(
@@ -160,7 +156,12 @@ class ShopData(DataHandler):
                 title="Wie kreeg je gegevens",
                 template="shop/_privacy_received.html",
                 rows=rows,
-                context={"received": got, "notices": notices, "partner_name": partner_name},
+                context={
+                    "received": got,
+                    "notices": notices,
+                    "partner_name": service.partner_name,
+                    "field_names": field_names,
+                },
                 information={"ontvangers": {"partners die gegevens van je kregen": recipients}},
                 export=False,
             )
@@ -230,14 +231,6 @@ class ShopData(DataHandler):
 
 # --- how the shop's rows read on the access page and in the download ----------------------------
 
-FIELD_NAMES = {
-    "name": "naam",
-    "email": "e-mailadres",
-    "phone": "telefoonnummer",
-    "address": "adres",
-}
-
-
 METHODS = {"ideal": "iDEAL", "creditcard": "creditcard", "bancontact": "Bancontact"}
 
 
@@ -247,10 +240,6 @@ def _amounts(row: dict) -> dict:
         key: euro(value) if key.endswith("_cents") and isinstance(value, int) else value
         for key, value in row.items()
     }
-
-
-def _field_names(raw: object) -> str:
-    return ", ".join(FIELD_NAMES.get(f.strip(), f.strip()) for f in str(raw or "").split(",") if f)
 
 
 def _readable_payload(raw: object) -> str:
@@ -289,7 +278,7 @@ def present_handoff(row: dict) -> dict:
     return {
         **row,
         "status": status.label if status else row.get("status"),
-        "fields": _field_names(row.get("fields")),
+        "fields": field_names(row.get("fields")),
         "payload": _readable_payload(row.get("payload")),
     }
 

@@ -59,6 +59,12 @@ def catalogue() -> Catalogue:
     return content.store().get(SOURCE.name)
 
 
+def partner_name(slug: str) -> str:
+    """The partner's name, or its slug when the partner left the catalogue."""
+    partner = catalogue().partners.get(slug)
+    return partner.name if partner else slug
+
+
 def sync_catalogue(session: Session) -> dict[str, int]:
     """Copy partners and products into the database so orders can refer to them; products that
     left the content are marked inactive, never deleted (old orders still point at them)."""

@@ -14,6 +14,7 @@ from app.forms import FieldError, add_error, is_digits
 from app.payments import refunds, surplus
 from app.payments.models import PaymentRow
 from app.shop import paying, service
+from app.shop.catalogue import field_names
 from app.shop.forms import RefundForm
 from app.shop.models import Order
 
@@ -47,35 +48,24 @@ def order(number: str):
     if found is None:
         abort(404)
     form = RefundForm()
+    confirm = None
     if form.validate_on_submit():
         cents = parse_euro(form.amount.data)
         if cents is None:
             add_error(form, FieldError("amount", "Vul een bedrag in euro in, bijvoorbeeld 12,50."))
-        else:
-            try:
-                paying.refund(
-                    session,
-                    order=found,
-                    amount_cents=cents,
-                    staff_id=current_user.id,
-                    reason=form.reason.data or "",
-                )
-            except service.ShopError as problem:
-                add_error(form, problem)
-            except refunds.RefundUnavailable:
-                # The answer may be lost after Mollie acted; the same amount again is safe.
-                add_error(form, FieldError("amount", MOLLIE_UNSURE))
-            else:
-                audit.record(
-                    session,
-                    action="terugbetaling",
-                    user_id=found.user_id,
-                    actor_id=current_user.id,
-                    detail=f"{found.number}: {cents} cent",
-                )
-                session.commit()
+        elif form.confirmed.data == "ja":
+            done = _refund(session, found, cents, form)
+            if done:
                 flash("De terugbetaling is aangevraagd bij Mollie.", "ok")
                 return redirect(url_for("shop_staff.order", number=number), code=303)
+        elif form.confirmed.data != "wijzig":
+            # First the amount, then a confirmation that shows it: nothing goes to Mollie yet.
+            try:
+                paying.check_refund(found, cents)
+            except service.ShopError as problem:
+                add_error(form, problem)
+            else:
+                confirm = cents
     lines = service.order_lines(session, found)
     return render_template(
         "shop/staff_order.html",
@@ -83,13 +73,44 @@ def order(number: str):
         lines=lines,
         vat=service.order_vat(lines),
         handoffs=service.handoffs(session, found),
+        partner_name=service.partner_name,
+        field_names=field_names,
         form=form,
+        confirm=confirm,
         payments=session.exec(
             select(PaymentRow).where(PaymentRow.order_id == found.id).order_by(col(PaymentRow.id))
         ).all(),
         surplus=surplus.payments_of(session, db.id_of(found)),
         refunds=refunds.of(session, db.id_of(found)),
     ), 422 if form.errors else 200
+
+
+def _refund(session, order: Order, cents: int, form: RefundForm) -> bool:
+    """Send a confirmed refund to Mollie; False (with the problem on the form) when it failed."""
+    try:
+        paying.refund(
+            session,
+            order=order,
+            amount_cents=cents,
+            staff_id=current_user.id,
+            reason=form.reason.data or "",
+        )
+    except service.ShopError as problem:
+        add_error(form, problem)
+        return False
+    except refunds.RefundUnavailable:
+        # The answer may be lost after Mollie acted; the same amount again is safe.
+        add_error(form, FieldError("amount", MOLLIE_UNSURE))
+        return False
+    audit.record(
+        session,
+        action="terugbetaling",
+        user_id=order.user_id,
+        actor_id=current_user.id,
+        detail=f"{order.number}: {cents} cent",
+    )
+    session.commit()
+    return True
 
 
 def parse_euro(text: str | None) -> int | None:

@@ -145,11 +145,20 @@ def test_the_shop_pages_pass_axe_and_fit_320_pixels(browser, shop):
     assert accessibility_problems(page) == []
     assert horizontal_overflow(page) <= 0
     page.get_by_label("Bedrag in euro").fill("twaalf euro")
-    page.get_by_role("button", name="Terugbetalen via Mollie").click()
+    page.get_by_role("button", name="Verder naar controleren").click()
     expect(page.get_by_label("Bedrag in euro")).to_have_value("twaalf euro")
     expect(page.get_by_text("Vul een bedrag in euro in, bijvoorbeeld 12,50.").first).to_be_visible()
     assert accessibility_problems(page) == []
     assert horizontal_overflow(page) <= 0
+    # A readable amount is shown for confirmation first; only "Ja" sends it to Mollie.
+    page.get_by_label("Bedrag in euro").fill("2,50")
+    page.get_by_role("button", name="Verder naar controleren").click()
+    expect(page.get_by_role("heading", name="Klopt dit bedrag?")).to_be_focused()
+    assert accessibility_problems(page) == []
+    assert horizontal_overflow(page) <= 0
+    page.get_by_role("button", name="Ja, stort € 2,50 terug").click()
+    expect(page.get_by_text("De terugbetaling is aangevraagd bij Mollie.")).to_be_visible()
+    expect(page.get_by_text("waarvan € 2,50 terugbetaald")).to_be_visible()
     context.close()
 
 

@@ -370,7 +370,7 @@ def test_htmx_filter_answer_brings_filters_that_match_the_list(hub, content):
     listing = fragment[: fragment.index('id="onderwerp-filters"')]
     assert "Wonen met wmo" in listing
     assert "Wonen zonder" not in listing and "Zorg met wmo" not in listing
-    assert "1 artikel over wonen met tag ‘wmo’" in listing
+    assert "1 artikel over wonen met tag ‘Wmo’" in listing
     assert 'aria-current="true"' in chip(fragment, "filter-tag-wmo")
     assert 'href="/artikelen/?onderwerp=zorg&amp;tag=wmo"' in chip(
         fragment, "filter-onderwerp-zorg"
@@ -382,3 +382,23 @@ def test_htmx_filter_answer_brings_filters_that_match_the_list(hub, content):
     assert "data-hx-swap-oob" not in page
     assert chip(page, "filter-tag-wmo") == chip(fragment, "filter-tag-wmo")
     assert chip(page, "filter-onderwerp-zorg") == chip(fragment, "filter-onderwerp-zorg")
+
+
+def test_tags_are_shown_as_words_not_slugs(hub, content):
+    """A tag's address stays its slug; people read its display form (`[tags]` in site.toml),
+    or the slug with spaces."""
+    content.write(
+        "artikelen/a.md",
+        title="Verlof",
+        tags=["wet-arbeid-en-zorg", "clientondersteuning", "gebruikelijke-hulp"],
+    )
+    page = html(hub.get("/artikelen/a"))
+    assert 'href="/tags/wet-arbeid-en-zorg">Wet arbeid en zorg</a>' in page
+    assert 'href="/tags/clientondersteuning">cliëntondersteuning</a>' in page
+    assert 'href="/tags/gebruikelijke-hulp">gebruikelijke hulp</a>' in page
+    for slug in ("wet-arbeid-en-zorg", "clientondersteuning", "gebruikelijke-hulp"):
+        assert f">{slug}<" not in page
+    tag_page = html(hub.get("/tags/clientondersteuning"))
+    assert '<h1 class="utrecht-heading-1">Tag: cliëntondersteuning</h1>' in tag_page
+    listing = html(hub.get("/artikelen/?tag=wet-arbeid-en-zorg"))
+    assert "met tag ‘Wet arbeid en zorg’" in listing

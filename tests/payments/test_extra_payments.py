@@ -75,7 +75,9 @@ def test_an_extra_payment_is_refunded_and_staff_are_told(
     assert len(mails_to(outbox, ORGANISATION)) == 1
 
     # A refund by staff goes to the payment that paid the order, not to the extra one.
-    assert staff.submit(f"/staff/bestellingen/{order.number}", {"amount": "10,00"}).status_code
+    assert staff.submit(
+        f"/staff/bestellingen/{order.number}", {"amount": "10,00", "confirmed": "ja"}
+    ).status_code
     assert len(sandbox.state.list_refunds(payment_id(first), "test")) == 1
     assert session.get(Order, order.id).refunded_cents == 1000
 

@@ -245,3 +245,25 @@ def test_a_request_whose_account_is_gone_can_still_be_closed_with_a_clear_error(
     )
     session.refresh(row)
     assert row.completed_at is not None and "Account al verwijderd" in row.outcome
+
+
+
+def test_the_staff_steps_are_numbered_one_two_three_before_and_after_confirmation(
+    staff, caregiver, session, outbox
+):
+    """Staff see the whole way: 1 confirm, 2 carry out (waiting until 1 is done), 3 close."""
+    record(staff)
+    row = session.exec(select(PrivacyRequest)).one()
+    for verified in (False, True):
+        if verified:
+            verify(staff, outbox, row.id)
+        page = staff.get(f"/staff/privacy/{row.id}").get_data(as_text=True)
+        headings = re.findall(r'<h2 class="utrecht-heading-2" id="[a-z]+">([^<]+)</h2>', page)
+        assert [h for h in headings if h[0].isdigit()] == [
+            "1. Aanvrager bevestigen",
+            "2. Uitvoeren",
+            "3. Afsluiten",
+        ]
+        waiting = "Dit kan pas als de aanvrager bevestigd is (stap 1)." in page
+        assert waiting is not verified
+        assert ("Download klaarzetten" in page) is verified
