@@ -100,7 +100,7 @@ def test_kinds_channels_and_statuses_keep_the_strings_stored_before():
     for enum in (RequestKind, RequestChannel, RequestStatus, JobStatus, NoticeKind):
         labels = [member.label for member in enum]
         assert all(labels) and len(set(labels)) == len(labels), enum
-    assert RequestKind.ACCESS.label == "Inzage in je gegevens (art. 15 AVG)"
+    assert RequestKind.ACCESS.label == "Inzage in gegevens (art. 15 AVG)"
     assert [c for c in RequestChannel if c.by_staff] == ["telefoon", "email", "post"]
 
 

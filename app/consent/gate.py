@@ -26,8 +26,8 @@ from app.consent.models import ConsentRecord
 from app.consent.register import CONSENT_COOKIE, Category
 
 ACCOUNT_PURPOSES = {
-    "personalisation": "Aanbevelingen op basis van je profiel",
-    "health": "Gezondheidsgegevens gebruiken om je beter te kunnen helpen",
+    "personalisation": "Aanbevelingen op basis van het profiel",
+    "health": "Gezondheidsgegevens gebruiken voor passende aanbevelingen",
     "newsletter": "De nieuwsbrief ontvangen",
 }
 

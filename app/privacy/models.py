@@ -15,8 +15,8 @@ from app.enums import EnumString, LabelledEnum
 class RequestKind(LabelledEnum):
     """What a request is about, with the AVG article in the label."""
 
-    ACCESS = "inzage", "Inzage in je gegevens (art. 15 AVG)"
-    DOWNLOAD = "download", "Je gegevens downloaden (art. 20 AVG)"
+    ACCESS = "inzage", "Inzage in gegevens (art. 15 AVG)"
+    DOWNLOAD = "download", "Gegevens downloaden (art. 20 AVG)"
     CORRECTION = "correctie", "Gegevens corrigeren (art. 16 AVG)"
     ERASURE = "verwijdering", "Account en gegevens verwijderen (art. 17 AVG)"
     RESTRICTION = "beperking", "Verwerking beperken (art. 18 AVG)"

@@ -22,7 +22,7 @@ from app.privacy.models import PrivacyRequest, RequestKind
 OBJECTIONS = {
     "profiling": (
         "objects_profiling",
-        "Aanbevelingen op basis van je profiel",
+        "Aanbevelingen op basis van het profiel",
         "We kiezen geen artikelen of producten meer voor je uit; je ziet de site zoals iedereen.",
     ),
     "marketing": (
@@ -32,7 +32,7 @@ OBJECTIONS = {
     ),
     "open_tracking": (
         "objects_open_tracking",
-        "Meten of je onze e-mail opent",
+        "Meten of onze e-mail wordt geopend",
         "In e-mail aan jou zit geen meetpixel meer.",
     ),
 }

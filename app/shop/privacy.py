@@ -39,7 +39,7 @@ UNPAID = "niet betaald: naam, e-mailadres, telefoon en adres verwijderd, 30 dage
 
 def consent_label(slug: str) -> str:
     """How the consent to hand data to a partner is named in the privacy centre."""
-    return f"Gegevens doorgeven aan {service.partner_name(slug)} voor je bestelling"
+    return f"Gegevens doorgeven aan {service.partner_name(slug)} voor bestellingen"
 
 
 def received(session: Session, user_id: int) -> list[tuple[Handoff, Order]]:

@@ -53,7 +53,7 @@ def test_p35_the_access_page_shows_every_value_and_why(client, profiled, ordered
     assert "Je profiel en hoe we aanbevelingen maken" in html
     assert "toestemming voor health" in html or "toestemming voor personalisation" in html
     assert "Autoriteit Persoonsgegevens" in html
-    assert "Inzage in je gegevens (art. 15 AVG)" in html
+    assert "Inzage in gegevens (art. 15 AVG)" in html
 
 
 def test_looking_is_logged_once_a_day(client, caregiver, session):
@@ -242,8 +242,8 @@ def test_p41_each_consent_is_listed_with_its_date_and_withdrawn_on_its_own(
     html = client.get("/privacy").get_data(as_text=True)
     assert "Analytische cookies: aan" in html
     for label in (
-        "Aanbevelingen op basis van je profiel: aan",
-        "Gezondheidsgegevens gebruiken om je beter te kunnen helpen: aan",
+        "Aanbevelingen op basis van het profiel: aan",
+        "Gezondheidsgegevens gebruiken voor passende aanbevelingen: aan",
         "Gegevens doorgeven aan Wakkerwijk",
     ):
         assert label in html, label

@@ -247,7 +247,6 @@ def test_a_request_whose_account_is_gone_can_still_be_closed_with_a_clear_error(
     assert row.completed_at is not None and "Account al verwijderd" in row.outcome
 
 
-
 def test_the_staff_steps_are_numbered_one_two_three_before_and_after_confirmation(
     staff, caregiver, session, outbox
 ):
@@ -267,3 +266,16 @@ def test_the_staff_steps_are_numbered_one_two_three_before_and_after_confirmatio
         waiting = "Dit kan pas als de aanvrager bevestigd is (stap 1)." in page
         assert waiting is not verified
         assert ("Download klaarzetten" in page) is verified
+
+
+def test_staff_screens_speak_about_the_requester_not_to_them(staff, caregiver, session, outbox):
+    """Labels shared with the privacy centre are neutral: a member of staff reads "je" as
+    addressed to them."""
+    record(staff)
+    row = session.exec(select(PrivacyRequest)).one()
+    verify(staff, outbox, row.id)
+    page = staff.get(f"/staff/privacy/{row.id}").get_data(as_text=True)
+    main = re.sub(r"<[^>]+>", " ", page[page.index("<main") : page.index("</main>")])
+    addressed = re.findall(r"[^.:]*\b(?:je|jouw|jij)\b[^.:]*", main, flags=re.I)
+    meant_for_staff = ("Je ziet de gegevens zelf niet", "Je kunt het verzoek nu uitvoeren")
+    assert [a.strip() for a in addressed if not a.strip().startswith(meant_for_staff)] == []
