@@ -253,3 +253,13 @@ def test_the_statement_says_how_long_backups_live_and_what_happens_to_erased_peo
     assert "geen naam, e-mailadres of andere gegevens" in html
     assert "op de dag dat die 3 jaar om zijn en nooit later" in html
     assert "30 dagen nadat de bestelling afliep" in html
+
+
+def test_the_fields_are_described_in_words_with_the_download_name_aside(client):
+    """People read what a field holds; the technical name is only a pointer into the download."""
+    html = statement(client)
+    assert (
+        '<li>Je e-mailadres <span class="zg-meta">(in je download: <code>email</code>)</span></li>'
+        in html
+    )
+    assert "<li><code>" not in html
