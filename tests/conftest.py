@@ -166,7 +166,6 @@ def make_user(app):
         password: str = DEFAULT_PASSWORD,
         verified: bool = True,
         phone: str | None = None,
-        situation: str = "Ik zorg voor mijn vader.",
     ) -> User:
         with app.app_context():
             session = db.session()
@@ -178,7 +177,6 @@ def make_user(app):
                 role=role,
                 verified=verified,
                 phone=phone,
-                situation=situation,
             )
             session.commit()
         return user

@@ -110,7 +110,6 @@ def make_user(app: Flask, role: Role, email: str, **details) -> User:
             role=role,
             verified=True,
             phone=details.pop("phone", None),
-            situation=details.pop("situation", "Ik zorg voor mijn vader."),
         )
         session.commit()
         return user

@@ -33,7 +33,6 @@ NEW_ACCOUNT = {
     "name": "Anna de Vries",
     "email": "anna@example.nl",
     "phone": "",
-    "situation": "Ik zorg voor mijn moeder.",
     "password": DEFAULT_PASSWORD,
     "password_confirm": DEFAULT_PASSWORD,
 }
@@ -135,7 +134,7 @@ def reset_password(w: World):
 
 def account_details(w: World):
     w.login_as()
-    data = {"name": "Anna", "phone": "bel me maar", "situation": "Ik zorg voor mijn vader."}
+    data = {"name": "Anna", "phone": "bel me maar"}
     return w.client.submit("/account", data), "phone", "bel me maar"
 
 

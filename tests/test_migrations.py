@@ -112,3 +112,112 @@ def test_orders_that_exist_get_their_own_random_key_and_paid_ones_their_payment(
         columns = {c["name"] for c in sa.inspect(connection).get_columns("shop_order")}
     assert "idempotency_key" not in columns
     engine.dispose()
+
+
+def test_a_situation_given_at_registration_moves_to_the_hulplijn_only_with_health_consent(
+    tmp_path, migration_url
+):
+    """The situation leaves the account: with a yes on the health consent it becomes an
+    encrypted Hulplijn request of that person; without one it is deleted."""
+    from alembic import command
+
+    from app import crypto
+
+    app = build_app(tmp_path, migration_url)
+    config = alembic_config(app)
+    command.upgrade(config, "c1773af94321")
+    engine = app.extensions["db_engine"]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    people = (
+        (1, "ja@example.nl", "Mijn vader heeft dementie.", "health"),
+        (2, "nee@example.nl", "Mijn moeder heeft kanker.", ""),
+        (3, "leeg@example.nl", "", "health"),
+    )
+    with engine.begin() as connection:
+        for id_, email, situation, accepted in people:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO user_account (id, email, name, phone, situation, password_hash, "
+                    "role, created_at, restricted, objects_profiling, objects_marketing, "
+                    "objects_open_tracking, last_active_at) VALUES (:id, :email, 'Naam', NULL, "
+                    ":situation, 'x', 'caregiver', :now, false, false, false, false, :now)"
+                ),
+                {"id": id_, "email": email, "situation": situation, "now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO consent_record (at, consent_id, user_id, scope, accepted, "
+                    "refused, method, policy_version, text_hash) VALUES (:now, :cid, :id, "
+                    "'health', :accepted, :refused, 'custom', '1', 'h')"
+                ),
+                {
+                    "now": now,
+                    "cid": f"c{id_}",
+                    "id": id_,
+                    "accepted": accepted,
+                    "refused": "" if accepted else "health",
+                },
+            )
+    with app.app_context():
+        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT user_id, explanation, consent_id, source, kind FROM helpline_request")
+        ).all()
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("user_account")}
+        raw = " ".join(
+            str(v) for row in connection.execute(sa.text("SELECT * FROM user_account")) for v in row
+        )
+    assert "situation" not in columns
+    assert "dementie" not in raw and "kanker" not in raw
+    [(user_id, explanation, consent_id, source, kind)] = rows
+    assert (user_id, consent_id, source, kind) == (1, "c1", "registratie", "vraag")
+    assert "dementie" not in explanation
+    with app.app_context():
+        assert crypto.decrypt(explanation) == "Mijn vader heeft dementie."
+    engine.dispose()
+
+
+def test_upgrading_keeps_every_row_that_hangs_off_an_account(tmp_path, migration_url):
+    """Dropping a column of user_account must not copy and drop the table on SQLite: with
+    foreign keys on, dropping the old table deletes every row that cascades from it (intake
+    answers, audit events, ...) and unlinks the consent log."""
+    from alembic import command
+
+    app = build_app(tmp_path, migration_url)
+    config = alembic_config(app)
+    command.upgrade(config, "5e1f0c2a9b7d")  # before the two migrations that drop a column
+    engine = app.extensions["db_engine"]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO user_account (id, email, name, situation, password_hash, role, "
+                "created_at, restricted, objects_profiling, objects_marketing, "
+                "objects_open_tracking, last_active_at, session_version) VALUES (1, "
+                "'a@example.nl', 'A', '', 'x', 'caregiver', :now, false, false, false, false, "
+                ":now, 1)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO profile_answer (user_id, question_key, version, health, value, "
+                "updated_at, answer_label) VALUES (1, 'relatie', '1', false, 'x', :now, 'x')"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO consent_record (at, consent_id, user_id, scope, accepted, refused, "
+                "method, policy_version, text_hash) VALUES (:now, 'c', 1, 'health', 'health', "
+                "'', 'custom', '1', 'h')"
+            ),
+            {"now": now},
+        )
+    with app.app_context():
+        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM profile_answer")).scalar() == 1
+        assert connection.execute(sa.text("SELECT user_id FROM consent_record")).scalar() == 1
+    engine.dispose()

@@ -32,7 +32,6 @@ def test_with_redis_down_accounts_basket_and_forms_still_work(down_app):
         {
             "name": "Ria",
             "email": "ria@example.nl",
-            "situation": "Ik zorg voor mijn moeder.",
             "password": DEFAULT_PASSWORD,
             "password_confirm": DEFAULT_PASSWORD,
         },

@@ -27,7 +27,6 @@ def load(session: Session) -> list[str]:
                 password=password,
                 role=role,
                 verified=True,
-                situation="Demo-account." if role is Role.CAREGIVER else "",
             )
         lines.append(f"  {role.label:<20} {email:<28} wachtwoord: {password}")
     return lines

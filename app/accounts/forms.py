@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, Regexp, ValidationError
 
-from app.accounts.models import EMAIL_MAX, NAME_MAX, PHONE_MAX, SITUATION_MAX
+from app.accounts.models import EMAIL_MAX, NAME_MAX, PHONE_MAX
 from app.accounts.passwords import MAX_LENGTH, password_problems
 from app.forms import PlainText, clean_text, max_length, required_message
 
@@ -50,22 +50,6 @@ def _name_field() -> StringField:
         filters=[clean_text],
         validators=[DataRequired(required_message("je naam")), max_length(NAME_MAX), PlainText()],
         render_kw={"autocomplete": "name"},
-    )
-
-
-def _situation_field() -> TextAreaField:
-    return TextAreaField(
-        "Je situatie in het kort",
-        filters=[clean_text],
-        validators=[
-            DataRequired(required_message("in een paar woorden je situatie")),
-            max_length(SITUATION_MAX),
-            PlainText(multiline=True),
-        ],
-        description=(
-            "Voor wie zorg je en waar zoek je hulp bij? Bijvoorbeeld: ‘Ik zorg voor mijn vader "
-            "en wil weten welke hulp er is.’ Gegevens over iemands gezondheid hoeven hier niet."
-        ),
     )
 
 
@@ -112,7 +96,6 @@ class RegisterForm(FlaskForm):
     name = _name_field()
     email = _email_field()
     phone = _phone_field()
-    situation = _situation_field()
     password, password_confirm = _new_password_fields(email_field="email")
 
 
@@ -152,7 +135,6 @@ class ResetPasswordForm(FlaskForm):
 class DetailsForm(FlaskForm):
     name = _name_field()
     phone = _phone_field()
-    situation = _situation_field()
 
 
 class ChangeEmailForm(FlaskForm):

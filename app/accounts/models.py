@@ -41,7 +41,6 @@ ROLE_LABELS = {
 NAME_MAX = 120
 EMAIL_MAX = 254
 PHONE_MAX = 20
-SITUATION_MAX = 2000
 
 
 class User(SQLModel, table=True):
@@ -51,7 +50,6 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=EMAIL_MAX, unique=True)
     name: str = Field(max_length=NAME_MAX)
     phone: str | None = Field(default=None, max_length=PHONE_MAX)
-    situation: str = Field(default="", sa_type=sa.Text)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.CAREGIVER.value, max_length=20)
     pending_email: str | None = Field(default=None, max_length=EMAIL_MAX)
@@ -160,9 +158,9 @@ PERSONAL_DATA = (
         table="user_account",
         name="Accountgegevens",
         purpose=(
-            "Je account: inloggen, contact met je opnemen en je hulpvraag beantwoorden. "
-            "Bij het eerste contact vragen we je naam, e-mailadres, (optioneel) telefoonnummer "
-            "en een korte uitleg van je situatie."
+            "Je account: inloggen, je bestellingen en je privacycentrum, en contact met je "
+            "opnemen als dat nodig is. We vragen je naam, e-mailadres en (als je wilt) je "
+            "telefoonnummer."
         ),
         legal_basis=LegalBasis.CONTRACT,
         retention=ACCOUNT_LIFETIME,
@@ -175,7 +173,6 @@ PERSONAL_DATA = (
             "email": "je e-mailadres",
             "name": "je naam",
             "phone": "je telefoonnummer (als je het gaf)",
-            "situation": "de korte uitleg van je situatie",
             "password_hash": "een onomkeerbare afgeleide van je wachtwoord (argon2id)",
             "role": "je rol op het platform",
             "pending_email": "een nieuw e-mailadres dat nog bevestigd moet worden",

@@ -43,7 +43,6 @@ def request_registration(
     email: str,
     password: str,
     phone: str | None = None,
-    situation: str = "",
 ) -> None:
     """Queue a registration (the caller commits); the same work for every address.
 
@@ -56,7 +55,6 @@ def request_registration(
         "name": name.strip(),
         "email": email,
         "phone": (phone or "").strip() or None,
-        "situation": situation.strip(),
         "password_hash": hasher().hash(password),
     }
     jobs.enqueue(session, KIND, registration)
@@ -114,7 +112,6 @@ def confirm_registration(session: Session, *, key: str, password: str) -> User:
         email=registration["email"],
         password_hash=registration["password_hash"],
         phone=registration["phone"],
-        situation=registration["situation"],
         verified=True,
     )
     links.use(link, user_id=user.id)

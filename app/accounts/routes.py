@@ -88,7 +88,6 @@ def register():
                 email=form.email.data,
                 password=form.password.data,
                 phone=form.phone.data,
-                situation=form.situation.data,
             )
         except FieldError as error:
             add_error(form, error)
@@ -290,7 +289,7 @@ def reset_password(token: str):
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Show and change name, phone and situation."""
+    """Show and change name and phone."""
     form = DetailsForm(obj=current_user)
     if form.validate_on_submit():
         changed = service.update_details(
@@ -298,10 +297,9 @@ def account():
             user=current_user,
             name=form.name.data,
             phone=form.phone.data,
-            situation=form.situation.data,
         )
         if changed:
-            labels = {"name": "naam", "phone": "telefoonnummer", "situation": "situatie"}
+            labels = {"name": "naam", "phone": "telefoonnummer"}
             personal_data.right_exercised.send(
                 cast("LocalProxy[Flask]", current_app)._get_current_object(),
                 session=db.session(),

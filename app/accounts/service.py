@@ -57,7 +57,6 @@ def create_account(
     email: str,
     password_hash: str,
     phone: str | None = None,
-    situation: str = "",
     role: Role = Role.CAREGIVER,
     verified: bool = False,
 ) -> User:
@@ -69,7 +68,6 @@ def create_account(
         name=name.strip(),
         email=email,
         phone=(phone or "").strip() or None,
-        situation=situation.strip(),
         password_hash=password_hash,
         role=role.value,
         email_verified_at=utcnow() if verified else None,
@@ -91,7 +89,6 @@ def register_user(
     email: str,
     password: str,
     phone: str | None = None,
-    situation: str = "",
     role: Role = Role.CAREGIVER,
     verified: bool = False,
 ) -> User:
@@ -110,7 +107,6 @@ def register_user(
         email=email,
         password_hash=hasher().hash(password),
         phone=phone,
-        situation=situation,
         role=role,
         verified=verified,
     )
@@ -222,14 +218,11 @@ def set_password(session: Session, user: User, password: str, *, action: str) ->
     audit.record(session, action=action, user_id=user.id)
 
 
-def update_details(
-    session: Session, *, user: User, name: str, phone: str | None, situation: str
-) -> list[str]:
-    """Change the name, phone number and situation the caregiver gave; returns what changed."""
+def update_details(session: Session, *, user: User, name: str, phone: str | None) -> list[str]:
+    """Change the name and phone number the caregiver gave; returns what changed."""
     new = {
         "name": name.strip(),
         "phone": (phone or "").strip() or None,
-        "situation": situation.strip(),
     }
     changed = [key for key, value in new.items() if getattr(user, key) != value]
     for key in changed:

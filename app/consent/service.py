@@ -128,7 +128,7 @@ def decide_cookies(
 def record_account_consent(
     session: Session,
     *,
-    user_id: int,
+    user_id: int | None,
     scope: str,
     granted: bool,
     text: str,
@@ -136,6 +136,7 @@ def record_account_consent(
     method: str | None = None,
 ) -> ConsentRecord:
     """Record a consent an account gives or withdraws (health data, a partner, newsletter…).
+    `user_id` is None for someone without an account (a question to the Hulplijn).
 
     `text` is the statement the person saw; its fingerprint is kept as proof."""
     row = ConsentRecord(

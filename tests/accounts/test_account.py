@@ -123,28 +123,24 @@ def test_reset_ends_other_sessions(app, client, make_user, auth, outbox):
     assert other_device.get("/account").status_code == 302
 
 
-def test_account_page_changes_name_phone_and_situation(client, login_as, session):
+def test_account_page_changes_name_and_phone(client, login_as, session):
     user = login_as(name="Anna")
     response = client.submit(
         "/account",
-        {"name": "Anna de Vries", "phone": "+31 6 1234 5678", "situation": "Zorg voor mijn broer."},
+        {"name": "Anna de Vries", "phone": "+31 6 1234 5678"},
     )
     assert response.status_code == 303
     stored = session.get(User, user.id)
-    assert (stored.name, stored.phone, stored.situation) == (
-        "Anna de Vries",
-        "+31 6 1234 5678",
-        "Zorg voor mijn broer.",
-    )
+    assert (stored.name, stored.phone) == ("Anna de Vries", "+31 6 1234 5678")
 
 
 def test_account_page_keeps_input_on_error(client, login_as):
     login_as()
-    response = client.submit("/account", {"name": "", "phone": "12", "situation": "Mijn tekst"})
+    response = client.submit("/account", {"name": "", "phone": "12"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Vul je naam in." in html and "Vul een telefoonnummer in" in html
-    assert "Mijn tekst" in html and 'value="12"' in html
+    assert 'value="12"' in html
 
 
 def test_email_change_is_reverified(client, login_as, session, outbox, auth):

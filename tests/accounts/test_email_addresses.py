@@ -46,7 +46,6 @@ def test_a_full_width_address_cannot_make_a_second_account(app, client, make_use
         {
             "name": "Tweede Anna",
             "email": "anna@ＥＸＡＭＰＬＥ.nl",
-            "situation": "Zorg voor mijn vader.",
             "password": "een andere lange zin",
             "password_confirm": "een andere lange zin",
         },
@@ -64,7 +63,6 @@ def test_a_registration_stores_the_normalised_address(client, session, outbox):
         {
             "name": "Anna",
             "email": "Anna@ＥＸＡＭＰＬＥ.NL",
-            "situation": "Zorg voor mijn vader.",
             "password": DEFAULT_PASSWORD,
             "password_confirm": DEFAULT_PASSWORD,
         },

@@ -17,7 +17,6 @@ GOOD = {
     "name": "Mieke Jansen",
     "email": "Mieke.Jansen@Example.nl",
     "phone": "06 12345678",
-    "situation": "Ik zorg voor mijn moeder en wil weten welke hulp er is.",
     "password": "mijn moeder woont in Zwolle",
     "password_confirm": "mijn moeder woont in Zwolle",
 }
@@ -29,16 +28,20 @@ def register(client, **changes):
     return client.submit("/registreren", {**GOOD, **changes})
 
 
-def test_p04_registration_stores_name_phone_email_and_situation(client, session, outbox):
+def test_registration_stores_name_phone_and_email_and_asks_nothing_about_the_situation(
+    client, session, outbox
+):
+    page = client.get("/registreren").get_data(as_text=True)
+    assert "Je situatie in het kort" not in page and "<textarea" not in page
     assert register(client).status_code == 200
     assert confirm_registration(client, outbox, PASSWORD).status_code == 303
     user = session.exec(select(User)).one()
-    assert (user.name, user.email, user.phone, user.situation) == (
+    assert (user.name, user.email, user.phone) == (
         "Mieke Jansen",
         "mieke.jansen@example.nl",
         "06 12345678",
-        "Ik zorg voor mijn moeder en wil weten welke hulp er is.",
     )
+    assert not hasattr(user, "situation")
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
     assert user.email_verified_at is not None  # made from the link, so the address is proven
@@ -94,7 +97,6 @@ def test_only_the_registrant_can_finish_a_registration(app, client, session, out
         ("email", "", "Vul je e-mailadres in."),
         ("name", "", "Vul je naam in."),
         ("name", "x" * 10_000, "Gebruik hoogstens 120 tekens."),
-        ("situation", "y" * 10_000, "Gebruik hoogstens 2000 tekens."),
         ("name", "Anna\x00\x07", "stuurtekens"),
         ("phone", "bel me maar", "Vul een telefoonnummer in"),
         ("password", "kort", "minstens 10 tekens"),
@@ -114,7 +116,7 @@ def test_bad_input_gets_dutch_message_and_keeps_what_was_typed(
     assert message in html
     assert 'aria-invalid="true"' in html
     # Everything typed is still in the form (the rejected value too); the password never is.
-    for other in ("name", "email", "phone", "situation"):
+    for other in ("name", "email", "phone"):
         typed = data.get(other, GOOD[other])
         if typed:
             assert str(escape(typed)) in html
@@ -127,7 +129,6 @@ def test_typed_values_survive_an_error(client):
     assert 'value="Mieke Jansen"' in html
     assert 'value="Mieke.Jansen@Example.nl"' in html
     assert 'value="06 12345678"' in html
-    assert "welke hulp er is." in html
     assert 'value="kort"' not in html
 
 

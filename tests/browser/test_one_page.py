@@ -205,7 +205,7 @@ def test_basket_checkout_and_payment(browser, shop):
 
 
 def test_privacy_centre_and_staff_pages(browser, live_server, live_app):
-    add_account(live_app, "petra@example.nl", situation="Ik zorg voor mijn broer.")
+    add_account(live_app, "petra@example.nl")
     add_account(live_app, "mara@example.nl", role=Role.STAFF)
     context, page = _new_page(browser, viewport=PHONE)
     log_in(page, live_server.url, "petra@example.nl", next="/privacy", banner="Alles weigeren")

@@ -25,7 +25,7 @@ def log_in_to(page, url, email="petra@example.nl", next="/privacy", heading="Pri
 
 
 def test_the_centre_pages_pass_axe_and_fit_320_pixels(browser, live_server, live_app):
-    add_account(live_app, "petra@example.nl", situation="Ik zorg voor mijn broer.")
+    add_account(live_app, "petra@example.nl")
     context, page = _new_page(browser, viewport={"width": 320, "height": 640})
     log_in_to(page, live_server.url)
     page.get_by_role("button", name="Verwerking beperken").click()
@@ -41,7 +41,7 @@ def test_the_centre_pages_pass_axe_and_fit_320_pixels(browser, live_server, live
 def test_the_staff_pages_pass_axe_and_fit_320_pixels_with_and_without_errors(
     browser, live_server, live_app
 ):
-    add_account(live_app, "petra@example.nl", situation="Ik zorg voor mijn broer.")
+    add_account(live_app, "petra@example.nl")
     add_account(live_app, "mara@example.nl", role=Role.STAFF)
     context, page = _new_page(browser, viewport={"width": 320, "height": 640})
     log_in_to(page, live_server.url, "mara@example.nl", "/staff/privacy", "Privacyverzoeken")
@@ -71,7 +71,7 @@ def test_the_staff_pages_pass_axe_and_fit_320_pixels_with_and_without_errors(
 
 
 def test_download_and_restriction_by_keyboard(browser, live_server, live_app, tmp_path):
-    add_account(live_app, "petra@example.nl", situation="Ik zorg voor mijn broer.")
+    add_account(live_app, "petra@example.nl")
     context, page = _new_page(
         browser, viewport={"width": 1024, "height": 800}, accept_downloads=True
     )
@@ -97,7 +97,7 @@ def test_download_and_restriction_by_keyboard(browser, live_server, live_app, tm
 
 
 def test_erasing_works_without_javascript(browser, live_server, live_app):
-    add_account(live_app, "zonderjs@example.nl", situation="Ik zorg voor mijn broer.")
+    add_account(live_app, "zonderjs@example.nl")
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     log_in_to(page, live_server.url, "zonderjs@example.nl")

@@ -176,7 +176,7 @@ def test_broken_anchor_behind_an_absolute_link(hub_app, content):
 def test_working_absolute_links_pass(hub_app, content):
     content.write("artikelen/doel.md", body="## Echte kop\n\nTekst.\n", aliases=["oud-doel"])
     content.write("videos/film.md", video=VIDEO)
-    content.write("paginas/hulplijn.md", title="Hulplijn", topics=[])
+    content.write("paginas/over-de-hulplijn.md", title="Over de Hulplijn", topics=[])
     links = [
         "/artikelen/doel#echte-kop",
         "/artikelen/oud-doel",
@@ -185,6 +185,7 @@ def test_working_absolute_links_pass(hub_app, content):
         "/videos/film",
         "/onderwerpen/zorg",
         "/tags/respijtzorg",
+        "/over-de-hulplijn",
         "/hulplijn",
         "/zoeken?q=pgb",
         "/winkel",

@@ -42,7 +42,7 @@ def test_p19_at_least_six_videos_with_transcripts(snapshot):
 
 def test_the_fixed_pages_exist(snapshot):
     slugs = {p.slug for p in published(snapshot, "page")}
-    assert {"over-ons", "hulplijn", "contact", "herroepingsrecht"} <= slugs
+    assert {"over-ons", "over-de-hulplijn", "contact", "herroepingsrecht"} <= slugs
 
 
 def test_every_main_topic_has_articles(snapshot):

@@ -24,7 +24,6 @@ from tests.conftest import Client, Outbox, build_app, confirm_registration
 REGISTRATION = {
     "name": "Anna",
     "email": "anna@example.nl",
-    "situation": "Zorg voor mijn vader.",
     "password": "een lange zin als wachtwoord",
     "password_confirm": "een lange zin als wachtwoord",
 }

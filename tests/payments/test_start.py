@@ -260,7 +260,6 @@ def test_a_second_environment_with_the_same_order_numbers_can_still_pay(
                 email="tweede@example.nl",
                 password=DEFAULT_PASSWORD,
                 verified=True,
-                situation="Ik zorg voor mijn moeder.",
             )
             db.session().commit()
         browser = cast(Client, other.test_client())

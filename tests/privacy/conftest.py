@@ -22,7 +22,6 @@ def caregiver(client, make_user):
         email="carla@example.nl",
         name="Carla Mantel",
         phone="06 11122233",
-        situation="Ik zorg voor mijn moeder in Deventer.",
     )
     client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
     return user
@@ -95,7 +94,7 @@ def canary(client, make_user, session):
     answers and a municipality included), ordered with an address and made a download: every
     value of theirs carries a canary."""
     client.submit("/cookies/keuze", {"keuze": "alles", "next": "/"}, page="/")
-    user = make_user(email=EMAIL, name=NAME, phone=PHONE, situation=SITUATION)
+    user = make_user(email=EMAIL, name=NAME, phone=PHONE)
     assert client.submit("/inloggen", {"email": EMAIL, "password": DEFAULT_PASSWORD}).status_code
     steps = (STEP_1, STEP_2, STEP_3, {"onderwerpen": ["financien"], "gemeente": MUNICIPALITY})
     for number, data in enumerate(steps, start=1):

@@ -169,7 +169,7 @@ def make_user_in(app, **kwargs) -> User:
     with app.app_context():
         s = db.session()
         user = accounts.register_user(
-            s, password=DEFAULT_PASSWORD, situation="", phone=None, verified=True, **kwargs
+            s, password=DEFAULT_PASSWORD, phone=None, verified=True, **kwargs
         )
         s.commit()
         return user

@@ -33,7 +33,7 @@ def notices(session, kind=None):
 def test_p35_the_access_page_shows_every_value_and_why(client, profiled, ordered, session):
     html = client.get("/privacy/inzage").get_data(as_text=True)
     # The values themselves, health answers decrypted for their owner.
-    for value in ("Carla Mantel", "carla@example.nl", "06 11122233", "moeder in Deventer"):
+    for value in ("Carla Mantel", "carla@example.nl", "06 11122233"):
         assert value in html
     assert "dementie, ouderdom" in html and "Zwolle" in html
     assert ordered.number in html and "Europalaan" in html
@@ -167,9 +167,9 @@ def test_someone_elses_order_cannot_be_corrected(app, client, caregiver, ordered
 
 
 def test_changing_account_details_is_logged_as_a_correction(client, caregiver, session):
-    client.submit("/account", {"name": "Carla de Mantel", "phone": "", "situation": "Mijn moeder."})
+    client.submit("/account", {"name": "Carla de Mantel", "phone": ""})
     [row] = requests_of(session, caregiver, "correctie")
-    assert row.outcome == "gewijzigd: naam, telefoonnummer, situatie"
+    assert row.outcome == "gewijzigd: naam, telefoonnummer"
     assert session.get(User, caregiver.id).phone is None
 
 

@@ -167,7 +167,7 @@ def test_p37_erasure_leaves_no_canary_in_a_database_dump(app, make_user):
 
 @pytest.mark.skipif(bool(EXTERNAL_DB), reason="the raw-file check is about SQLite's own files")
 def test_erased_values_are_overwritten_in_the_sqlite_files(app, client, caregiver, auth, session):
-    client.submit("/account", {"name": "Zxqvbn Canarie", "phone": "", "situation": "Zxqvbn"})
+    client.submit("/account", {"name": "Zxqvbn Canarie", "phone": ""})
     client.submit(
         "/privacy/verwijderen", {"password": "een lange zin als wachtwoord", "confirm": "y"}
     )
@@ -245,7 +245,7 @@ def test_p32_sessions_and_logs_with_the_user_id_end_with_the_account(
     )
     copied = {name: remembered.get_cookie(name).value for name in ("session", "remember_token")}
     client.submit("/inloggen", {"email": "carla@example.nl", "password": "niet goed"})
-    client.submit("/account", {"name": "Carla Mantel", "phone": "", "situation": "Anders nu."})
+    client.submit("/account", {"name": "Carla Mantel", "phone": ""})
     with app.app_context():
         s = db.session()
         audit.record(s, action="privacyverzoek: download", user_id=caregiver.id, actor_id=staff.id)

@@ -221,7 +221,6 @@ def test_p12_no_ip_address_is_stored_and_the_cookie_statement_says_so(app, clien
             "name": "Ida Peters",
             "email": "ida@example.nl",
             "phone": "",
-            "situation": "Ik zorg voor mijn vader.",
             "password": "mijn vader woont in Assen",
             "password_confirm": "mijn vader woont in Assen",
         },

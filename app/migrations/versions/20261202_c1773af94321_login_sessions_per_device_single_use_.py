@@ -71,8 +71,9 @@ def upgrade() -> None:
     with op.batch_alter_table('account_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_session_user_id'), ['user_id'], unique=False)
 
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('session_version')
+    # A plain ALTER TABLE on SQLite too (3.35+): batch mode would copy user_account and drop
+    # the old table, and with foreign keys on that deletes every row that cascades from it.
+    op.drop_column('user_account', 'session_version')
 
     # ### end Alembic commands ###
     _normalise_addresses()

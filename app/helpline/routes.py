@@ -1,0 +1,120 @@
+"""/hulplijn: ask for a call-back or a question; /staff/hulplijn: the mantelzorgmakelaars' queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import crypto, db
+from app.accounts.access import role_required
+from app.accounts.models import Role
+from app.core import personal_data
+from app.core.cli import add_demo
+from app.core.navigation import Link, add_link
+from app.core.sitemap import Entry, add_pages
+from app.db import utcnow
+from app.extensions import rate_limit
+from app.forms import FieldError, add_error
+from app.helpline import service
+from app.helpline.demo import load_demo
+from app.helpline.forms import CONSENT_TEXT, CloseForm, ContactForm
+from app.helpline.models import PERSONAL_DATA, CallMoment, HelpKind
+from app.helpline.privacy import HelplineData, present
+
+bp = Blueprint("helpline", __name__, url_prefix="/hulplijn")
+staff_bp = Blueprint("helpline_staff", __name__, url_prefix="/staff/hulplijn")
+STAFF = (Role.STAFF, Role.ADMIN)
+
+
+@bp.route("", methods=["GET", "POST"])
+@rate_limit("10 per hour")
+def contact():
+    """The Hulplijn's number and hours, and the form for a call-back or a question."""
+    user = current_user if current_user.is_authenticated else None
+    form = ContactForm(
+        data={"name": user.name, "email": user.email, "phone": user.phone} if user else None
+    )
+    if form.validate_on_submit():
+        if form.website.data:  # filled in by a program, not a person: say thanks, keep nothing
+            return redirect(url_for("helpline.received"), code=303)
+        service.submit(
+            db.session(),
+            service.Contact(
+                kind=HelpKind.parse(form.kind.data) or HelpKind.CALL_BACK,
+                name=form.name.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                moment=CallMoment.parse(form.moment.data) or CallMoment.ANY,
+                explanation=form.explanation.data or "",
+                consent_text=CONSENT_TEXT,
+            ),
+            user_id=user.id if user else None,
+        )
+        db.session().commit()
+        return redirect(url_for("helpline.received"), code=303)
+    return render_template("helpline/contact.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/ontvangen")
+def received():
+    return render_template("helpline/received.html")
+
+
+@staff_bp.get("")
+@role_required(*STAFF)
+def queue():
+    session = db.session()
+    now = utcnow()
+    return render_template(
+        "helpline/staff_queue.html",
+        rows=service.queue(session),
+        closed=service.recently_closed(session),
+        late=lambda row: service.is_late(row, now),
+        days=lambda row: service.working_days_between(row.created_at, now),
+    )
+
+
+@staff_bp.route("/<int:request_id>", methods=["GET", "POST"])
+@role_required(*STAFF)
+def detail(request_id: int):
+    session = db.session()
+    row = service.open_for_staff(session, request_id, staff_id=current_user.id)
+    if row is None:
+        abort(404)
+    form = CloseForm()
+    if form.validate_on_submit():
+        if service.close(session, row, staff_id=current_user.id, outcome=form.outcome.data):
+            session.commit()
+            flash("De vraag is afgehandeld.", "ok")
+            return redirect(url_for("helpline_staff.queue"), code=303)
+        add_error(form, FieldError(None, "Deze vraag was al afgehandeld door een collega."))
+    session.commit()  # the read is in the audit trail
+    return render_template(
+        "helpline/staff_request.html",
+        row=row,
+        explanation=service.explanation(row),
+        form=form,
+        late=service.is_late(row),
+    ), 422 if form.errors else 200
+
+
+def _pages() -> list[Entry]:
+    return [Entry(url_for("helpline.contact"))]
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(staff_bp)
+    personal_data.register(
+        app, *PERSONAL_DATA, handler=HelplineData(), presenters={"helpline_request": present}
+    )
+    crypto.register_column(app, "helpline_request", "explanation")
+    staff_roles = tuple(role.value for role in STAFF)
+    for link in (
+        Link("main", "helpline.contact", "Hulplijn", order=70),
+        Link("footer", "helpline.contact", "Hulplijn", order=30),
+        Link("staff", "helpline_staff.queue", "Hulplijn-vragen", roles=staff_roles, order=10),
+    ):
+        add_link(app, link)
+    add_pages(app, _pages)
+    add_demo(app, load_demo)

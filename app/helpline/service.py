@@ -1,0 +1,176 @@
+"""Requests to the Hulplijn: taking them in, the staff queue, and closing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app import crypto
+from app.audit import service as audit
+from app.consent import service as consent
+from app.core.formatting import AMSTERDAM
+from app.db import utcnow
+from app.helpline.models import (
+    CallMoment,
+    HelpKind,
+    HelpRequest,
+    HelpSource,
+    HelpStatus,
+)
+from app.mail import service as mail
+
+CONSENT_SCOPE = "hulplijn_gezondheid"
+CONSENT_VERSION = "1"
+# First contact is due within this many working days (Monday to Friday).
+DUE_WORKING_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What a caregiver filled in (already validated by the form)."""
+
+    kind: HelpKind
+    name: str
+    phone: str | None
+    email: str | None
+    moment: CallMoment
+    explanation: str
+    consent_text: str
+
+
+def submit(session: Session, contact: Contact, *, user_id: int | None) -> HelpRequest:
+    """Store a request (the caller commits). The explanation is kept only with the explicit
+    consent the form asked for, encrypted; the confirmation e-mail repeats none of it."""
+    consent_id = None
+    if contact.explanation:
+        record = consent.record_account_consent(
+            session,
+            user_id=user_id,
+            scope=CONSENT_SCOPE,
+            granted=True,
+            text=contact.consent_text,
+            version=CONSENT_VERSION,
+            method="hulplijn",
+        )
+        consent_id = record.consent_id
+    row = HelpRequest(
+        user_id=user_id,
+        kind=contact.kind,
+        name=contact.name,
+        phone=contact.phone or None,
+        email=contact.email or None,
+        moment=contact.moment,
+        explanation=crypto.encrypt(contact.explanation) if contact.explanation else "",
+        consent_id=consent_id,
+        source=HelpSource.FORM,
+    )
+    session.add(row)
+    session.flush()
+    if row.email:
+        mail.send(
+            session,
+            to=row.email,
+            user_id=user_id,
+            subject="We hebben je vraag aan de Hulplijn ontvangen",
+            template="helpline_received",
+            request=row,
+        )
+    return row
+
+
+def explanation(row: HelpRequest) -> str:
+    return crypto.decrypt(row.explanation) if row.explanation else ""
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Whole working days (Monday to Friday, Dutch time) from `start` to `end`."""
+    day, last = start.astimezone(AMSTERDAM).date(), end.astimezone(AMSTERDAM).date()
+    count = 0
+    while day < last:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count += 1
+    return count
+
+
+def is_late(row: HelpRequest, now: datetime | None = None) -> bool:
+    """An open request whose first contact is past two working days."""
+    return row.status == HelpStatus.NEW and (
+        working_days_between(row.created_at, now or utcnow()) > DUE_WORKING_DAYS
+    )
+
+
+def queue(session: Session) -> list[HelpRequest]:
+    """Open requests, oldest first."""
+    return list(
+        session.exec(
+            select(HelpRequest)
+            .where(HelpRequest.status == HelpStatus.NEW)
+            .order_by(col(HelpRequest.created_at), col(HelpRequest.id))
+        )
+    )
+
+
+def recently_closed(session: Session, limit: int = 20) -> list[HelpRequest]:
+    return list(
+        session.exec(
+            select(HelpRequest)
+            .where(HelpRequest.status == HelpStatus.DONE)
+            .order_by(col(HelpRequest.handled_at).desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_for_staff(session: Session, request_id: int, *, staff_id: int) -> HelpRequest | None:
+    """One request, as a member of staff reads it: every read is in the audit trail."""
+    row = session.get(HelpRequest, request_id)
+    if row is not None:
+        audit.record(
+            session,
+            action="hulplijn: vraag ingezien",
+            user_id=row.user_id,
+            actor_id=staff_id,
+            detail=f"vraag {row.id}",
+        )
+    return row
+
+
+def close(session: Session, row: HelpRequest, *, staff_id: int, outcome: str) -> bool:
+    """Mark a request handled; False when someone else already did."""
+    if row.status == HelpStatus.DONE:
+        return False
+    row.status = HelpStatus.DONE
+    row.handled_at = utcnow()
+    row.handled_by = staff_id
+    row.outcome = outcome
+    session.add(row)
+    audit.record(
+        session,
+        action="hulplijn: vraag afgehandeld",
+        user_id=row.user_id,
+        actor_id=staff_id,
+        detail=f"vraag {row.id}",
+    )
+    return True
+
+
+def of_user(session: Session, user_id: int) -> list[HelpRequest]:
+    return list(
+        session.exec(
+            select(HelpRequest)
+            .where(HelpRequest.user_id == user_id)
+            .order_by(col(HelpRequest.created_at).desc())
+        )
+    )
+
+
+def forget_explanations(session: Session, user_id: int) -> int:
+    """After the consent is withdrawn: the explanations go, the request itself stays."""
+    rows = [r for r in of_user(session, user_id) if r.explanation]
+    for row in rows:
+        row.explanation = ""
+        session.add(row)
+    return len(rows)
