@@ -13,6 +13,7 @@ import unicodedata
 
 from flask_wtf import FlaskForm
 from wtforms import Field, Form
+from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, ValidationError
 
 # C0/C1 control characters, except tab and newline which a text area may hold.
@@ -85,5 +86,17 @@ def add_error(form: Form, error: FieldError) -> None:
         form.form_errors.append(error.message)
 
 
-class ButtonForm(FlaskForm):
+class SiteForm(FlaskForm):
+    """The base of every form: WTForms' own messages (such as a choice that is not in the list)
+    come from its Dutch catalogue, never in English."""
+
+    class Meta:
+        locales = ("nl_NL", "nl")
+
+        def get_translations(self, form):
+            # Flask-WTF would look for Flask-Babel, which the site does not use.
+            return DefaultMeta.get_translations(self, form)
+
+
+class ButtonForm(SiteForm):
     """Only the CSRF token: for a button that posts (log out, pay again, withdraw a consent)."""

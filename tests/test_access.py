@@ -27,6 +27,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/privacy/inzage": None,
     "/privacy/verwijderen": None,
     "/staff/privacy": (Role.STAFF, Role.ADMIN),
+    "/staff/hulplijn": (Role.STAFF, Role.ADMIN),
     "/admin/": (Role.ADMIN,),
 }
 
@@ -58,6 +59,8 @@ PUBLIC = {
     "/winkel/<slug>",
     "/winkel/mandje",
     "/privacy-verklaring",
+    "/hulplijn",
+    "/hulplijn/ontvangen",
     "/favicon.ico",
     "/apple-touch-icon.png",
     "/apple-touch-icon-precomposed.png",
@@ -99,6 +102,7 @@ OWN_RECORD = {
     "/privacy/download/<int:export_id>": "/privacy/download/1",
     "/privacy/bestelling/<number>/corrigeren": "/privacy/bestelling/ZG2026-000001/corrigeren",
     "/staff/privacy/<int:request_id>": "/staff/privacy/1",
+    "/staff/hulplijn/<int:request_id>": "/staff/hulplijn/1",
     "/admin/account/<int:user_id>": "/admin/account/1",
 }
 

@@ -250,6 +250,20 @@ def staff_record_request_unknown_address(w: World):
     return w.client.submit("/staff/privacy", data), "email", "niemand@example.nl"
 
 
+def staff_record_request_odd_kind(w: World):
+    """A value that is not in the list (a changed page) gets WTForms' own message, in Dutch."""
+    w.staff()
+    data = {"email": "anna@example.nl", "kind": "alles-weg", "channel": "telefoon"}
+    data["received_on"] = date.today().isoformat()
+    return w.client.submit("/staff/privacy", data), "kind", None
+
+
+def helpline_without_consent(w: World):
+    data = {"kind": "terugbellen", "name": "Anna", "phone": "06 12345678", "moment": "ochtend"}
+    data["explanation"] = "Mijn vader valt vaak."
+    return w.client.submit("/hulplijn", data), "health_consent", None
+
+
 def staff_code(w: World):
     """No code was sent yet: the service refuses, next to the code field."""
     request_id = w.request()
@@ -316,6 +330,8 @@ CASES = [
     erase_account,
     staff_record_request,
     staff_record_request_unknown_address,
+    staff_record_request_odd_kind,
+    helpline_without_consent,
     staff_code,
     staff_extend,
     staff_close,
@@ -369,6 +385,14 @@ def test_a_refused_form_shows_its_errors_in_the_one_way(world, case):
     assert_error_shown(html, field_id, typed)
     # A field error is no flash message: the page holds no message block besides the form.
     assert 'class="zg-messages"' not in html
+
+
+def test_a_value_outside_a_list_is_refused_in_dutch(world):
+    response, field_id, _ = staff_record_request_odd_kind(world)
+    html = response.get_data(as_text=True)
+    message = html.split(f'id="{field_id}-fout"', 1)[1].split("</div>", 1)[0]
+    assert "Ongeldige keuze." in message
+    assert "Not a valid" not in html
 
 
 def test_a_refused_quantity_added_with_htmx_comes_back_next_to_its_box(client):

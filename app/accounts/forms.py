@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, Regexp, ValidationError
 
 from app.accounts.models import EMAIL_MAX, NAME_MAX, PHONE_MAX
 from app.accounts.passwords import MAX_LENGTH, password_problems
-from app.forms import PlainText, clean_text, max_length, required_message
+from app.forms import PlainText, SiteForm, clean_text, max_length, required_message
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{10,20}$")
 EMAIL_MESSAGE = "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."
@@ -92,14 +91,14 @@ def _new_password_fields(email_field: str | None = None) -> tuple[PasswordField,
     return password, confirm
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SiteForm):
     name = _name_field()
     email = _email_field()
     phone = _phone_field()
     password, password_confirm = _new_password_fields(email_field="email")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     email = _email_field()
     password = PasswordField(
         "Wachtwoord",
@@ -115,7 +114,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ConfirmRegistrationForm(FlaskForm):
+class ConfirmRegistrationForm(SiteForm):
     password = PasswordField(
         "Wachtwoord",
         validators=[DataRequired(required_message("je wachtwoord"))],
@@ -124,20 +123,20 @@ class ConfirmRegistrationForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(SiteForm):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(SiteForm):
     password, password_confirm = _new_password_fields()
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(SiteForm):
     name = _name_field()
     phone = _phone_field()
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(SiteForm):
     email = _email_field("Nieuw e-mailadres")
     password = PasswordField(
         "Je wachtwoord",
@@ -147,7 +146,7 @@ class ChangeEmailForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SiteForm):
     current_password = PasswordField(
         "Huidig wachtwoord",
         validators=[DataRequired(required_message("je huidige wachtwoord"))],

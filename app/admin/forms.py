@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
 from app.accounts.forms import EMAIL_MESSAGE
 from app.admin.service import GRANTABLE
-from app.forms import clean_text, max_length
+from app.forms import SiteForm, clean_text, max_length
 
 
-class FindForm(FlaskForm):
+class FindForm(SiteForm):
     email = StringField(
         "E-mailadres van het account",
         filters=[clean_text],
@@ -24,7 +23,7 @@ class FindForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(SiteForm):
     role = RadioField(
         "Rol",
         choices=[SelectChoice(role.value, role.label) for role in GRANTABLE],

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Email, Optional, Regexp
 
 from app.accounts.forms import EMAIL_MESSAGE, PHONE_PATTERN
 from app.accounts.models import EMAIL_MAX, NAME_MAX, PHONE_MAX
-from app.forms import FieldError, PlainText, add_error, clean_text, max_length, required_message
+from app.forms import (
+    FieldError,
+    PlainText,
+    SiteForm,
+    add_error,
+    clean_text,
+    max_length,
+    required_message,
+)
 from app.helpline.models import EXPLANATION_MAX, OUTCOME_MAX, CallMoment, HelpKind
 
 CONSENT_TEXT = (
@@ -28,7 +35,7 @@ MISSING_CONSENT = (
 )
 
 
-class ContactForm(FlaskForm):
+class ContactForm(SiteForm):
     kind = RadioField(
         "Wat wil je?",
         choices=[
@@ -36,7 +43,11 @@ class ContactForm(FlaskForm):
             SelectChoice(HelpKind.QUESTION.value, "Beantwoord mijn vraag per e-mail"),
         ],
         default=HelpKind.CALL_BACK.value,
-        validators=[DataRequired("Kies of we je bellen of mailen.")],
+        validate_choice=False,
+        validators=[
+            DataRequired("Kies of we je bellen of mailen."),
+            AnyOf([k.value for k in HelpKind], "Kies of we je bellen of mailen."),
+        ],
     )
     name = StringField(
         "Je naam",
@@ -72,7 +83,11 @@ class ContactForm(FlaskForm):
         "Wanneer kunnen we je het best bellen?",
         choices=[SelectChoice(m.value, m.label) for m in CallMoment],
         default=CallMoment.ANY.value,
-        validators=[DataRequired("Kies een moment.")],
+        validate_choice=False,
+        validators=[
+            DataRequired("Kies een moment."),
+            AnyOf([m.value for m in CallMoment], "Kies een van de momenten uit de lijst."),
+        ],
         description="Op werkdagen. We bellen binnen twee werkdagen.",
     )
     explanation = TextAreaField(
@@ -100,7 +115,7 @@ class ContactForm(FlaskForm):
         return ok and not problems
 
 
-class CloseForm(FlaskForm):
+class CloseForm(SiteForm):
     outcome = StringField(
         "Wat is er gedaan?",
         filters=[clean_text],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,12 +17,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, Regexp, ValidationError
 
 from app.accounts.forms import EMAIL_MESSAGE
-from app.forms import PlainText, clean_text, max_length, required_message
+from app.forms import PlainText, SiteForm, clean_text, max_length, required_message
 from app.privacy.models import RequestChannel, RequestKind
 from app.privacy.requests import REASON_MAX
 
 
-class EraseForm(FlaskForm):
+class EraseForm(SiteForm):
     password = PasswordField(
         "Je wachtwoord",
         validators=[InputRequired(required_message("je wachtwoord"))],
@@ -43,7 +42,7 @@ def _not_in_future(form, field) -> None:
         raise ValidationError("Deze datum ligt meer dan een jaar terug.")
 
 
-class RecordRequestForm(FlaskForm):
+class RecordRequestForm(SiteForm):
     email = EmailField(
         "E-mailadres van de aanvrager",
         filters=[clean_text],
@@ -75,7 +74,7 @@ class RecordRequestForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(SiteForm):
     code = StringField(
         "Controlecode",
         filters=[clean_text],
@@ -87,7 +86,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(SiteForm):
     months = SelectField(
         "Hoeveel langer?",
         choices=[SelectChoice("1", "Eén maand"), SelectChoice("2", "Twee maanden")],
@@ -104,7 +103,7 @@ class ExtendForm(FlaskForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(SiteForm):
     outcome = StringField(
         "Uitkomst",
         filters=[clean_text],
@@ -113,7 +112,7 @@ class CloseForm(FlaskForm):
     )
 
 
-class StaffEraseForm(FlaskForm):
+class StaffEraseForm(SiteForm):
     confirm = BooleanField(
         "De aanvrager wil het account en de gegevens laten verwijderen en weet wat er "
         "bewaard blijft.",

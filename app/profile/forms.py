@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import PlainText, clean_text, is_digits, max_length
+from app.forms import PlainText, SiteForm, clean_text, is_digits, max_length
 from app.profile.gemeenten import Ambiguous, municipalities, province_hint
 from app.profile.questionnaire import Question, Step
 
@@ -116,7 +115,7 @@ def step_form(step: Step, *, ask_personalisation: bool, personalisation_text: st
     attrs = {question.key: _field(question) for question in step.questions}
     if ask_personalisation:
         attrs["personalisation"] = BooleanField(personalisation_text)
-    return type(f"Step{step.key.title()}Form", (FlaskForm,), attrs)
+    return type(f"Step{step.key.title()}Form", (SiteForm,), attrs)
 
 
 def values(form, step: Step) -> dict[str, object]:
@@ -133,5 +132,5 @@ def values(form, step: Step) -> dict[str, object]:
     return result
 
 
-class HealthConsentForm(FlaskForm):
+class HealthConsentForm(SiteForm):
     consent = BooleanField("")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Optional, Regexp, ValidationError
 
 from app.accounts.forms import EMAIL_MESSAGE, PHONE_PATTERN
-from app.forms import PlainText, clean_text, max_length, required_message
+from app.forms import PlainText, SiteForm, clean_text, max_length, required_message
 from app.shop.catalogue import Partner
 from app.shop.service import (
     HOUSE_NUMBER,
@@ -84,10 +83,10 @@ def checkout_form(partners: list[Partner], *, needs_address: bool, needs_phone: 
             render_kw={"autocomplete": "address-level2"},
             validators=[Optional(), max_length(80), PlainText()],
         )
-    return type("CheckoutForm", (FlaskForm,), attrs)
+    return type("CheckoutForm", (SiteForm,), attrs)
 
 
-class BasketForm(FlaskForm):
+class BasketForm(SiteForm):
     """Put a product in the cart, or change or remove a line of it. The quantity is read by the
     service (`parse_quantity`), which says what is wrong with it."""
 
@@ -108,7 +107,7 @@ class BasketForm(FlaskForm):
         box.id = box.label.field_id = "aantal-" + re.sub(r"[^a-z0-9-]", "", self.product.data or "")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(SiteForm):
     amount = StringField(
         "Bedrag in euro",
         filters=[clean_text],
@@ -156,7 +155,7 @@ ORDER_FORM_FIELDS = {
 }
 
 
-def order_form(columns: list[str]) -> type[FlaskForm]:
+def order_form(columns: list[str]) -> type[SiteForm]:
     """A form with only the details this order holds."""
     attrs = {name: ORDER_FORM_FIELDS[name]() for name in columns}
-    return type("OrderCorrectionForm", (FlaskForm,), attrs)
+    return type("OrderCorrectionForm", (SiteForm,), attrs)

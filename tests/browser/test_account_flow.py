@@ -22,7 +22,6 @@ def test_register_verify_logout_login_change_password(page, live_server, live_ap
     page.get_by_label("Naam").fill("Mieke Jansen")
     page.get_by_label("E-mailadres").fill("mieke@example.nl")
     page.get_by_label("Telefoonnummer (niet verplicht)").fill("06 12345678")
-    page.get_by_label("Je situatie in het kort").fill("Ik zorg voor mijn vader.")
     page.get_by_label("Nieuw wachtwoord").fill(PASSWORD)
     page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Account maken").click()
@@ -85,13 +84,13 @@ def test_an_empty_required_field_is_not_shown_as_an_error_before_sending(page, l
     def border(label):
         return page.get_by_label(label).evaluate("e => getComputedStyle(e).borderTopColor")
 
-    assert border("Je situatie in het kort") == border("Naam")  # both required and empty
+    assert border("Nieuw wachtwoord") == border("Naam")  # both required and empty
     page.get_by_label("Naam").fill("Anna")
     page.get_by_label("E-mailadres").fill("geen-adres")
-    page.get_by_label("Je situatie in het kort").evaluate("e => e.form.noValidate = true")
+    page.get_by_label("Nieuw wachtwoord").evaluate("e => e.form.noValidate = true")
     page.get_by_role("button", name="Account maken").click()
     expect(page.get_by_text("Vul een geldig e-mailadres in").first).to_be_visible()
-    assert border("Je situatie in het kort") != border("Naam")  # now it is an error (and Naam not)
+    assert border("Nieuw wachtwoord") != border("Naam")  # now it is an error (and Naam not)
 
 
 def test_logout_ends_remember_me_for_a_copy_of_the_cookies(browser, live_server, live_app):

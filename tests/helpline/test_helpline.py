@@ -102,7 +102,8 @@ def test_an_explanation_without_the_consent_is_refused_and_kept_in_the_form(clie
         ({"explanation": "y" * 10_000}, "Gebruik hoogstens 2000 tekens."),
         ({"phone": "bel me maar"}, "Vul een telefoonnummer in"),
         ({"email": "geen-adres"}, "Vul een geldig e-mailadres in"),
-        ({"kind": "iets-anders"}, "Not a valid choice"),
+        ({"kind": "iets-anders"}, "Kies of we je bellen of mailen."),
+        ({"moment": "middernacht"}, "Kies een van de momenten uit de lijst."),
         ({"name": "Anna\x00\x07"}, "stuurtekens"),
     ],
 )

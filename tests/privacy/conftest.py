@@ -91,8 +91,8 @@ def files_with_canaries(flask_app) -> dict[str, list[str]]:
 @pytest.fixture
 def canary(client, make_user, session):
     """A caregiver who chose cookies before logging in, answered the questionnaire (health
-    answers and a municipality included), ordered with an address and made a download: every
-    value of theirs carries a canary."""
+    answers and a municipality included), asked the Hulplijn a question about their situation,
+    ordered with an address and made a download: every value of theirs carries a canary."""
     client.submit("/cookies/keuze", {"keuze": "alles", "next": "/"}, page="/")
     user = make_user(email=EMAIL, name=NAME, phone=PHONE)
     assert client.submit("/inloggen", {"email": EMAIL, "password": DEFAULT_PASSWORD}).status_code
@@ -101,6 +101,9 @@ def canary(client, make_user, session):
         assert client.submit(f"/profiel/vragenlijst/{number}", data).status_code == 303
     assert client.submit("/profiel/vragenlijst/5", {"consent": "y"}).status_code == 303
     assert client.submit("/profiel/vragenlijst/5", HEALTH).status_code == 303
+    question = {"kind": "vraag", "name": NAME, "phone": PHONE, "email": EMAIL, "moment": "middag"}
+    question |= {"explanation": SITUATION, "health_consent": "y"}
+    assert client.submit("/hulplijn", question).status_code == 303
     buy(client, session, name=NAME, **ADDRESS)
     session.close()
     assert client.submit("/privacy/download", page="/privacy").status_code == 303
