@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlmodel import Session
 
-from app.audit import models
-from app.audit.models import AuditEvent
+from app.audit import access, models
+from app.audit.cli import audit_cli
+from app.audit.models import AccessAction, AuditEvent
 from app.core import personal_data
+from app.core.personal_data import DataHandler
 
 
 def record(
@@ -32,5 +36,26 @@ def record(
     return event
 
 
+class AccessLogData(DataHandler):
+    def before_erasure(self, session: Session, user: Any) -> str | None:
+        count = access.forget_subject(session, user.id)
+        return f"toegangslogboek: koppeling en reden verwijderd ({count})" if count else None
+
+
+def present_access(row: dict) -> dict:
+    """An access-log entry as the person reads it: a word for the action."""
+    shown = dict(row)
+    action = AccessAction.parse(shown.get("action"))
+    if action is not None:
+        shown["action"] = action.label
+    return shown
+
+
 def init_app(app: Flask) -> None:
-    personal_data.register(app, *models.PERSONAL_DATA)
+    personal_data.register(
+        app,
+        *models.PERSONAL_DATA,
+        handler=AccessLogData(),
+        presenters={"access_log": present_access},
+    )
+    app.cli.add_command(audit_cli)

@@ -112,6 +112,9 @@ class Category:
     # the person), and columns never shown or exported (a password hash).
     anonymise: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
+    # Columns about someone other than the person (the member of staff who acted): they stay
+    # when the person's rows are anonymised.
+    about_others: tuple[str, ...] = ()
 
     @property
     def visible_fields(self) -> dict[str, str]:

@@ -18,7 +18,7 @@ from app.forms import FieldError, add_error
 from app.helpline import service
 from app.helpline.demo import load_demo
 from app.helpline.forms import CONSENT_TEXT, CloseForm, ContactForm
-from app.helpline.models import PERSONAL_DATA, CallMoment, HelpKind
+from app.helpline.models import PERSONAL_DATA, CallMoment, HelpKind, HelpRequest
 from app.helpline.privacy import HelplineData, present
 
 bp = Blueprint("helpline", __name__, url_prefix="/hulplijn")
@@ -78,17 +78,18 @@ def queue():
 @role_required(*STAFF)
 def detail(request_id: int):
     session = db.session()
-    row = service.open_for_staff(session, request_id, staff_id=current_user.id)
+    row = session.get(HelpRequest, request_id)
     if row is None:
         abort(404)
     form = CloseForm()
     if form.validate_on_submit():
-        if service.close(session, row, staff_id=current_user.id, outcome=form.outcome.data):
+        if service.close(session, row, staff=current_user, outcome=form.outcome.data):
             session.commit()
             flash("De vraag is afgehandeld.", "ok")
             return redirect(url_for("helpline_staff.queue"), code=303)
         add_error(form, FieldError(None, "Deze vraag was al afgehandeld door een collega."))
-    session.commit()  # the read is in the audit trail
+    service.shown_to_staff(session, row, staff=current_user)
+    session.commit()
     return render_template(
         "helpline/staff_request.html",
         row=row,

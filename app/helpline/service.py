@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app import crypto
-from app.audit import service as audit
+from app.audit import access
+from app.audit.models import AccessAction
 from app.consent import service as consent
 from app.core.formatting import AMSTERDAM
 from app.db import utcnow
@@ -124,35 +126,32 @@ def recently_closed(session: Session, limit: int = 20) -> list[HelpRequest]:
     )
 
 
-def open_for_staff(session: Session, request_id: int, *, staff_id: int) -> HelpRequest | None:
-    """One request, as a member of staff reads it: every read is in the audit trail."""
-    row = session.get(HelpRequest, request_id)
-    if row is not None:
-        audit.record(
-            session,
-            action="hulplijn: vraag ingezien",
-            user_id=row.user_id,
-            actor_id=staff_id,
-            detail=f"vraag {row.id}",
-        )
-    return row
+def shown_to_staff(session: Session, row: HelpRequest, *, staff: Any) -> None:
+    """A member of staff is shown the request: every time is in the access log."""
+    access.record(
+        session,
+        actor=staff,
+        action=AccessAction.READ,
+        what=f"Hulplijn-vraag {row.id}",
+        subject_id=row.user_id,
+    )
 
 
-def close(session: Session, row: HelpRequest, *, staff_id: int, outcome: str) -> bool:
+def close(session: Session, row: HelpRequest, *, staff: Any, outcome: str) -> bool:
     """Mark a request handled; False when someone else already did."""
     if row.status == HelpStatus.DONE:
         return False
     row.status = HelpStatus.DONE
     row.handled_at = utcnow()
-    row.handled_by = staff_id
+    row.handled_by = staff.id
     row.outcome = outcome
     session.add(row)
-    audit.record(
+    access.record(
         session,
-        action="hulplijn: vraag afgehandeld",
-        user_id=row.user_id,
-        actor_id=staff_id,
-        detail=f"vraag {row.id}",
+        actor=staff,
+        action=AccessAction.CHANGE,
+        what=f"Hulplijn-vraag {row.id} afgehandeld",
+        subject_id=row.user_id,
     )
     return True
 

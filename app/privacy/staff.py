@@ -17,7 +17,9 @@ from app import db
 from app.accounts import service as accounts
 from app.accounts.access import role_required
 from app.accounts.models import Role, User
+from app.audit import access
 from app.audit import service as audit
+from app.audit.models import AccessAction
 from app.core.formatting import AMSTERDAM
 from app.db import utcnow
 from app.forms import ButtonForm, FieldError, add_error
@@ -93,6 +95,14 @@ def queue():
 @role_required(*STAFF)
 def detail(request_id: int):
     row = _request(request_id)
+    access.record(
+        db.session(),
+        actor=current_user,
+        action=AccessAction.READ,
+        what=f"privacyverzoek {row.id}",
+        subject_id=row.user_id,
+    )
+    db.session().commit()
     return _render_detail(row)
 
 

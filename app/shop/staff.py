@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import col, select
 
 from app import db
 from app.accounts.access import role_required
 from app.accounts.models import Role
+from app.audit import access
 from app.audit import service as audit
+from app.audit.models import AccessAction
 from app.forms import FieldError, add_error, is_digits
 from app.payments import refunds, surplus
 from app.payments.models import PaymentRow
@@ -47,6 +49,15 @@ def order(number: str):
     found = session.exec(select(Order).where(Order.number == number)).first()
     if found is None:
         abort(404)
+    if request.method == "GET":
+        access.record(
+            session,
+            actor=current_user,
+            action=AccessAction.READ,
+            what=f"bestelling {number}",
+            subject_id=found.user_id,
+        )
+        session.commit()
     form = RefundForm()
     confirm = None
     if form.validate_on_submit():
@@ -108,6 +119,13 @@ def _refund(session, order: Order, cents: int, form: RefundForm) -> bool:
         user_id=order.user_id,
         actor_id=current_user.id,
         detail=f"{order.number}: {cents} cent",
+    )
+    access.record(
+        session,
+        actor=current_user,
+        action=AccessAction.CHANGE,
+        what=f"bestelling {order.number}: terugbetaling",
+        subject_id=order.user_id,
     )
     session.commit()
     return True

@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlmodel import col, select
 
 from app.accounts.models import Role
-from app.audit.models import AuditEvent
+from app.audit.models import AccessAction, AccessEntry
 from app.consent.models import ConsentRecord
 from app.helpline.models import HelpRequest
 from app.helpline.service import working_days_between
@@ -163,10 +163,8 @@ def test_staff_see_the_queue_oldest_first_and_every_read_is_logged(
     assert "Eerste Vraag" not in page  # names only inside, where the read is logged
     detail = client.get(f"/staff/hulplijn/{first.id}").get_data(as_text=True)
     assert "Eerste Vraag" in detail and str(escape(STORY)) in detail
-    reads = session.exec(
-        select(AuditEvent).where(AuditEvent.action == "hulplijn: vraag ingezien")
-    ).all()
-    assert [(e.actor_id, e.detail) for e in reads] == [(member.id, f"vraag {first.id}")]
+    reads = session.exec(select(AccessEntry).where(AccessEntry.action == AccessAction.READ)).all()
+    assert [(e.actor_id, e.what) for e in reads] == [(member.id, f"Hulplijn-vraag {first.id}")]
     closed = client.submit(
         f"/staff/hulplijn/{first.id}", {"outcome": "Teruggebeld, uitleg Wmo gegeven."}
     )
