@@ -151,7 +151,9 @@ PERSONAL_DATA = (
         name="Wie je gegevens heeft ingezien",
         purpose=(
             "Laten zien en controleren welke medewerker wanneer je gegevens (een Hulplijn-vraag, "
-            "een bestelling, een privacyverzoek) heeft ingezien of behandeld, en waarom."
+            "een bestelling, een privacyverzoek) heeft ingezien of behandeld, en waarom. Niemand "
+            "kan een regel wijzigen of weghalen. Verwijder je je account, dan halen we de "
+            "koppeling met jou en de reden eruit."
         ),
         legal_basis=LegalBasis.LEGAL_OBLIGATION,
         retention=ACCOUNT_LIFETIME,
@@ -176,10 +178,5 @@ PERSONAL_DATA = (
         hidden=("actor_id", "subject_salt", "subject_digest", "prev_hash", "hash"),
         anonymise=("reason", "subject_salt"),
         about_others=("actor_id", "actor_role", "actor_name"),
-        extra={
-            "Niet te wijzigen": "De database weigert elke wijziging of verwijdering van een "
-            "regel. Alleen als je je account verwijdert, halen we de koppeling met jou en de "
-            "reden eruit; wat er gebeurde en door wie blijft staan, zonder jou.",
-        },
     ),
 )
