@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -25,6 +26,7 @@ from sqlmodel import Session
 
 from app import create_app, db
 from app.accounts import service as accounts
+from app.accounts import two_factor
 from app.accounts.models import Role, User
 from app.core import personal_data
 from app.jobs import service as jobs
@@ -166,6 +168,7 @@ def make_user(app):
         password: str = DEFAULT_PASSWORD,
         verified: bool = True,
         phone: str | None = None,
+        second_step: bool = True,
     ) -> User:
         with app.app_context():
             session = db.session()
@@ -178,10 +181,29 @@ def make_user(app):
                 verified=verified,
                 phone=phone,
             )
+            session.flush()
+            if second_step:
+                enrol_for_tests(session, user)
             session.commit()
         return user
 
     return make
+
+
+# Staff and administrators made by the tests have an authenticator app with this secret (unless
+# made with `second_step=False`); their recovery codes are kept here, by e-mail address.
+TEST_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+RECOVERY: dict[str, list[str]] = {}
+
+
+def enrol_for_tests(session, user: User) -> None:
+    if two_factor.needed(user):
+        RECOVERY[user.email] = two_factor.enrol_with(session, user, TEST_SECRET)
+
+
+def second_step_code(email: str, *, fresh: bool = True) -> str:
+    """The app's code of now, or (when that one was used already) a recovery code."""
+    return pyotp.TOTP(TEST_SECRET).now() if fresh else RECOVERY[email].pop()
 
 
 class AuthActions:
@@ -189,7 +211,15 @@ class AuthActions:
         self.client = client
 
     def login(self, email: str, password: str = DEFAULT_PASSWORD, **extra):
-        return self.client.submit("/inloggen", {"email": email, "password": password, **extra})
+        """Log in; for staff and administrators also through the second step, as they do."""
+        response = self.client.submit("/inloggen", {"email": email, "password": password, **extra})
+        if response.headers.get("Location", "").startswith("/inloggen/code"):
+            page = response.headers["Location"]
+            for fresh in (True, False):  # a code works once: a second login in 30 s needs another
+                response = self.client.submit(page, {"code": second_step_code(email, fresh=fresh)})
+                if response.status_code != 422:
+                    break
+        return response
 
     def logout(self):
         return self.client.submit("/uitloggen", page="/")

@@ -15,6 +15,8 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/account": None,
     "/account/e-mailadres": None,
     "/account/wachtwoord": None,
+    "/account/tweestapsverificatie": None,
+    "/inloggen/code": None,
     "/redactie": (Role.EDITOR, Role.ADMIN),
     "/profiel": (Role.CAREGIVER,),
     "/profiel/vragenlijst": (Role.CAREGIVER,),
@@ -157,7 +159,7 @@ def test_role_required_decorator(app, make_user):
     def staff_only():
         return "geheim"
 
-    from tests.conftest import Client
+    from tests.conftest import Client, second_step_code
 
     app.test_client_class = Client
     client = app.test_client()
@@ -173,4 +175,10 @@ def test_role_required_decorator(app, make_user):
         client.submit(
             "/inloggen", {"email": user.email, "password": "een lange zin als wachtwoord"}
         )
+        if role in (Role.STAFF, Role.ADMIN):
+            # The password alone opens nothing: first the code from the app.
+            response = client.get("/alleen-voor-staf")
+            assert response.status_code == 302, role
+            assert response.headers["Location"].startswith("/inloggen/code?next=/alleen-voor-staf")
+            client.submit("/inloggen/code", {"code": second_step_code(user.email)})
         assert client.get("/alleen-voor-staf").status_code == expected, role

@@ -1,4 +1,5 @@
-"""Role checks for views: anonymous visitors go to the login page, the wrong role gets 403."""
+"""Role checks for views: anonymous visitors go to the login page, the wrong role gets 403, and
+staff and administrators who did not pass the second login step go there first."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from app import db
+from app.accounts import two_factor
 from app.accounts.models import Role
 
 
@@ -23,6 +26,10 @@ def role_required(*roles: Role) -> Callable:
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if not current_user.has_role(*roles):
                 abort(403)
+            user = current_user._get_current_object()
+            if two_factor.needed(user) and not two_factor.passed(user):
+                step = "code" if two_factor.enrolled(db.session(), user) else "enrol"
+                return redirect(url_for(f"second_step.{step}", next=request.full_path))
             return view(*args, **kwargs)
 
         wrapped.required_roles = roles  # type: ignore[attr-defined]

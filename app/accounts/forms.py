@@ -153,3 +153,29 @@ class ChangePasswordForm(SiteForm):
         render_kw={"autocomplete": "current-password"},
     )
     password, password_confirm = _new_password_fields()
+
+
+class SecondStepForm(SiteForm):
+    code = StringField(
+        "Code",
+        filters=[clean_text],
+        validators=[DataRequired(required_message("de code uit je app")), max_length(20)],
+        description="Zes cijfers uit je app, of een van je herstelcodes.",
+        render_kw={
+            "autocomplete": "one-time-code",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+        },
+    )
+    next = HiddenField()
+
+
+class EnrolForm(SiteForm):
+    code = StringField(
+        "Code uit je app",
+        filters=[clean_text],
+        validators=[DataRequired(required_message("de code uit je app")), max_length(20)],
+        description="Zes cijfers. De app maakt elke 30 seconden een nieuwe.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    next = HiddenField()

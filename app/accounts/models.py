@@ -152,6 +152,37 @@ class AccountLink(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class TwoFactor(SQLModel, table=True):
+    """The second step of logging in, for staff and administrators: the TOTP secret of their
+    authenticator app (encrypted), when they confirmed it, and the last time step used (a code
+    works once)."""
+
+    __tablename__ = "account_two_factor"
+
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    secret: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_step: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code for when the authenticator app is lost; only its hash is kept."""
+
+    __tablename__ = "account_recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    code_hash: str = Field(max_length=200)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 # What these tables hold, registered on the app by the feature (see app.core.personal_data).
 PERSONAL_DATA = (
     Category(
@@ -250,6 +281,42 @@ PERSONAL_DATA = (
             "created_at": "wanneer we de link maakten",
             "expires_at": "tot wanneer de link werkt",
             "used_at": "wanneer de link gebruikt is",
+        },
+    ),
+    Category(
+        table="account_two_factor",
+        name="Tweestapsverificatie (medewerkers)",
+        purpose=(
+            "Een medewerker logt in met een wachtwoord én een code uit een app, zodat niemand "
+            "met alleen een wachtwoord bij gegevens van mantelzorgers kan."
+        ),
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        retention=ACCOUNT_LIFETIME,
+        erasure=Erasure.DELETE,
+        source=Source.SYSTEM,
+        hidden=("secret",),
+        fields={
+            "user_id": "je account",
+            "secret": "de geheime sleutel van je app (versleuteld)",
+            "created_at": "wanneer je de app koppelde",
+            "confirmed_at": "wanneer je de eerste code invulde",
+            "last_step": "het tijdvak van de laatst gebruikte code",
+        },
+    ),
+    Category(
+        table="account_recovery_code",
+        name="Herstelcodes voor de tweestapsverificatie",
+        purpose="Inloggen als je de app met codes kwijt bent; elke code werkt één keer.",
+        legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+        retention=ACCOUNT_LIFETIME,
+        erasure=Erasure.DELETE,
+        source=Source.SYSTEM,
+        hidden=("code_hash",),
+        fields={
+            "id": "volgnummer",
+            "user_id": "je account",
+            "code_hash": "een onomkeerbare afgeleide van de code",
+            "used_at": "wanneer de code gebruikt is",
         },
     ),
 )

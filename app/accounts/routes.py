@@ -24,6 +24,7 @@ from app.accounts import (
     models,
     registration,
     reset,
+    second_step,
     service,
     sessions,
     throttle,
@@ -42,7 +43,7 @@ from app.accounts.forms import (
 from app.accounts.links import TokenError
 from app.accounts.privacy import AccountData, present_account
 from app.core import personal_data
-from app.core.cli import add_demo
+from app.core.cli import add_demo, demo_cli
 from app.extensions import client_address, rate_limit
 from app.forms import ButtonForm, FieldError, add_error
 from app.jobs import service as jobs
@@ -156,7 +157,7 @@ def login():
         if attempt.user is not None:
             _start_session(attempt.user, remember=form.remember.data)
             target = form.next.data if is_safe_next(form.next.data) else url_for("accounts.account")
-            return redirect(target, code=303)
+            return redirect(second_step.after_password(attempt.user, target), code=303)
         message = LOGIN_FAILED
         if attempt.try_again_in:
             message += " " + TRY_AGAIN_IN.format(wait=throttle.in_words(attempt.try_again_in))
@@ -399,7 +400,10 @@ def init_app(app: Flask) -> None:
     ):
         jobs.register_kind(app, kind)
     app.register_blueprint(bp)
+    app.register_blueprint(second_step.bp)
+    crypto.register_column(app, "account_two_factor", "secret")
     add_demo(app, demo.load)
+    demo_cli.add_command(demo.code_command)
     personal_data.register(
         app,
         *models.PERSONAL_DATA,

@@ -9,7 +9,7 @@ from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.jobs import service as jobs
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, AuthActions
 
 
 @pytest.fixture
@@ -59,9 +59,7 @@ def test_grant_and_revoke_a_role_is_logged_with_who_did_it(client, admin, make_u
 def test_a_revoked_role_ends_at_once_on_a_logged_in_device(app, client, admin, make_user):
     staff = make_user(email="medewerker@example.nl", role=Role.STAFF)
     their_browser = app.test_client()
-    their_browser.submit(
-        "/inloggen", {"email": "medewerker@example.nl", "password": DEFAULT_PASSWORD}
-    )
+    AuthActions(their_browser).login("medewerker@example.nl")
     assert their_browser.get("/staff/privacy").status_code == 200
     client.submit(f"/admin/account/{staff.id}", {"role": "caregiver"})
     assert their_browser.get("/staff/privacy").status_code == 403
