@@ -10,7 +10,8 @@ from pydantic_core import ErrorDetails
 from app.config import PACKAGE_DIR
 from app.content.files import FrontMatterError, Problem, digest, line_of_key, split_front_matter
 from app.content.site import SiteInfo
-from app.hub.content import KINDS, FrontMatter, Item
+from app.hub.content import KINDS, FrontMatter, Item, LocalVideo
+from app.hub.videos import check_media
 
 
 def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | None, list[Problem]]:
@@ -34,9 +35,13 @@ def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | No
     fatal, problems = _check_fields(rel, source, kind, meta, site)
     if fatal:
         return None, fatal + problems
+    slug = meta.slug or path.stem
+    if kind == "video" and isinstance(meta.video, LocalVideo):
+        where = (rel, line_of_key(source, "video"))
+        problems += check_media(meta.video, slug, PACKAGE_DIR / "static", where=where)
     item = Item(
         kind=kind,
-        slug=meta.slug or path.stem,
+        slug=slug,
         meta=meta,
         path=path,
         rel_path=rel,
@@ -84,7 +89,8 @@ def _check_fields(
     if kind == "video" and meta.video is None:
         add(
             "video",
-            "een video heeft een blok 'video' met provider, id, duration en transcript",
+            "een video heeft een blok 'video': provider local met slides, of youtube met id, "
+            "duration en transcript",
             True,
         )
     if kind != "video" and meta.video is not None:
