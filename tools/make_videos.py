@@ -35,7 +35,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.content.files import split_front_matter
 from app.hub.content import FrontMatter, LocalVideo, Slide
-from app.hub.videos import (
+from app.hub.video_files import (
     DURATION_TOLERANCE,
     SOURCE_NOTE,
     format_duration,
@@ -75,6 +75,8 @@ SAY = {
     r"\bcao\b": "cee-aa-oo",
     r"\bCIZ\b": "cee-ie-zet",
     r"\bpgb\b": "pee-gee-bee",
+    r"\b112\b": "één één twee",
+    r"\b113\b": "één één drie",
 }
 
 
@@ -120,9 +122,7 @@ def speakable(text: str) -> str:
 
 
 def speak(text: str, target: Path) -> None:
-    run(
-        "espeak-ng", "-v", VOICE, "-s", str(WORDS_PER_MINUTE), "-w", str(target), speakable(text)
-    )
+    run("espeak-ng", "-v", VOICE, "-s", str(WORDS_PER_MINUTE), "-w", str(target), speakable(text))
 
 
 def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
@@ -154,8 +154,12 @@ def draw_slide(slide: Slide, number: int, total: int, title: str) -> Image.Image
     draw.text((margin, 24), "Zorggenoot · " + title, font=font(True, 30), fill=WHITE)
     counter = f"{number} / {total}"
     small = font(False, 28)
-    draw.text((SIZE[0] - margin - draw.textlength(counter, font=small), 26), counter,
-              font=small, fill=WHITE)
+    draw.text(
+        (SIZE[0] - margin - draw.textlength(counter, font=small), 26),
+        counter,
+        font=small,
+        fill=WHITE,
+    )
     y = 130
     heading = font(True, 60)
     for line in wrap(draw, slide.title, heading, width):
@@ -178,41 +182,47 @@ def draw_slide(slide: Slide, number: int, total: int, title: str) -> Image.Image
 
 def build_sound(video: LocalVideo, work: Path) -> tuple[Path, list[list[Timed]], int]:
     """The whole voice as one WAV file, and per slide its timed pieces (in samples)."""
-    frames: list[bytes] = []
+    spoken: list[list[tuple[str, bytes]]] = []
     params = None
-    position = 0
-    slides: list[list[Timed]] = []
-
-    def silence(seconds: float) -> None:
-        nonlocal position
-        assert params is not None
-        count = round(seconds * params.framerate)
-        frames.append(b"\0" * count * params.sampwidth * params.nchannels)
-        position += count
-
     for number, slide in enumerate(video.slides):
-        timed: list[Timed] = []
+        pieces = []
         for index, text in enumerate(chunks(slide.spoken)):
-            if index:
-                silence(SENTENCE_GAP)
             part = work / f"voice-{number:02d}-{index:02d}.wav"
             speak(text, part)
             with wave.open(str(part), "rb") as sound:
-                if params is None:
-                    params = sound.getparams()
-                    silence(LEAD_IN)
-                data = sound.readframes(sound.getnframes())
-            frames.append(data)
-            timed.append(Timed(text, position, position + len(data) // params.sampwidth))
-            position += len(data) // params.sampwidth
-        silence(SLIDE_GAP if number < len(video.slides) - 1 else TAIL)
+                params = params or sound.getparams()
+                pieces.append((text, sound.readframes(sound.getnframes())))
+        spoken.append(pieces)
+    if params is None or params.nchannels != 1:
+        raise SystemExit("espeak-ng gave no mono sound")
+    rate, width = params.framerate, params.sampwidth
+    frames: list[bytes] = []
+    position = 0
+
+    def add(data: bytes) -> None:
+        nonlocal position
+        frames.append(data)
+        position += len(data) // width
+
+    def silence(seconds: float) -> None:
+        add(b"\0" * round(seconds * rate) * width)
+
+    silence(LEAD_IN)
+    slides: list[list[Timed]] = []
+    for number, pieces in enumerate(spoken):
+        timed: list[Timed] = []
+        for index, (text, data) in enumerate(pieces):
+            if index:
+                silence(SENTENCE_GAP)
+            timed.append(Timed(text, position, position + len(data) // width))
+            add(data)
+        silence(SLIDE_GAP if number < len(spoken) - 1 else TAIL)
         slides.append(timed)
-    assert params is not None
     target = work / "voice.wav"
     with wave.open(str(target), "wb") as out:
         out.setparams(params)
         out.writeframes(b"".join(frames))
-    return target, slides, params.framerate
+    return target, slides, rate
 
 
 def captions(digest: str, slides: list[list[Timed]], rate: int) -> str:
@@ -239,15 +249,55 @@ def encode(pictures: list[Path], spans: list[float], sound: Path, target: Path) 
     entries.append(f"file '{pictures[-1].name}'")
     listing.write_text("\n".join(entries) + "\n")
     run(
-        "ffmpeg", "-nostdin", "-y", "-v", "error",
-        "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(sound),
-        "-map", "0:v", "-map", "1:a", "-t", f"{sum(spans):.3f}",
-        "-vf", f"fps={FPS},format=yuv420p",
-        "-c:v", "libx264", "-preset", "veryslow", "-tune", "stillimage", "-crf", "30",
-        "-g", str(FPS * 60), "-threads", "1",
-        "-c:a", "aac", "-b:a", "24k", "-ac", "1",
-        "-movflags", "+faststart", "-map_metadata", "-1", "-fflags", "+bitexact",
-        "-flags:v", "+bitexact", "-flags:a", "+bitexact",
+        "ffmpeg",
+        "-nostdin",
+        "-y",
+        "-v",
+        "error",
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        str(listing),
+        "-i",
+        str(sound),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-t",
+        f"{sum(spans):.3f}",
+        "-vf",
+        f"fps={FPS},format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryslow",
+        "-tune",
+        "stillimage",
+        "-crf",
+        "30",
+        "-g",
+        str(FPS * 60),
+        "-threads",
+        "1",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "24k",
+        "-ac",
+        "1",
+        "-movflags",
+        "+faststart",
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
         str(target),
     )
 
@@ -268,7 +318,9 @@ def probe_duration(path: Path) -> float:
 
 
 def mean_volume(path: Path) -> float:
-    found = run("ffmpeg", "-nostdin", "-i", str(path), "-vn", "-af", "volumedetect", "-f", "null", "-")
+    found = run(
+        "ffmpeg", "-nostdin", "-i", str(path), "-vn", "-af", "volumedetect", "-f", "null", "-"
+    )
     match = re.search(r"mean_volume:\s*(-?[\d.]+|-inf) dB", found.stderr)
     if not match or match.group(1) == "-inf":
         return float("-inf")

@@ -44,10 +44,34 @@ class Cue:
     text: str
 
 
+@dataclass(frozen=True)
+class Player:
+    """What the page of a video made here needs: its files, and the download's size."""
+
+    files: MediaFiles
+    size: str | None
+
+
 def media_files(slug: str) -> MediaFiles:
     return MediaFiles(
         mp4=f"{FOLDER}/{slug}.mp4", vtt=f"{FOLDER}/{slug}.vtt", poster=f"{FOLDER}/{slug}.jpg"
     )
+
+
+def size_label(path: Path) -> str | None:
+    """'1,1 MB' for a file of 1.1 million bytes; None when the file is not there."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if size < 1_000_000:
+        return f"{max(1, round(size / 1000))} kB"
+    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+
+
+def player(slug: str, static_dir: Path) -> Player:
+    files = media_files(slug)
+    return Player(files=files, size=size_label(static_dir / files.mp4))
 
 
 def slides_digest(video: LocalVideo) -> str:
@@ -169,4 +193,3 @@ def check_media(
             f"({format_duration(cues[-1].end)}): draai tools/make_videos.py"
         )
     return problems
-
