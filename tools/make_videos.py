@@ -408,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     for path, slug, meta, video in videos:
         if not args.force and up_to_date(slug, video):
             print(f"{slug}: up to date")
+            write_duration(path, format_duration(probe_duration(STATIC / media_files(slug).mp4)))
             continue
         make(path, slug, meta, video)
     return 0

@@ -138,8 +138,8 @@ def seconds_of(duration: str) -> int:
 
 
 def format_duration(seconds: float) -> str:
-    """125.4 -> '2:05' (to the nearest whole second)."""
-    whole = int(seconds + 0.5)
+    """125.9 -> '2:05' (whole seconds, as video players show a length)."""
+    whole = int(seconds)
     minutes, rest = divmod(whole, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"

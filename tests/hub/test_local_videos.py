@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import webvtt
+from markupsafe import escape
 
 from app.config import PACKAGE_DIR
 from app.content.files import split_front_matter
@@ -115,7 +116,8 @@ def test_the_transcript_on_the_page_is_what_the_voice_says(client):
     html = client.get(f"/videos/{slug}").get_data(as_text=True)
     transcript = html.split('id="tekst-kop"')[1].split("</section>")[0]
     for slide in meta.video.slides:
-        spoken = " ".join(slide.spoken.split()).replace("'", "&#39;")
+        spoken = escape(" ".join(slide.spoken.split()))
+        assert f'<h3 class="utrecht-heading-3">{escape(slide.title)}</h3>' in transcript
         assert f'<p class="utrecht-paragraph">{spoken}</p>' in transcript
 
 
@@ -177,7 +179,7 @@ def test_durations_in_iso_8601():
     assert iso_duration("4:00") == "PT4M"
     assert iso_duration("0:45") == "PT45S"
     assert iso_duration("1:02:05") == "PT1H2M5S"
-    assert format_duration(125.4) == "2:05" and format_duration(125.6) == "2:06"
+    assert format_duration(125.9) == "2:05" and format_duration(126.0) == "2:06"
 
 
 # The content check ---------------------------------------------------------------------------
