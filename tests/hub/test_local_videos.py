@@ -44,6 +44,11 @@ STARTERS = starter_videos()
 LOCAL = [(slug, meta) for slug, meta in STARTERS if isinstance(meta.video, LocalVideo)]
 
 
+def video_of(meta: FrontMatter) -> LocalVideo:
+    assert isinstance(meta.video, LocalVideo)
+    return meta.video
+
+
 class Elements(HTMLParser):
     """Every start tag with its attributes, in order."""
 
@@ -83,7 +88,7 @@ def test_the_starter_videos_stay_small():
 
 def test_no_narration_claims_to_be_a_person():
     for slug, meta in LOCAL:
-        text = meta.video.transcript.lower()
+        text = video_of(meta).transcript.lower()
         assert "ik ben" not in text, slug
         assert "mantelzorgmakelaar" not in meta.summary.lower(), slug
 
@@ -115,7 +120,7 @@ def test_the_transcript_on_the_page_is_what_the_voice_says(client):
     slug, meta = LOCAL[0]
     html = client.get(f"/videos/{slug}").get_data(as_text=True)
     transcript = html.split('id="tekst-kop"')[1].split("</section>")[0]
-    for slide in meta.video.slides:
+    for slide in video_of(meta).slides:
         spoken = escape(" ".join(slide.spoken.split()))
         assert f'<h3 class="utrecht-heading-3">{escape(slide.title)}</h3>' in transcript
         assert f'<p class="utrecht-paragraph">{spoken}</p>' in transcript
@@ -222,12 +227,10 @@ def test_a_slide_with_too_many_lines_fails_the_check(hub_app, content):
 
 def made(tmp_path: Path, slug: str) -> tuple[Path, LocalVideo]:
     """A static folder holding the real files of one starter video."""
-    meta = dict(LOCAL)[slug]
     for _, name in media_files(slug).labelled():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(STATIC / name, tmp_path / name)
-    assert isinstance(meta.video, LocalVideo)
-    return tmp_path, meta.video
+    return tmp_path, video_of(dict(LOCAL)[slug])
 
 
 def test_files_made_from_these_slides_pass(tmp_path):
