@@ -149,6 +149,8 @@ def init_app(app: Flask, *, headers: list[tuple[str, str]]) -> None:
         allow_all_origins=False,
         immutable_file_test=immutable,
         add_headers_function=add_headers,
+        # Captions of the site's own videos; WhiteNoise does not know the type.
+        mimetypes={".vtt": "text/vtt"},
     )
 
     @app.url_defaults

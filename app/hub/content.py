@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -23,13 +23,47 @@ KINDS = {"artikelen": "article", "videos": "video", "paginas": "page"}
 PATTERNS = tuple(f"{folder}/*.md" for folder in KINDS)
 
 
-class VideoBlock(BaseModel):
+DURATION_PATTERN = r"^(\d+:)?\d{1,2}:\d{2}$"
+
+
+class YoutubeVideo(BaseModel):
+    """A video on YouTube, loaded from youtube-nocookie.com only after the visitor clicks."""
+
     model_config = ConfigDict(extra="forbid")
 
     provider: Literal["youtube"]
     id: str = Field(pattern=r"^[A-Za-z0-9_-]{11}$")
-    duration: str = Field(pattern=r"^(\d+:)?\d{1,2}:\d{2}$")
+    duration: str = Field(pattern=DURATION_PATTERN)
     transcript: str = Field(min_length=50)
+
+
+class Slide(BaseModel):
+    """One slide of a video made here: what is shown, and what the voice says meanwhile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=60)
+    lines: list[str] = Field(min_length=1, max_length=3)
+    spoken: str
+
+
+class LocalVideo(BaseModel):
+    """A video made here from slides (`tools/make_videos.py`) and served by this site, with
+    captions; the spoken text of the slides is the transcript. `duration` is written by the
+    tool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["local"]
+    duration: str | None = Field(default=None, pattern=DURATION_PATTERN)
+    slides: list[Slide] = Field(min_length=1)
+
+    @property
+    def transcript(self) -> str:
+        return "\n\n".join(s.spoken.strip() for s in self.slides if s.spoken.strip())
+
+
+VideoBlock = Annotated[YoutubeVideo | LocalVideo, Field(discriminator="provider")]
 
 
 class FrontMatter(BaseModel):
@@ -137,4 +171,14 @@ class Snapshot:
         return self.memo[key]
 
 
-__all__ = ["KINDS", "PATTERNS", "FrontMatter", "Heading", "Item", "Snapshot"]
+__all__ = [
+    "KINDS",
+    "PATTERNS",
+    "FrontMatter",
+    "Heading",
+    "Item",
+    "LocalVideo",
+    "Slide",
+    "Snapshot",
+    "YoutubeVideo",
+]

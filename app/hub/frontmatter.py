@@ -10,7 +10,8 @@ from pydantic_core import ErrorDetails
 from app.config import PACKAGE_DIR
 from app.content.files import FrontMatterError, Problem, digest, line_of_key, split_front_matter
 from app.content.site import SiteInfo
-from app.hub.content import KINDS, FrontMatter, Item
+from app.hub.content import KINDS, FrontMatter, Item, LocalVideo
+from app.hub.video_files import check_media
 
 
 def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | None, list[Problem]]:
@@ -34,9 +35,13 @@ def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | No
     fatal, problems = _check_fields(rel, source, kind, meta, site)
     if fatal:
         return None, fatal + problems
+    slug = meta.slug or path.stem
+    if kind == "video" and isinstance(meta.video, LocalVideo):
+        where = (rel, line_of_key(source, "video"))
+        problems += check_media(meta.video, slug, PACKAGE_DIR / "static", where=where)
     item = Item(
         kind=kind,
-        slug=meta.slug or path.stem,
+        slug=slug,
         meta=meta,
         path=path,
         rel_path=rel,
@@ -48,6 +53,7 @@ def parse_file(path: Path, content_dir: Path, site: SiteInfo) -> tuple[Item | No
     return item, problems
 
 
+VIDEO_PROVIDERS = ("youtube", "local")
 MESSAGES = {
     "missing": "het veld '{field}' ontbreekt",
     "extra_forbidden": "het veld '{field}' bestaat niet (bedoel je een ander veld?)",
@@ -55,8 +61,11 @@ MESSAGES = {
 
 
 def _field_problem(rel: str, source: str, error: ErrorDetails) -> Problem:
-    field = str(error["loc"][0]) if error["loc"] else "?"
-    where = ".".join(str(part) for part in error["loc"])
+    loc = list(error["loc"])
+    if loc[:1] == ["video"] and len(loc) > 2 and loc[1] in VIDEO_PROVIDERS:
+        del loc[1]  # the kind of video block, which the editor did not write as a key
+    field = str(loc[0]) if loc else "?"
+    where = ".".join(str(part) for part in loc)
     template = MESSAGES.get(error["type"])
     message = template.format(field=where) if template else f"'{where}': {error['msg']}"
     return Problem(rel, line_of_key(source, field), message)
@@ -84,7 +93,8 @@ def _check_fields(
     if kind == "video" and meta.video is None:
         add(
             "video",
-            "een video heeft een blok 'video' met provider, id, duration en transcript",
+            "een video heeft een blok 'video': provider local met slides, of youtube met id, "
+            "duration en transcript",
             True,
         )
     if kind != "video" and meta.video is not None:

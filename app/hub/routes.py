@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.accounts.access import role_required
@@ -13,7 +24,8 @@ from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
 from app.core.sitemap import add_pages
 from app.htmx import render
-from app.hub import feeds, search, service, structured_data
+from app.hub import feeds, search, service, structured_data, video_files
+from app.hub.content import LocalVideo
 from app.profile import personal
 from app.search.service import register_provider
 from app.security import allow_frame
@@ -107,10 +119,19 @@ def videos():
 @bp.get("/videos/<slug>")
 @cached_page
 def video(slug: str):
-    """One video: a poster until the visitor chooses to play, then the youtube-nocookie player."""
+    """One video: one made here in a <video> player with captions; one on YouTube as a poster
+    until the visitor chooses to play, then the youtube-nocookie player."""
     item, moved = _item_or_redirect("video", slug, "hub.video")
     if moved:
         return moved
+    if isinstance(item.meta.video, LocalVideo):
+        return render_template(
+            "hub/video.html",
+            item=item,
+            player=video_files.player(item.slug, Path(current_app.static_folder or "static")),
+            related=service.related(item),
+            status=item.status(service.today()),
+        )
     play = request.args.get("afspelen") == "1"
     if play:
         # Only now, after the click, may this page load a frame from YouTube.
@@ -219,4 +240,6 @@ def init_app(app: Flask) -> None:
         add_link(app, link)
     register_provider(app, search.documents, search.version)
     add_pages(app, feeds.sitemap_pages)
-    app.jinja_env.globals.update(article_data=structured_data.article)
+    app.jinja_env.globals.update(
+        article_data=structured_data.article, video_data=structured_data.video
+    )

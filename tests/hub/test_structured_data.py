@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.core.test_structured_data import blocks, meta
@@ -51,3 +52,36 @@ def test_a_vector_picture_is_not_offered_as_share_image(hub, content):
     content.write("artikelen/a.md", image="logo.svg", image_alt="Logo")
     html = hub.get("/artikelen/a").get_data(as_text=True)
     assert "/static/img/share." in meta(html, "og:image")
+
+
+def test_a_video_made_here_describes_itself_with_its_file(client):
+    html = client.get("/videos/wat-is-respijtzorg").get_data(as_text=True)
+    video = blocks(html)["VideoObject"]
+    assert video["name"] == "Wat is respijtzorg?"
+    assert video["description"] in html
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", video["uploadDate"])
+    assert re.fullmatch(r"PT(\d+M)?(\d+S)?", video["duration"])
+    assert video["contentUrl"].startswith("http://localhost/static/video/wat-is-respijtzorg.")
+    assert video["contentUrl"].endswith(".mp4")
+    [thumbnail] = video["thumbnailUrl"]
+    for address in (video["contentUrl"], thumbnail):
+        response = client.get(address.removeprefix("http://localhost"))
+        assert response.status_code == 200
+        response.close()
+    assert video["transcript"].startswith("In deze video")
+
+
+def test_a_youtube_video_is_described_without_naming_its_player(hub, content):
+    video = {
+        "provider": "youtube",
+        "id": "abcdefghijk",
+        "duration": "3:10",
+        "transcript": "Dit is wat er gezegd wordt. " * 5,
+    }
+    content.write("videos/film.md", title="Een film", video=video)
+    html = hub.get("/videos/film").get_data(as_text=True)
+    found = blocks(html)["VideoObject"]
+    assert found["duration"] == "PT3M10S"
+    assert found["url"] == "http://localhost/videos/film"
+    assert "youtube" not in json.dumps(found).lower()
+    assert found["thumbnailUrl"] == [meta(html, "og:image")]
