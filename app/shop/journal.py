@@ -199,12 +199,15 @@ def filename(year: int) -> str:
 
 
 def years(session: Session, today: date) -> list[int]:
-    """The years there is something to export for, and this year; newest first."""
-    first = session.exec(
-        select(func.min(Order.invoice_number)).where(col(Order.invoice_number).startswith(INVOICE))
+    """The years with invoices, and this year; newest first."""
+    first, last = session.exec(
+        select(func.min(Order.invoice_number), func.max(Order.invoice_number)).where(
+            col(Order.invoice_number).startswith(INVOICE)
+        )
     ).one()
     start = int(first[1:5]) if first else today.year
-    return list(range(max(today.year, start), min(today.year, start) - 1, -1))
+    end = int(last[1:5]) if last else today.year
+    return list(range(max(today.year, end), min(today.year, start) - 1, -1))
 
 
 def this_year() -> int:
