@@ -70,3 +70,4 @@ def fiscal_export(year: int, out: Path | None) -> None:
                 + (f", btw {comma_euros(quarter.vat[rate])}" if rate else "")
             )
         click.echo(f"  totaal btw: {comma_euros(quarter.vat_cents)}")
+    click.echo(journal.ZERO_RATE_NOTE)

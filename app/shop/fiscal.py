@@ -43,6 +43,7 @@ def overview():
         count=len(found),
         rates=VAT_RATES,
         rubrieken=journal.RUBRIEKEN,
+        zero_rate_note=journal.ZERO_RATE_NOTE,
     )
 
 

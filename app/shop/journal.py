@@ -39,10 +39,14 @@ BOM = "\ufeff"
 KINDS = {INVOICE: "factuur", CREDIT_NOTE: "creditnota"}
 # Where each rate goes in the btw-aangifte.
 RUBRIEKEN = {
-    21: "rubriek 1a (hoog tarief, 21 %)",
-    9: "rubriek 1b (laag tarief, 9 %)",
-    0: "0 % of vrijgesteld (vrijgestelde zorg vul je niet in; alleen omzet tegen 0 % in 1e)",
+    21: "rubriek 1a (hoog tarief, 21%)",
+    9: "rubriek 1b (laag tarief, 9%)",
+    0: "0% of vrijgesteld",
 }
+ZERO_RATE_NOTE = (
+    "Omzet die vrijgesteld is van btw (zoals zorg) vul je in de aangifte niet in; alleen omzet "
+    "tegen het 0%-tarief hoort in rubriek 1e."
+)
 
 
 @dataclass(frozen=True)

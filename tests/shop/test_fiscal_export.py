@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.audit.models import AccessAction, AccessEntry
+from app.db import id_of
 from app.payments.models import RefundRow, RefundStatus
 from app.shop import invoices, journal, service
 from app.shop.models import Order, OrderLine, OrderStatus
@@ -32,7 +33,7 @@ def make_paid_order(session, paid_at: datetime, lines: list[tuple[int, int]], ke
     for cents, rate in lines:
         session.add(
             OrderLine(
-                order_id=order.id,
+                order_id=id_of(order),
                 product_slug=ALARM,
                 partner_slug="wakkerwijk-alarmering",
                 title="Product",
@@ -51,7 +52,7 @@ def make_paid_order(session, paid_at: datetime, lines: list[tuple[int, int]], ke
 def refund_done(session, order: Order, cents: int, key: str) -> None:
     """A refund Mollie carried out, with its credit note (made now: time_machine sets when)."""
     row = RefundRow(
-        order_id=order.id,
+        order_id=id_of(order),
         mollie_refund_id=f"re_{key}",
         amount_cents=cents,
         status=RefundStatus.REFUNDED,
@@ -166,11 +167,11 @@ def test_the_command_writes_the_csv_and_prints_the_quarters(year_of_sales, runne
     assert out.read_bytes().count(b"\r\n") == 6  # a header and five documents
     assert "3 facturen en 2 creditnota's" in result.output
     quarters = result.output.split("Kwartaal ")[1:]
-    assert "rubriek 1a (hoog tarief, 21 %): omzet 100,00, btw 21,00" in quarters[0]
-    assert "rubriek 1b (laag tarief, 9 %): omzet 110,00, btw 9,90" in quarters[0]
+    assert "rubriek 1a (hoog tarief, 21%): omzet 100,00, btw 21,00" in quarters[0]
+    assert "rubriek 1b (laag tarief, 9%): omzet 110,00, btw 9,90" in quarters[0]
     assert "totaal btw: 30,90" in quarters[0]
-    assert "0 % of vrijgesteld" in quarters[1] and "omzet 50,00" in quarters[1]
-    assert "rubriek 1a (hoog tarief, 21 %): omzet -100,00, btw -21,00" in quarters[2]
+    assert "0% of vrijgesteld" in quarters[1] and "omzet 50,00" in quarters[1]
+    assert "rubriek 1a (hoog tarief, 21%): omzet -100,00, btw -21,00" in quarters[2]
     assert "totaal btw: -0,57" in quarters[3]
 
 
@@ -178,7 +179,7 @@ def test_staff_download_the_journal_and_it_is_logged(year_of_sales, staff, sessi
     page = staff.get("/staff/fiscaal?jaar=2026")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Btw-aangifte 2026" in text and "rubriek 1a (hoog tarief, 21 %)" in text
+    assert "Btw-aangifte 2026" in text and "rubriek 1a (hoog tarief, 21%)" in text
     assert '<option value="2027"' in text and '<option value="2025"' in text
     assert session.exec(select(AccessEntry)).all() == []  # looking at the totals is not logged
 
