@@ -340,7 +340,7 @@ PERSONAL_DATA = (
     ),
     Category(
         table="shop_credit_note",
-        name="Creditnota's",
+        name="Creditnota’s",
         purpose="Een creditnota voor elke terugbetaling, zoals de belastingregels vragen.",
         legal_basis=LegalBasis.LEGAL_OBLIGATION,
         retention=FISCAL_SEVEN_YEARS,
