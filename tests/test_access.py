@@ -70,6 +70,7 @@ PUBLIC = {
 }
 
 POST_ONLY = {
+    "/admin/account/<int:user_id>/tweede-stap",
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
     "/winkel/bestelling/<number>/opnieuw",
