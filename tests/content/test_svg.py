@@ -39,7 +39,11 @@ def test_a_plain_drawing_passes_and_gives_its_proportions():
         ),
         ("", ' onload="alert(1)"', "het attribuut 'onload' mag niet"),
         ('<rect width="9" height="9" onclick="x()"/>', "", "het attribuut 'onclick' mag niet"),
-        ('<image href="http://example.org/a.png"/>', "", "de verwijzing 'http://example.org/a.png'"),
+        (
+            '<image href="http://example.org/a.png"/>',
+            "",
+            "de verwijzing 'http://example.org/a.png'",
+        ),
         ('<image xlink:href="https://example.org/a.png"/>', "", "de verwijzing 'https://example"),
         ('<use href="//example.org/s.svg#a"/>', "", "de verwijzing '//example.org/s.svg#a'"),
         ('<image href="data:image/png;base64,AAAA"/>', "", "de verwijzing 'data:image/png"),
@@ -51,7 +55,7 @@ def test_a_plain_drawing_passes_and_gives_its_proportions():
             "'fill' verwijst met url(…) naar iets buiten de tekening",
         ),
         (
-            '<rect style="fill: url(\'//example.org/p\')"/>',
+            "<rect style=\"fill: url('//example.org/p')\"/>",
             "",
             "een stijl verwijst met url(…) naar iets buiten de tekening",
         ),
@@ -106,7 +110,9 @@ def test_broken_xml_is_reported_with_its_line():
     ],
 )
 def test_only_an_svg_passes(data):
-    assert messages(data) == ['het bestand begint niet met <svg xmlns="http://www.w3.org/2000/svg">']
+    assert messages(data) == [
+        'het bestand begint niet met <svg xmlns="http://www.w3.org/2000/svg">'
+    ]
 
 
 @pytest.mark.parametrize("view_box", ["", ' viewBox="0 0 0 120"', ' viewBox="0 0 wide 120"'])
