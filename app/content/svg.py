@@ -15,6 +15,7 @@ import re
 import xml.sax
 from dataclasses import dataclass, field
 from xml.sax.handler import ContentHandler, feature_namespaces
+from xml.sax.xmlreader import Locator
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.sax import make_parser
@@ -43,9 +44,13 @@ class _Inspector(ContentHandler):
         self.check = check
         self.depth = 0
         self.in_style = False
+        self.locator: Locator | None = None
+
+    def setDocumentLocator(self, locator: Locator) -> None:  # noqa: N802 - the SAX name
+        self.locator = locator
 
     def _line(self) -> int:
-        return self._locator.getLineNumber() if self._locator else 1
+        return (self.locator.getLineNumber() or 1) if self.locator else 1
 
     def _add(self, message: str) -> None:
         self.check.problems.append((self._line(), message))
@@ -128,5 +133,7 @@ def check_svg(data: bytes) -> SvgCheck:
     except DefusedXmlException as error:
         check.problems.append((1, f"de tekening is niet veilig te lezen: {error}"))
     except xml.sax.SAXParseException as error:
-        check.problems.append((error.getLineNumber(), f"geen geldige XML: {error.getMessage()}"))
+        check.problems.append(
+            (error.getLineNumber() or 1, f"geen geldige XML: {error.getMessage()}")
+        )
     return check
