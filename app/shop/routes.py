@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     flash,
     g,
@@ -32,6 +33,7 @@ from app.search.service import register_provider
 from app.shop import catalogue as catalogue_module
 from app.shop import (
     cli,
+    illustrations,
     models,
     paying,
     privacy,
@@ -123,6 +125,21 @@ def product(slug: str):
     form = BasketForm(formdata=None, product=slug)
     in_cart = cart().get(slug, 0)
     return render_template("shop/product.html", product=item, form=form, in_cart=in_cart)
+
+
+@bp.get("/winkel/afbeeldingen/<name>.<fingerprint>.svg")
+def illustration(name: str, fingerprint: str):
+    """A product's drawing, kept by browsers for good; an old fingerprint is sent on to the
+    current one (a page cached before the drawing changed still shows it)."""
+    found = service.catalogue().illustrations.get(f"{name}.svg")
+    if found is None:
+        abort(404)
+    if fingerprint != found.fingerprint:
+        return redirect(illustrations.url(found))
+    response = Response(found.data, content_type="image/svg+xml")
+    response.headers.update(illustrations.HEADERS)
+    response.set_etag(found.fingerprint)
+    return response.make_conditional(request)
 
 
 def sitemap_pages() -> list[Entry]:
@@ -465,6 +482,7 @@ def init_app(app: Flask) -> None:
         OrderStatus=OrderStatus,
         HandoffStatus=HandoffStatus,
         product_data=structured_data.product,
+        illustration_url=illustrations.url,
     )
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.
