@@ -45,6 +45,7 @@ PREFIX_FROM = 3
 SNIPPET_SOURCE = 3000
 SNIPPET_CONTEXT = 80
 WORD = re.compile(r"\w+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Whoosh keeps the schema (with our analyser classes) inside the index; bump this when they
 # change, so an upgraded site builds a fresh index instead of reading one it cannot understand.
 INDEX_NAME = "zoeken_v1"
@@ -480,13 +481,16 @@ class SearchIndex:
 
     # snippets
 
-    def _marks(self, words: list[str], prefix_last: bool) -> tuple[frozenset[str], tuple[str, ...]]:
-        """The analysed terms to mark, and (while typing) the prefix of the last word."""
+    def _marks(self, words: list[str], prefix_last: bool) -> _Marks:
+        """The analysed terms to mark, (while typing) the prefix of the last word, and a pattern
+        that finds the words that may be one of them (made once for all the hits)."""
         terms = frozenset(t for word in words for t in self._forms(word))
         prefixes = (
             (_fold(words[-1]),) if prefix_last and words and len(words[-1]) >= PREFIX_FROM else ()
         )
-        return terms, prefixes
+        needles = {t[:5] for t in terms if len(t) >= 3} | {p[:5] for p in prefixes}
+        alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+        return _Marks(terms, prefixes, re.compile(alternatives) if needles else None)
 
     def _forms(self, word: str) -> frozenset[str]:
         """What one word becomes in the index (cached: the vocabulary repeats a lot)."""
@@ -498,18 +502,16 @@ class SearchIndex:
             self._form_cache[word] = forms
         return forms
 
-    def _snippet(self, text: str, marks) -> str:
+    def _snippet(self, text: str, marks: _Marks) -> str:
         """Up to two short passages of `text` around matched words, HTML-escaped, with the
         matches in <mark>. Empty when no word matches."""
-        terms, prefixes = marks
+        terms, prefixes, pattern = marks.terms, marks.prefixes, marks.pattern
+        if pattern is None:
+            return ""
         source = text[:SNIPPET_SOURCE]
         # Find candidates fast (C regex on the first letters of each term), then check each
         # candidate word properly.
-        needles = {t[:5] for t in terms if len(t) >= 3} | {p[:5] for p in prefixes}
-        if not needles:
-            return ""
-        pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
-        folded = source.lower().translate(FOLD_ONE)
+        folded = _fold_text(source)
         matches: list[tuple[int, int]] = []
         for candidate in pattern.finditer(folded):
             start, end = candidate.start(), candidate.end()
@@ -574,6 +576,13 @@ class SearchIndex:
         return " ".join(corrected) if corrected != words else None
 
 
+@dataclass(frozen=True)
+class _Marks:
+    terms: frozenset[str]
+    prefixes: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+
+
 @dataclass
 class _Facts:
     kind: dict[int, str]
@@ -628,6 +637,15 @@ def _all(queries: list):
 
 def _fold(word: str) -> str:
     return word.lower().translate(FOLD)
+
+
+def _fold_text(text: str) -> str:
+    """Lower case with accents folded one to one (positions stay those of `text`). Only the
+    runs of non-ASCII letters go through the table: translating every letter costs far more."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return NON_ASCII.sub(lambda run: run.group().translate(FOLD_ONE), lowered)
 
 
 def _split(value: str | None) -> list[str]:
