@@ -194,6 +194,9 @@ def main() -> None:
             started = time.perf_counter()
             generated_content(content, args.docs)
             env["CONTENT_DIR"] = str(content)
+            # Each worker reads every article once on its first request, which takes longer
+            # than gunicorn's default 30 s worker timeout at this size.
+            env["GUNICORN_CMD_ARGS"] = "--timeout 900"
             took = time.perf_counter() - started
             print(f"{args.docs} generated articles written in {took:.0f} s")
         flask(env, "db", "upgrade")
@@ -205,7 +208,7 @@ def main() -> None:
             Gunicorn("app.wsgi:app", env=env) as site,
         ):
             hello.wait("/hello")
-            site.wait(SEARCH, timeout=600)
+            site.wait(SEARCH, timeout=1800)
             for _, path, headers, script in endpoints():  # every worker reads content and index
                 load(site.port, path, 4, 3, headers=headers, script=script)
             print(
