@@ -92,6 +92,7 @@ def cart_count() -> int:
 
 
 @bp.get("/winkel")
+@pagecache.cached_page
 def catalogue():
     """Products and services of our partners; "Aanbevolen voor jou" first for a caregiver who
     allows it, the same order for everyone else."""
