@@ -59,6 +59,7 @@ PUBLIC = {
     "/cookies/instellingen",
     "/winkel",
     "/winkel/<slug>",
+    "/winkel/afbeeldingen/<name>.<fingerprint>.svg",
     "/winkel/mandje",
     "/privacy-verklaring",
     "/hulplijn",
