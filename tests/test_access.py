@@ -16,6 +16,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/account/e-mailadres": None,
     "/account/wachtwoord": None,
     "/account/tweestapsverificatie": None,
+    "/hulplijn/mijn-vragen": None,
     "/inloggen/code": None,
     "/redactie": (Role.EDITOR, Role.ADMIN),
     "/profiel": (Role.CAREGIVER,),

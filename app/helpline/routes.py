@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from app import crypto, db
 from app.accounts.access import role_required
@@ -60,6 +60,17 @@ def received():
     return render_template("helpline/received.html")
 
 
+@bp.get("/mijn-vragen")
+@login_required
+def mine():
+    """What a logged-in caregiver asked the Hulplijn, newest first, with what happened to it."""
+    return render_template(
+        "helpline/mine.html",
+        rows=service.of_user(db.session(), current_user.id),
+        explanation=service.explanation,
+    )
+
+
 @staff_bp.get("")
 @role_required(*STAFF)
 def queue():
@@ -114,6 +125,7 @@ def init_app(app: Flask) -> None:
     for link in (
         Link("main", "helpline.contact", "Hulplijn", order=70),
         Link("footer", "helpline.contact", "Hulplijn", order=30),
+        Link("account", "helpline.mine", "Mijn hulpvragen", roles=(Role.CAREGIVER.value,)),
         Link("staff", "helpline_staff.queue", "Hulplijn-vragen", roles=staff_roles, order=10),
     ):
         add_link(app, link)

@@ -205,3 +205,24 @@ def test_p34_requests_go_after_180_days(app, client, session, runner):
 
         raw = db.session().execute(sa.text("SELECT count(*) FROM helpline_request")).scalar()
     assert raw == 1
+
+
+def test_a_caregiver_sees_their_own_questions_and_no_one_elses(client, login_as, auth, session):
+    login_as(name="Ander Iemand", email="ander@example.nl")
+    send(client, name="Ander Iemand", explanation="Vraag van iemand anders.")
+    auth.logout()
+    carla = login_as(name="Carla Mantel", email="carla@example.nl")
+    empty = client.get("/hulplijn/mijn-vragen").get_data(as_text=True)
+    assert "nog niets gevraagd" in empty
+    assert 'href="/hulplijn/mijn-vragen"' in empty  # in the account menu
+    send(client, name="Carla Mantel")
+    page = client.get("/hulplijn/mijn-vragen").get_data(as_text=True)
+    [own] = [r for r in requests(session) if r.user_id == carla.id]
+    assert f"Vraag {own.id} van" in page and str(escape(STORY)) in page
+    assert "nieuw: we nemen binnen twee werkdagen contact op" in page
+    assert "iemand anders" not in page
+
+
+def test_my_questions_need_a_login(client):
+    response = client.get("/hulplijn/mijn-vragen")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
