@@ -73,6 +73,7 @@ PUBLIC = {
 
 POST_ONLY = {
     "/admin/account/<int:user_id>/tweede-stap",
+    "/staff/hulplijn/<int:request_id>/oppakken",
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
     "/winkel/bestelling/<number>/opnieuw",
