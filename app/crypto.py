@@ -78,9 +78,12 @@ class EncryptedColumn:
     key: str = "id"
 
 
-def register_column(app: Flask, table: str, column: str, *, flag: str | None = None) -> None:
-    """Declare that `table.column` holds values made by `encrypt` (see EncryptedColumn)."""
-    declared = EncryptedColumn(table, column, flag)
+def register_column(
+    app: Flask, table: str, column: str, *, flag: str | None = None, key: str = "id"
+) -> None:
+    """Declare that `table.column` holds values made by `encrypt` (see EncryptedColumn); `key`
+    is the table's primary key column."""
+    declared = EncryptedColumn(table, column, flag, key)
     columns = app.extensions.setdefault("encrypted_columns", [])
     if declared not in columns:
         columns.append(declared)

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -97,12 +98,30 @@ async def _run(host: str, port: int, path: str, connections: int, seconds: float
     return Result(path, len(latencies), errors, time.perf_counter() - started, latencies)
 
 
-def load(port: int, path: str, connections: int = 32, seconds: float = 20.0) -> Result:
+def load(
+    port: int,
+    path: str,
+    connections: int = 32,
+    seconds: float = 20.0,
+    *,
+    headers: dict[str, str] | None = None,
+    script: str | None = None,
+    label: str | None = None,
+) -> Result:
     """Load one URL; uses wrk when it is installed (it needs far less CPU than Python, which
-    matters on a 2-core machine where the load generator competes with the server)."""
+    matters on a 2-core machine where the load generator competes with the server).
+
+    `headers` are sent with every request, `script` is a wrk Lua script (e.g. a `request`
+    function that makes each address different); both need wrk. `label` names the result."""
     if shutil.which("wrk"):
-        return _wrk(port, path, connections, seconds)
-    return asyncio.run(_run("127.0.0.1", port, path, connections, seconds))
+        result = _wrk(port, path, connections, seconds, headers or {}, script)
+    elif headers or script:
+        raise SystemExit("Headers and scripts need wrk (apt-get install wrk).")
+    else:
+        result = asyncio.run(_run("127.0.0.1", port, path, connections, seconds))
+    if label:
+        result.path = label
+    return result
 
 
 def load_generator() -> str:
@@ -111,15 +130,32 @@ def load_generator() -> str:
     )
 
 
-def _wrk(port: int, path: str, connections: int, seconds: float) -> Result:
+def _wrk(
+    port: int,
+    path: str,
+    connections: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    script: str | None = None,
+) -> Result:
     url = f"http://127.0.0.1:{port}{path}"
     # One first visit gives the cookies a browser would send back on every later request.
-    with urllib.request.urlopen(url, timeout=10) as first:
+    with urllib.request.urlopen(url, timeout=60) as first:
         cookies = [c.split(";", 1)[0] for c in first.headers.get_all("Set-Cookie") or []]
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", url]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s"]
+    command += ["--latency", url]
     if cookies:
         command[1:1] = ["-H", "Cookie: " + "; ".join(cookies)]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    for name, value in (headers or {}).items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script or "")
+    if script:
+        command[1:1] = ["-s", lua.name]
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(lua.name)
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
     duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))

@@ -29,7 +29,15 @@ from app.privacy import requests as privacy_requests
 from app.privacy.models import ExportFile, PrivacyRequest
 from app.shop.models import Order
 from app.tables import metadata
-from tests.conftest import DEFAULT_PASSWORD, EXTERNAL_DB, Client, build_app, empty_all_tables
+from tests.conftest import (
+    DEFAULT_PASSWORD,
+    EXTERNAL_DB,
+    AuthActions,
+    Client,
+    build_app,
+    empty_all_tables,
+    enrol_for_tests,
+)
 from tools.mollie_sandbox.server import SandboxServer
 
 ROLES = ("anonymous", "caregiver", "staff", "editor", "admin")
@@ -90,11 +98,11 @@ class PopulatedSite:
         if role == "anonymous":
             return client
         email = self.emails[role]
-        response = client.submit("/inloggen", {"email": email, "password": DEFAULT_PASSWORD})
+        response = AuthActions(client).login(email)
         if response.status_code != 303:
             email = self.emails[role] = f"{role}-{len(self.emails)}-nieuw@example.nl"
             self.users[role] = make_user(self.app, Role(role), email)
-            response = client.submit("/inloggen", {"email": email, "password": DEFAULT_PASSWORD})
+            response = AuthActions(client).login(email)
         assert response.status_code == 303, f"{role} could not log in again"
         return client
 
@@ -111,6 +119,8 @@ def make_user(app: Flask, role: Role, email: str, **details) -> User:
             verified=True,
             phone=details.pop("phone", None),
         )
+        session.flush()
+        enrol_for_tests(session, user)
         session.commit()
         return user
 

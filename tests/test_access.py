@@ -16,6 +16,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/account/e-mailadres": None,
     "/account/wachtwoord": None,
     "/account/tweestapsverificatie": None,
+    "/hulplijn/mijn-vragen": None,
     "/inloggen/code": None,
     "/redactie": (Role.EDITOR, Role.ADMIN),
     "/profiel": (Role.CAREGIVER,),
@@ -61,6 +62,7 @@ PUBLIC = {
     "/cookies/instellingen",
     "/winkel",
     "/winkel/<slug>",
+    "/winkel/afbeeldingen/<name>.<fingerprint>.svg",
     "/winkel/mandje",
     "/privacy-verklaring",
     "/hulplijn",
@@ -72,6 +74,8 @@ PUBLIC = {
 }
 
 POST_ONLY = {
+    "/admin/account/<int:user_id>/tweede-stap",
+    "/staff/hulplijn/<int:request_id>/oppakken",
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
     "/winkel/bestelling/<number>/opnieuw",

@@ -1,8 +1,9 @@
 """`flask demo load`: the demo accounts of `make run`, safe to run twice, never in production."""
 
+import pyotp
 from sqlmodel import select
 
-from app.accounts.demo import DEMO_ACCOUNTS
+from app.accounts.demo import DEMO_ACCOUNTS, DEMO_SECRETS
 from app.accounts.models import User
 
 
@@ -18,8 +19,22 @@ def test_demo_load_creates_the_four_accounts_once_and_prints_their_logins(
     )
     for _role, _, email, password in DEMO_ACCOUNTS:
         assert email in second.output and password in second.output
-        assert auth.login(email, password).status_code == 303
+        response = auth.client.submit("/inloggen", {"email": email, "password": password})
+        assert response.status_code == 303
+        if email in DEMO_SECRETS:  # staff and the administrator: the code `demo code` prints
+            assert DEMO_SECRETS[email] in second.output
+            assert response.headers["Location"].startswith("/inloggen/code")
+            code = runner.invoke(args=["demo", "code", email]).output.strip()
+            assert code == pyotp.TOTP(DEMO_SECRETS[email]).now()
+            passed = auth.client.submit(response.headers["Location"], {"code": code})
+            assert passed.status_code == 303, passed.get_data(as_text=True)
         auth.logout()
+
+
+def test_demo_codes_are_refused_in_production(app, runner):
+    app.config["APP_ENV"] = "production"
+    result = runner.invoke(args=["demo", "code", "makelaar@example.nl"])
+    assert result.exit_code != 0 and "niet in productie" in result.output
 
 
 def test_demo_load_is_refused_in_production(app, runner, session):

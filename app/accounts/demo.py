@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import pyotp
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from app.accounts import service, two_factor
@@ -53,6 +54,7 @@ def load(session: Session) -> list[str]:
 
 @click.command("code")
 @click.argument("email")
+@with_appcontext
 def code_command(email: str) -> None:
     """Toon de code van nu voor een demo-medewerker (alleen voor de lokale demo)."""
     if current_app.config["APP_ENV"] == "production":

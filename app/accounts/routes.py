@@ -401,7 +401,7 @@ def init_app(app: Flask) -> None:
         jobs.register_kind(app, kind)
     app.register_blueprint(bp)
     app.register_blueprint(second_step.bp)
-    crypto.register_column(app, "account_two_factor", "secret")
+    crypto.register_column(app, "account_two_factor", "secret", key="user_id")
     add_demo(app, demo.load)
     demo_cli.add_command(demo.code_command)
     personal_data.register(

@@ -169,3 +169,18 @@ def enrol_with(session: Session, user: User, secret: str) -> list[str]:
     found.confirmed_at = None
     found.last_step = 0
     return _confirmed(session, user, found)
+
+
+def reset(session: Session, user: User, *, by: User) -> bool:
+    """Remove the app and recovery codes of `user` (lost phone): at the next login they set up
+    a new app. False when there was nothing to remove."""
+    found = credential(session, user)
+    if found is None:
+        return False
+    session.delete(found)
+    for row in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        session.delete(row)
+    audit.record(
+        session, action="tweede inlogstap opnieuw in te stellen", user_id=user.id, actor_id=by.id
+    )
+    return True

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app import db
 from app.accounts import service as accounts
+from app.accounts import two_factor
 from app.accounts.access import role_required
 from app.accounts.models import ROLE_LABELS, Role, User
 from app.admin import service
@@ -14,7 +15,7 @@ from app.admin.cli import admin_cli
 from app.admin.forms import FindForm, RoleForm
 from app.core.navigation import Link, add_link
 from app.db import utcnow
-from app.forms import FieldError, add_error
+from app.forms import ButtonForm, FieldError, add_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -65,7 +66,33 @@ def account(user_id: int):
             )
             return redirect(url_for("admin.account", user_id=user.id), code=303)
     status = 422 if form.errors else 200
-    return render_template("admin/account.html", user=user, form=form, roles=ROLE_LABELS), status
+    return render_template(
+        "admin/account.html",
+        user=user,
+        form=form,
+        roles=ROLE_LABELS,
+        second_step=two_factor.enrolled(session, user),
+        reset_form=ButtonForm(),
+    ), status
+
+
+@bp.post("/account/<int:user_id>/tweede-stap")
+@role_required(Role.ADMIN)
+def reset_second_step(user_id: int):
+    """A lost phone: the person sets up a new app at their next login."""
+    session = db.session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(
+                "Je eigen tweede stap laat je door een andere beheerder opnieuw instellen.", "error"
+            )
+        elif two_factor.reset(session, user, by=current_user):
+            session.commit()
+            flash(f"{user.name} stelt bij de volgende keer inloggen een nieuwe app in.", "success")
+    return redirect(url_for("admin.account", user_id=user.id), code=303)
 
 
 def init_app(app: Flask) -> None:

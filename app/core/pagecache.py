@@ -107,15 +107,21 @@ HTMX_HEADERS = (
 )
 
 
-def _key() -> tuple:
+def _key(vary: Callable[[], Any] | None = None) -> tuple:
     environ = request.environ
     headers = tuple(environ.get(name, "") for name in HTMX_HEADERS)
     extra = tuple(f() for f in _cache().vary_functions)
-    return (request.full_path, headers, extra, content.store().version(), today())
+    own = vary() if vary is not None else None
+    return (request.full_path, headers, extra, own, content.store().version(), today())
 
 
-def cached_page(view: Callable) -> Callable:
-    """Serve this view's anonymous 200 responses from memory for up to a minute."""
+def cached_page(view: Callable | None = None, *, vary: Callable[[], Any] | None = None) -> Callable:
+    """Serve this view's anonymous 200 responses from memory for up to a minute.
+
+    `@cached_page(vary=fn)`: the page also depends on what `fn()` returns for the request
+    (e.g. the state of something besides the content, or a header only this view reads)."""
+    if view is None:
+        return lambda function: cached_page(function, vary=vary)
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
@@ -123,7 +129,7 @@ def cached_page(view: Callable) -> Callable:
             return view(*args, **kwargs)
         page_cache = _cache()
         cache = page_cache.entries
-        key = _key()
+        key = _key(vary)
         now = time.monotonic()
         entry = cache.get(key)
         if entry is None or now - entry[0] > TTL_SECONDS:

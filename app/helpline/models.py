@@ -61,6 +61,12 @@ class HelpRequest(SQLModel, table=True):
     consent_id: str | None = Field(default=None, max_length=36)
     source: HelpSource = Field(default=HelpSource.FORM, sa_type=EnumString(HelpSource, 20))
     status: HelpStatus = Field(default=HelpStatus.NEW, sa_type=EnumString(HelpStatus, 20))
+    # The makelaar who took the request, so that two colleagues do not both call.
+    taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    taken_by: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="SET NULL")),
+    )
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     handled_by: int | None = Field(
         default=None,
@@ -108,6 +114,8 @@ PERSONAL_DATA = (
             "consent_id": "het nummer van je toestemming in het toestemmingenlogboek",
             "source": "waar de vraag vandaan kwam",
             "status": "of je vraag al is afgehandeld",
+            "taken_at": "wanneer een mantelzorgmakelaar je vraag oppakte",
+            "taken_by": "de mantelzorgmakelaar die je vraag oppakte",
             "handled_at": "wanneer je vraag werd afgehandeld",
             "handled_by": "de mantelzorgmakelaar die je vraag afhandelde",
             "outcome": "wat er met je vraag is gedaan, in een paar woorden",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from app import crypto, db
 from app.accounts.access import role_required
@@ -14,7 +14,7 @@ from app.core.navigation import Link, add_link
 from app.core.sitemap import Entry, add_pages
 from app.db import utcnow
 from app.extensions import rate_limit
-from app.forms import FieldError, add_error
+from app.forms import ButtonForm, FieldError, add_error
 from app.helpline import service
 from app.helpline.demo import load_demo
 from app.helpline.forms import CONSENT_TEXT, CloseForm, ContactForm
@@ -60,14 +60,27 @@ def received():
     return render_template("helpline/received.html")
 
 
+@bp.get("/mijn-vragen")
+@login_required
+def mine():
+    """What a logged-in caregiver asked the Hulplijn, newest first, with what happened to it."""
+    return render_template(
+        "helpline/mine.html",
+        rows=service.of_user(db.session(), current_user.id),
+        explanation=service.explanation,
+    )
+
+
 @staff_bp.get("")
 @role_required(*STAFF)
 def queue():
     session = db.session()
     now = utcnow()
+    rows = service.queue(session)
     return render_template(
         "helpline/staff_queue.html",
-        rows=service.queue(session),
+        rows=rows,
+        takers=service.staff_names(session, {r.taken_by for r in rows if r.taken_by}),
         closed=service.recently_closed(session),
         late=lambda row: service.is_late(row, now),
         days=lambda row: service.working_days_between(row.created_at, now),
@@ -95,8 +108,26 @@ def detail(request_id: int):
         row=row,
         explanation=service.explanation(row),
         form=form,
+        take_form=ButtonForm(),
+        taker=service.staff_names(session, {row.taken_by}).get(row.taken_by or 0),
         late=service.is_late(row),
     ), 422 if form.errors else 200
+
+
+@staff_bp.post("/<int:request_id>/oppakken")
+@role_required(*STAFF)
+def take(request_id: int):
+    session = db.session()
+    row = session.get(HelpRequest, request_id)
+    if row is None:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        if service.take(session, row, staff=current_user):
+            session.commit()
+            flash("Je hebt deze vraag opgepakt. Je collega's zien dat in de lijst.", "ok")
+        else:
+            flash("Een collega heeft deze vraag al opgepakt of afgehandeld.", "error")
+    return redirect(url_for("helpline_staff.detail", request_id=request_id), code=303)
 
 
 def _pages() -> list[Entry]:
@@ -114,6 +145,7 @@ def init_app(app: Flask) -> None:
     for link in (
         Link("main", "helpline.contact", "Hulplijn", order=70),
         Link("footer", "helpline.contact", "Hulplijn", order=30),
+        Link("account", "helpline.mine", "Mijn hulpvragen", roles=(Role.CAREGIVER.value,)),
         Link("staff", "helpline_staff.queue", "Hulplijn-vragen", roles=staff_roles, order=10),
     ):
         add_link(app, link)

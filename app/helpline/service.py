@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app import crypto
+from app import crypto, db
+from app.accounts.models import User
 from app.audit import access
 from app.audit.models import AccessAction
 from app.consent import service as consent
@@ -135,6 +136,35 @@ def shown_to_staff(session: Session, row: HelpRequest, *, staff: Any) -> None:
         what=f"Hulplijn-vraag {row.id}",
         subject_id=row.user_id,
     )
+
+
+def staff_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """The names of these staff accounts, by id (for 'opgepakt door')."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = session.exec(select(User).where(col(User.id).in_(wanted)))
+    return {db.id_of(u): u.name for u in rows}
+
+
+def take(session: Session, row: HelpRequest, *, staff: Any) -> bool:
+    """`staff` takes the request (calls back, answers); False when a colleague already did or
+    it is handled."""
+    if row.status == HelpStatus.DONE or row.taken_by not in (None, staff.id):
+        return False
+    if row.taken_by == staff.id:
+        return True
+    row.taken_by = staff.id
+    row.taken_at = utcnow()
+    session.add(row)
+    access.record(
+        session,
+        actor=staff,
+        action=AccessAction.CHANGE,
+        what=f"Hulplijn-vraag {row.id} opgepakt",
+        subject_id=row.user_id,
+    )
+    return True
 
 
 def close(session: Session, row: HelpRequest, *, staff: Any, outcome: str) -> bool:

@@ -39,8 +39,8 @@ from app.privacy.processors import processors
 bp = Blueprint("privacy", __name__)
 
 # The statement's own version: change both when its text changes.
-STATEMENT_VERSION = "1.1"
-STATEMENT_DATE = date(2026, 12, 2)
+STATEMENT_VERSION = "1.2"
+STATEMENT_DATE = date(2026, 12, 3)
 
 
 def _user():

@@ -133,6 +133,10 @@ class Decompounder:
         self.words = frozenset(w for w in words if len(w) >= MIN_PART)
         self._memo: dict[str, list[str]] = {}
 
+    def __getstate__(self) -> dict:
+        # Pickled into the index with the schema: the word list, without the memory of splits.
+        return {**self.__dict__, "_memo": {}}
+
     @classmethod
     def from_file(cls, path: Path) -> Decompounder:
         if not path.exists():

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,9 +45,11 @@ PREFIX_FROM = 3
 SNIPPET_SOURCE = 3000
 SNIPPET_CONTEXT = 80
 WORD = re.compile(r"\w+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Whoosh keeps the schema (with our analyser classes) inside the index; bump this when they
 # change, so an upgraded site builds a fresh index instead of reading one it cannot understand.
 INDEX_NAME = "zoeken_v1"
+TOC_NAME = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")  # one file per commit, as Whoosh names them
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,11 @@ class _Dutch(Filter):
         self.stop = frozenset(stopwords_for_language("nl"))
         self.stem = stemmer_for_language("nl")
         self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def __getstate__(self) -> dict:
+        # Whoosh stores the schema, and so this filter, in every commit's table of contents,
+        # which each open of the index reads back: the memory of analysed words stays out.
+        return {**self.__dict__, "_cache": {}}
 
     def _terms(self, raw: str) -> tuple[str, tuple[str, ...]]:
         """(the folded word, its index terms)."""
@@ -202,14 +210,24 @@ def make_schema(decompounder: Decompounder) -> Schema:
 
 
 class SearchIndex:
-    """A Whoosh index in one folder, with a cached searcher that follows new commits."""
+    """A Whoosh index in one folder, with one searcher per process that follows new commits.
 
-    def __init__(self, folder: Path, decompounder: Decompounder) -> None:
+    Whether another process has committed is looked at (a directory listing) at most every
+    `recheck_seconds`, the interval the content store uses for the files; a commit made by this
+    object is seen at once."""
+
+    def __init__(
+        self, folder: Path, decompounder: Decompounder, *, recheck_seconds: float = 0.0
+    ) -> None:
         self.folder = folder
+        self.recheck_seconds = recheck_seconds
         self.schema = make_schema(decompounder)
         self.analyzer = self.schema["content"].analyzer
         self.dutch: _Dutch = self.analyzer.items[-1]
         self._searcher = None
+        self._searcher_generation = -1
+        self._checked_at = float("-inf")
+        self._readable_generation = -1
         self._lock = threading.Lock()
         self._form_cache: dict[str, frozenset[str]] = {}
         self._facts_for = None
@@ -218,13 +236,40 @@ class SearchIndex:
     # writing
 
     def exists(self) -> bool:
-        """True when a readable index is there (an unreadable one counts as missing)."""
-        if not self.folder.exists():
+        """True when a readable index is there (an unreadable one counts as missing).
+
+        Free while the searcher is fresh; otherwise a directory listing, and the index is
+        opened only for a commit not seen readable before."""
+        if self._searcher is not None and not self._recheck_due():
+            return True
+        generation = self._generation()
+        if generation < 0:
             return False
+        if generation == self._readable_generation:
+            return True
         try:
-            return index.exists_in(str(self.folder), indexname=INDEX_NAME)
+            readable = index.exists_in(str(self.folder), indexname=INDEX_NAME)
         except Exception:  # noqa: BLE001 - a damaged or foreign index is rebuilt, never fatal
             return False
+        if readable:
+            self._readable_generation = generation
+        return readable
+
+    def _generation(self) -> int:
+        """The number of the latest commit in the folder (-1 when there is none)."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return -1
+        found = (TOC_NAME.match(name) for name in names)
+        return max((int(m.group(1)) for m in found if m), default=-1)
+
+    def _recheck_due(self) -> bool:
+        return time.monotonic() - self._checked_at >= self.recheck_seconds
+
+    def _committed(self) -> None:
+        """This object wrote a commit: the next search looks for it without waiting."""
+        self._checked_at = float("-inf")
 
     def _open(self):
         if not self.exists():
@@ -245,6 +290,7 @@ class SearchIndex:
             writer.add_document(**_fields(doc))
         writer.commit(mergetype=CLEAR)  # the old segments go only now
         ix.close()
+        self._committed()
         return len(documents)
 
     @staticmethod
@@ -279,28 +325,45 @@ class SearchIndex:
             for doc in changed:
                 writer.update_document(**_fields(doc))
             writer.commit()
+            self._committed()
         ix.close()
         return counts
 
     # reading
 
     def searcher(self):
-        """The process's searcher, refreshed when a writer has committed since."""
+        """The process's searcher, replaced when a writer has committed since (looked at at
+        most every `recheck_seconds`, at once after a commit of this object)."""
+        searcher = self._searcher
+        if searcher is not None and not self._recheck_due():
+            return searcher
         with self._lock:
-            if self._searcher is None:
-                self._searcher = self._open().searcher()
-            elif not self._searcher.up_to_date():
+            generation = self._generation()
+            if self._searcher is None or generation != self._searcher_generation:
                 # A new searcher, not refresh(): a refreshed searcher reuses the old segment
                 # readers and misses deletions made in those segments.
-                self._searcher.close()
+                if self._searcher is not None:
+                    self._searcher.close()
                 self._searcher = self._open().searcher()
+                # Read before opening: a commit in between only causes one more opening later.
+                self._searcher_generation = generation
+            self._checked_at = time.monotonic()
             return self._searcher
+
+    def generation(self) -> int:
+        """The commit that searches are answered from now (-1 when there is no index): pages
+        made from search results may be kept as long as it stays the same."""
+        if not self.exists():
+            return -1
+        self.searcher()
+        return self._searcher_generation
 
     def close(self) -> None:
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+                self._checked_at = float("-inf")
 
     def words(self, text: str) -> list[str]:
         """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
@@ -418,13 +481,16 @@ class SearchIndex:
 
     # snippets
 
-    def _marks(self, words: list[str], prefix_last: bool) -> tuple[frozenset[str], tuple[str, ...]]:
-        """The analysed terms to mark, and (while typing) the prefix of the last word."""
+    def _marks(self, words: list[str], prefix_last: bool) -> _Marks:
+        """The analysed terms to mark, (while typing) the prefix of the last word, and a pattern
+        that finds the words that may be one of them (made once for all the hits)."""
         terms = frozenset(t for word in words for t in self._forms(word))
         prefixes = (
             (_fold(words[-1]),) if prefix_last and words and len(words[-1]) >= PREFIX_FROM else ()
         )
-        return terms, prefixes
+        needles = {t[:5] for t in terms if len(t) >= 3} | {p[:5] for p in prefixes}
+        alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+        return _Marks(terms, prefixes, re.compile(alternatives) if needles else None)
 
     def _forms(self, word: str) -> frozenset[str]:
         """What one word becomes in the index (cached: the vocabulary repeats a lot)."""
@@ -436,18 +502,16 @@ class SearchIndex:
             self._form_cache[word] = forms
         return forms
 
-    def _snippet(self, text: str, marks) -> str:
+    def _snippet(self, text: str, marks: _Marks) -> str:
         """Up to two short passages of `text` around matched words, HTML-escaped, with the
         matches in <mark>. Empty when no word matches."""
-        terms, prefixes = marks
+        terms, prefixes, pattern = marks.terms, marks.prefixes, marks.pattern
+        if pattern is None:
+            return ""
         source = text[:SNIPPET_SOURCE]
         # Find candidates fast (C regex on the first letters of each term), then check each
         # candidate word properly.
-        needles = {t[:5] for t in terms if len(t) >= 3} | {p[:5] for p in prefixes}
-        if not needles:
-            return ""
-        pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
-        folded = source.lower().translate(FOLD_ONE)
+        folded = _fold_text(source)
         matches: list[tuple[int, int]] = []
         for candidate in pattern.finditer(folded):
             start, end = candidate.start(), candidate.end()
@@ -512,6 +576,13 @@ class SearchIndex:
         return " ".join(corrected) if corrected != words else None
 
 
+@dataclass(frozen=True)
+class _Marks:
+    terms: frozenset[str]
+    prefixes: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+
+
 @dataclass
 class _Facts:
     kind: dict[int, str]
@@ -566,6 +637,15 @@ def _all(queries: list):
 
 def _fold(word: str) -> str:
     return word.lower().translate(FOLD)
+
+
+def _fold_text(text: str) -> str:
+    """Lower case with accents folded one to one (positions stay those of `text`). Only the
+    runs of non-ASCII letters go through the table: translating every letter costs far more."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return NON_ASCII.sub(lambda run: run.group().translate(FOLD_ONE), lowered)
 
 
 def _split(value: str | None) -> list[str]:

@@ -7,6 +7,7 @@ from htmx_flask import request as htmx_request
 
 from app.content import store as content
 from app.core.navigation import Link, add_link
+from app.core.pagecache import cached_page
 from app.core.pagination import page_number
 from app.htmx import render
 from app.search import cli, service
@@ -16,7 +17,19 @@ bp = Blueprint("search", __name__)
 LIVE_TRIGGER = "zoekveld"
 
 
+def _live() -> bool:
+    """Sent while typing in the search field (then the last word may be unfinished)."""
+    return bool(htmx_request.htmx) and htmx_request.htmx.trigger == LIVE_TRIGGER
+
+
+def _answered_by() -> tuple[int, bool]:
+    """Besides the address and the content, a search page depends on the index commit it is
+    answered from and on whether it was asked while typing."""
+    return service.index_generation(), _live()
+
+
 @bp.get("/zoeken")
+@cached_page(vary=_answered_by)
 def search():
     """Search articles, videos, pages and products."""
     query = service.clean_query(request.args.get("q"))
@@ -25,7 +38,7 @@ def search():
     if topic and site.topic(topic) is None:
         topic = None
     kind = request.args.get("soort") or None
-    live = bool(htmx_request.htmx) and htmx_request.htmx.trigger == LIVE_TRIGGER
+    live = _live()
     outcome = None
     if query:
         service.ensure_fresh()

@@ -18,6 +18,7 @@ from typing import cast
 from flask import Flask, current_app
 from werkzeug.local import LocalProxy
 
+from app.content.store import RECHECK_SECONDS
 from app.search.dutch import Decompounder
 from app.search.engine import IndexBusy, SearchDocument, SearchIndex, SearchResults
 
@@ -84,6 +85,11 @@ def ensure_fresh() -> None:
         app.extensions["search_state"] = current
 
 
+def index_generation() -> int:
+    """Changes whenever the index that answers searches does (a commit of any process)."""
+    return engine().generation()
+
+
 @dataclass
 class SearchPage:
     query: str
@@ -140,7 +146,9 @@ def init_app(app: Flask) -> None:
         app.config.get("SEARCH_INDEX_DIR") or Path(app.config["INSTANCE_DIR"]) / "search-index"
     )
     decompounder = Decompounder.from_file(Path(app.config["CONTENT_DIR"]) / "zoekwoorden.txt")
-    app.extensions["search_index"] = SearchIndex(folder, decompounder)
+    # Other processes' commits are looked for as often as the content files are.
+    recheck = app.config.get("CONTENT_RECHECK_SECONDS", RECHECK_SECONDS)
+    app.extensions["search_index"] = SearchIndex(folder, decompounder, recheck_seconds=recheck)
     app.extensions["search_lock"] = threading.Lock()
 
 

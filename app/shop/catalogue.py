@@ -23,6 +23,8 @@ from app.content.files import (
 from app.content.sanitise import plain_text, sanitise
 from app.content.site import SiteInfo
 from app.content.store import Source
+from app.shop import illustrations as drawings
+from app.shop.illustrations import Illustration
 from app.shop.money import VAT_RATES
 
 NEEDS = {
@@ -119,6 +121,7 @@ class Product:
     partner: Partner
     html: str
     text: str
+    illustration: Illustration | None = None
     meta: ProductMeta = field(init=False)
 
     def __post_init__(self) -> None:
@@ -155,6 +158,7 @@ class Catalogue:
     products: dict[str, Product]
     categories: list[Category]
     problems: list[Problem]
+    illustrations: dict[str, Illustration] = field(default_factory=dict)
 
     def category(self, slug: str) -> Category | None:
         return next((c for c in self.categories if c.slug == slug), None)
@@ -183,6 +187,7 @@ def load(content_dir: Path, site: SiteInfo) -> Catalogue:
         if parsed:
             fields, body = parsed
             partners[path.stem] = Partner(slug=path.stem, fields=fields, html=_render(body))
+    illustrations = drawings.load(content_dir, problems)
     products: dict[str, Product] = {}
     known_categories = {c.slug for c in categories}
     for path in sorted((root / "producten").glob("*.md")):
@@ -193,6 +198,10 @@ def load(content_dir: Path, site: SiteInfo) -> Catalogue:
         rel, source = path.relative_to(content_dir).as_posix(), path.read_text(encoding="utf-8")
         slug = fields.slug or path.stem
         errors = _product_rules(fields, partners, known_categories, site)
+        if fields.image and (
+            wrong := drawings.image_problem(fields.image, illustrations, content_dir)
+        ):
+            errors.append(("image", wrong))
         for key, message in errors:
             problems.append(Problem(rel, line_of_key(source, key), message))
         if errors or slug in products:
@@ -208,9 +217,16 @@ def load(content_dir: Path, site: SiteInfo) -> Catalogue:
             partner=partners[fields.partner],
             html=html,
             text=plain_text(html),
+            illustration=illustrations.get(fields.image or ""),
         )
     problems.extend(_vat_number_problems(content_dir, site))
-    return Catalogue(partners=partners, products=products, categories=categories, problems=problems)
+    return Catalogue(
+        partners=partners,
+        products=products,
+        categories=categories,
+        problems=problems,
+        illustrations=illustrations,
+    )
 
 
 def _vat_number_problems(content_dir: Path, site: SiteInfo) -> list[Problem]:
@@ -287,7 +303,9 @@ def _product_rules(
 
 
 SOURCE = Source(
-    "catalogue", ("winkel/*.toml", "winkel/partners/*.md", "winkel/producten/*.md"), load
+    "catalogue",
+    ("winkel/*.toml", "winkel/partners/*.md", "winkel/producten/*.md", drawings.PATTERN),
+    load,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     flash,
     g,
@@ -33,6 +34,7 @@ from app.shop import catalogue as catalogue_module
 from app.shop import (
     cli,
     fiscal,
+    illustrations,
     invoices,
     models,
     paying,
@@ -92,6 +94,7 @@ def cart_count() -> int:
 
 
 @bp.get("/winkel")
+@pagecache.cached_page
 def catalogue():
     """Products and services of our partners; "Aanbevolen voor jou" first for a caregiver who
     allows it, the same order for everyone else."""
@@ -125,6 +128,21 @@ def product(slug: str):
     form = BasketForm(formdata=None, product=slug)
     in_cart = cart().get(slug, 0)
     return render_template("shop/product.html", product=item, form=form, in_cart=in_cart)
+
+
+@bp.get("/winkel/afbeeldingen/<name>.<fingerprint>.svg")
+def illustration(name: str, fingerprint: str):
+    """A product's drawing, kept by browsers for good; an old fingerprint is sent on to the
+    current one (a page cached before the drawing changed still shows it)."""
+    found = service.catalogue().illustrations.get(f"{name}.svg")
+    if found is None:
+        abort(404)
+    if fingerprint != found.fingerprint:
+        return redirect(illustrations.url(found))
+    response = Response(found.data, content_type="image/svg+xml")
+    response.headers.update(illustrations.HEADERS)
+    response.set_etag(found.fingerprint)
+    return response.make_conditional(request)
 
 
 def sitemap_pages() -> list[Entry]:
@@ -483,6 +501,7 @@ def init_app(app: Flask) -> None:
         OrderStatus=OrderStatus,
         HandoffStatus=HandoffStatus,
         product_data=structured_data.product,
+        illustration_url=illustrations.url,
     )
     register_provider(app, search.documents, search.version)
     # The header shows the cart count on every page, also on pages served from the page cache.

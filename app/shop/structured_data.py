@@ -7,7 +7,8 @@ from typing import Any
 from flask import url_for
 
 from app.content import store as content
-from app.core.structured_data import absolute, share_image, static_image
+from app.core.structured_data import absolute, share_image
+from app.shop import illustrations
 from app.shop.catalogue import Product
 from app.shop.money import decimal_euros
 
@@ -16,8 +17,10 @@ NOT_AVAILABLE = "https://schema.org/Discontinued"
 
 
 def image(product: Product) -> str:
-    """The picture to show when the product is shared: its own when it has a raster image."""
-    return static_image(product.fields.image) or share_image()
+    """The product's own drawing when it has one, else the site's share image."""
+    if product.illustration:
+        return absolute(illustrations.url(product.illustration))
+    return share_image()
 
 
 def product(item: Product) -> dict[str, Any]:

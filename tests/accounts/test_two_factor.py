@@ -8,10 +8,11 @@ from datetime import timedelta
 import pyotp
 import pytest
 import time_machine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import crypto
 from app.accounts.models import RecoveryCode, Role, TwoFactor
+from app.audit.models import AuditEvent
 from app.db import utcnow
 from tests.conftest import DEFAULT_PASSWORD, TEST_SECRET, second_step_code
 
@@ -82,7 +83,7 @@ def test_a_code_works_once_and_a_recovery_code_once(client, make_user, auth, ses
     auth.logout()
     password_login(client, user.email)
     assert client.submit("/inloggen/code", {"code": recovery}).status_code == 422
-    used = session.exec(select(RecoveryCode).where(RecoveryCode.used_at.is_not(None))).all()
+    used = session.exec(select(RecoveryCode).where(col(RecoveryCode.used_at).is_not(None))).all()
     assert len(used) == 1
 
 
@@ -129,3 +130,27 @@ def test_a_code_typed_in_full_width_digits_counts(client, make_user):
     password_login(client, user.email)
     wide = "".join(chr(ord("０") + int(d)) for d in pyotp.TOTP(TEST_SECRET).now())
     assert client.submit("/inloggen/code", {"code": wide}).status_code == 303
+
+
+def test_an_administrator_lets_someone_with_a_lost_phone_set_up_a_new_app(
+    client, make_user, auth, session
+):
+    mara = make_user(role=Role.STAFF, email="mara@example.nl")
+    admin = make_user(role=Role.ADMIN, email="bea@example.nl")
+    auth.login(admin.email)
+    page = client.get(f"/admin/account/{mara.id}").get_data(as_text=True)
+    assert "Nieuwe app laten instellen" in page
+    done = client.submit(f"/admin/account/{mara.id}/tweede-stap", page=f"/admin/account/{mara.id}")
+    assert done.status_code == 303
+    assert session.get(TwoFactor, mara.id) is None
+    assert not session.exec(select(RecoveryCode).where(RecoveryCode.user_id == mara.id)).all()
+    own = client.submit(f"/admin/account/{admin.id}/tweede-stap", page=f"/admin/account/{admin.id}")
+    assert own.status_code == 303 and session.get(TwoFactor, admin.id) is not None
+    events = session.exec(select(AuditEvent).where(AuditEvent.user_id == mara.id)).all()
+    assert [(e.action, e.actor_id) for e in events][-1] == (
+        "tweede inlogstap opnieuw in te stellen",
+        admin.id,
+    )
+    auth.logout()
+    response = password_login(client, mara.email)
+    assert response.headers["Location"].startswith("/account/tweestapsverificatie")

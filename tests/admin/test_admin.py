@@ -9,7 +9,7 @@ from app.accounts.models import Role, User
 from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.jobs import service as jobs
-from tests.conftest import DEFAULT_PASSWORD, AuthActions
+from tests.conftest import AuthActions
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def test_only_an_administrator_sees_the_page(app, client, make_user):
     for role in (Role.CAREGIVER, Role.STAFF, Role.EDITOR):
         user = make_user(role=role, email=f"{role.value}@example.nl")
         browser = app.test_client()
-        browser.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
+        AuthActions(browser).login(user.email)
         assert browser.get("/account").status_code == 200
         assert browser.get("/admin/").status_code == 403
         assert browser.get(f"/admin/account/{user.id}").status_code == 403

@@ -205,3 +205,56 @@ def test_p34_requests_go_after_180_days(app, client, session, runner):
 
         raw = db.session().execute(sa.text("SELECT count(*) FROM helpline_request")).scalar()
     assert raw == 1
+
+
+def test_a_caregiver_sees_their_own_questions_and_no_one_elses(client, login_as, auth, session):
+    login_as(name="Ander Iemand", email="ander@example.nl")
+    send(client, name="Ander Iemand", explanation="Vraag van iemand anders.")
+    auth.logout()
+    carla = login_as(name="Carla Mantel", email="carla@example.nl")
+    empty = client.get("/hulplijn/mijn-vragen").get_data(as_text=True)
+    assert "nog niets gevraagd" in empty
+    assert 'href="/hulplijn/mijn-vragen"' in empty  # in the account menu
+    send(client, name="Carla Mantel")
+    page = client.get("/hulplijn/mijn-vragen").get_data(as_text=True)
+    [own] = [r for r in requests(session) if r.user_id == carla.id]
+    assert f"Vraag {own.id} van" in page and str(escape(STORY)) in page
+    assert "nieuw: we nemen binnen twee werkdagen contact op" in page
+    assert "iemand anders" not in page
+
+
+def test_my_questions_need_a_login(client):
+    response = client.get("/hulplijn/mijn-vragen")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_a_makelaar_takes_a_request_and_colleagues_see_it(app, client, make_user, auth, session):
+    send(client, name="Eerste Vraag")
+    [row] = requests(session)
+    mara = make_user(role=Role.STAFF, email="mara@example.nl", name="Mara Makelaar")
+    piet = make_user(role=Role.STAFF, email="piet@example.nl", name="Piet Plan")
+    auth.login(mara.email)
+    page = client.get(f"/staff/hulplijn/{row.id}").get_data(as_text=True)
+    assert "Ik pak deze vraag op" in page
+    taken = client.submit(f"/staff/hulplijn/{row.id}/oppakken", page=f"/staff/hulplijn/{row.id}")
+    assert taken.status_code == 303
+    assert "Jij hebt deze vraag opgepakt" in client.get(f"/staff/hulplijn/{row.id}").get_data(
+        as_text=True
+    )
+    auth.logout()
+    auth.login(piet.email)
+    assert "opgepakt door Mara Makelaar" in client.get("/staff/hulplijn").get_data(as_text=True)
+    detail = client.get(f"/staff/hulplijn/{row.id}").get_data(as_text=True)
+    assert "Mara Makelaar heeft deze vraag opgepakt" in detail
+    assert "Ik pak deze vraag op" not in detail
+    again = client.submit(f"/staff/hulplijn/{row.id}/oppakken", page=f"/staff/hulplijn/{row.id}")
+    assert again.status_code == 303
+    [row] = requests(session)
+    assert row.taken_by == mara.id  # not taken over silently
+    taken_entries = session.exec(
+        select(AccessEntry).where(col(AccessEntry.what).contains("opgepakt"))
+    ).all()
+    assert [e.actor_id for e in taken_entries] == [mara.id]
+    assert (
+        client.submit("/staff/hulplijn/99999/oppakken", page="/staff/hulplijn").status_code == 404
+    )

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app.accounts.models import Role, User
 from app.privacy.models import ExportFile, PrivacyRequest
 from app.privacy.requests import add_months
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import AuthActions
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_p42_the_due_date_is_one_calendar_month_after_receipt(received, due):
 def staff(app, make_user):
     member = make_user(role=Role.STAFF, email="makelaar@example.nl", name="Mara Makelaar")
     client = app.test_client()
-    client.submit("/inloggen", {"email": member.email, "password": DEFAULT_PASSWORD})
+    AuthActions(client).login(member.email)
     client.member = member
     return client
 
@@ -189,7 +189,7 @@ def test_p42_no_extension_after_the_first_month(staff, caregiver, session, auth)
     record(staff, kind="inzage")
     row = session.exec(select(PrivacyRequest)).one()
     with time_machine.travel(row.due_at + timedelta(hours=1)):
-        staff.submit("/inloggen", {"email": "makelaar@example.nl", "password": DEFAULT_PASSWORD})
+        AuthActions(staff).login("makelaar@example.nl")
         response = staff.submit(
             f"/staff/privacy/{row.id}/verlengen",
             {"months": "1", "reason": "We hadden het te druk deze maand."},
@@ -204,7 +204,7 @@ def test_p42_no_extension_after_the_first_month(staff, caregiver, session, auth)
 def test_only_staff_reach_the_queue(app, make_user, role, session):
     user = make_user(role=role)
     client = app.test_client()
-    client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
+    AuthActions(client).login(user.email)
     assert client.get("/staff/privacy").status_code == 403
     for action in ("actie", "verwijderen", "code", "code-sturen", "verlengen", "afsluiten"):
         # With a valid CSRF token, so only the role check can refuse.

@@ -154,7 +154,7 @@ def test_p43_a_new_version_is_shown_and_asks_for_cookie_consent_again(
     first = site(tmp_path, database_url)
     visitor = first.test_client()
     html = visitor.get("/privacy-verklaring").get_data(as_text=True)
-    assert f"Versie {statement_routes.STATEMENT_VERSION}, bijgewerkt op 2 december 2026" in html
+    assert f"Versie {statement_routes.STATEMENT_VERSION}, bijgewerkt op 3 december 2026" in html
     assert "(versie 1, geldig vanaf 26 november 2026)" in html
     assert 'id="cookiebanner"' in html
     visitor.submit("/cookies/keuze", {"keuze": "alles", "next": "/"}, page="/")

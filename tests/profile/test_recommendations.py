@@ -320,3 +320,16 @@ def test_reading_history_reaches_the_shop(client, caregiver, fill, session):
     assert list(cards) != without
     first = next(iter(cards.values()))
     assert why(first) == "je naaste woont zelfstandig, je las over zorg"
+
+
+def test_the_shop_page_kept_for_visitors_neither_hides_nor_shares_recommendations(
+    app, client, filled
+):
+    """/winkel is kept in the page cache for visitors who are not logged in; a caregiver's
+    recommendations are still made for them alone."""
+    visitor = app.test_client()
+    first = visitor.get("/winkel").get_data(as_text=True)
+    assert 'id="voor-jou-kop"' not in first and 'id="producten"' in first
+    cards = shop_cards(client)
+    assert cards and all(why(card) for card in cards.values())
+    assert visitor.get("/winkel").get_data(as_text=True) == first

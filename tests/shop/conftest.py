@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.accounts.models import Role
 from app.shop.models import Order
-from tests.conftest import DEFAULT_PASSWORD, PROJECT_ROOT, AuthActions, Client, build_app
+from tests.conftest import PROJECT_ROOT, AuthActions, Client, build_app
 from tools.mollie_sandbox.server import SandboxServer
 
 ALARM = "personenalarm-met-valdetectie"  # wakkerwijk-alarmering: name, address, phone; ships
@@ -64,7 +64,7 @@ def app(tmp_path, database_url, sandbox):
 @pytest.fixture
 def buyer(client, make_user):
     user = make_user(email="koper@example.nl", name="Koos Koper")
-    client.submit("/inloggen", {"email": user.email, "password": DEFAULT_PASSWORD})
+    AuthActions(client).login(user.email)
     return user
 
 
@@ -152,8 +152,7 @@ def staff(app, make_user):
     """A client logged in as staff."""
     user = make_user(role=Role.STAFF, email="medewerker@example.nl")
     client = app.test_client()
-    response = AuthActions(client).login(user.email)  # with the second step, as staff log in
-    assert response.status_code == 303, response.get_data(as_text=True)
+    AuthActions(client).login(user.email)
     return client
 
 

@@ -4,7 +4,7 @@ Orders paid before this migration get their invoice numbers here, in the order t
 per calendar year in Dutch time; the counters continue from there.
 
 Revision ID: a7c4e2f19b38
-Revises: f1b2c3d4e5f6
+Revises: 0a7c5e9d1b34
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel.sql.sqltypes
 import app.db
 
 revision = 'a7c4e2f19b38'
-down_revision = 'f1b2c3d4e5f6'
+down_revision = '0a7c5e9d1b34'
 branch_labels = None
 depends_on = None
 
