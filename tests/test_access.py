@@ -26,6 +26,8 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/winkel/afrekenen": None,
     "/winkel/bestellingen": None,
     "/staff/bestellingen": (Role.STAFF, Role.ADMIN),
+    "/staff/fiscaal": (Role.STAFF, Role.ADMIN),
+    "/staff/fiscaal/verkoopdagboek.csv": (Role.STAFF, Role.ADMIN),
     "/privacy": None,
     "/privacy/inzage": None,
     "/privacy/verwijderen": None,
@@ -105,6 +107,12 @@ OWN_RECORD = {
     "/winkel/bestelling/<number>": "/winkel/bestelling/ZG2026-000001",
     "/winkel/bestelling/<number>/factuur": "/winkel/bestelling/ZG2026-000001/factuur",
     "/staff/bestellingen/<number>": "/staff/bestellingen/ZG2026-000001",
+    "/winkel/bestelling/<number>/creditnota/<credit_number>": (
+        "/winkel/bestelling/ZG2026-000001/creditnota/C2026-000001"
+    ),
+    "/staff/bestellingen/<number>/creditnota/<credit_number>": (
+        "/staff/bestellingen/ZG2026-000001/creditnota/C2026-000001"
+    ),
     "/privacy/download/<int:export_id>": "/privacy/download/1",
     "/privacy/bestelling/<number>/corrigeren": "/privacy/bestelling/ZG2026-000001/corrigeren",
     "/staff/privacy/<int:request_id>": "/staff/privacy/1",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,8 @@ FIELD_NAMES = {
     "phone": "telefoonnummer",
     "address": "adres",
 }
+# A Dutch btw-identificatienummer: NL, nine digits, B, two digits.
+VAT_NUMBER = re.compile(r"^NL[0-9]{9}B[0-9]{2}$")
 WITHDRAWAL = {
     "standard": "Je hebt 14 dagen bedenktijd.",
     "hygiene": (
@@ -216,6 +219,7 @@ def load(content_dir: Path, site: SiteInfo) -> Catalogue:
             text=plain_text(html),
             illustration=illustrations.get(fields.image or ""),
         )
+    problems.extend(_vat_number_problems(content_dir, site))
     return Catalogue(
         partners=partners,
         products=products,
@@ -223,6 +227,27 @@ def load(content_dir: Path, site: SiteInfo) -> Catalogue:
         problems=problems,
         illustrations=illustrations,
     )
+
+
+def _vat_number_problems(content_dir: Path, site: SiteInfo) -> list[Problem]:
+    """A shop sends invoices, and an invoice must name the btw-nummer (from site.toml)."""
+    number = site.organisation.vat_number
+    if VAT_NUMBER.match(number):
+        return []
+    try:
+        source = (content_dir / "site.toml").read_text(encoding="utf-8")
+    except OSError:
+        source = ""
+    line = next(
+        (n for n, text in enumerate(source.splitlines(), 1) if text.startswith("vat_number")), 1
+    )
+    message = (
+        "vat_number ontbreekt: een factuur moet het btw-nummer noemen (NL, 9 cijfers, B, "
+        "2 cijfers, bijvoorbeeld NL123456789B01)"
+        if not number
+        else f"vat_number '{number}' is geen btw-nummer (NL, 9 cijfers, B, 2 cijfers)"
+    )
+    return [Problem("site.toml", line, message)]
 
 
 def _parse(path: Path, content_dir: Path, model, problems: list[Problem]):

@@ -1,13 +1,17 @@
-"""`flask shop sync` and `flask shop sync-payments`."""
+"""`flask shop sync`, `flask shop sync-payments` and `flask shop fiscal-export`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from app import db
 from app.payments.reconcile import reconcile
-from app.shop import service
+from app.shop import journal, service
+from app.shop.invoices import INVOICE
+from app.shop.money import VAT_RATES, comma_euros
 
 
 @click.group("shop", cls=AppGroup)
@@ -37,3 +41,33 @@ def sync_payments() -> None:
         "extra": "dubbele betalingen",
     }
     click.echo("Betalingen: " + ", ".join(f"{v} {words[k]}" for k, v in counts.items()))
+
+
+@shop_cli.command("fiscal-export")
+@click.option("--year", type=click.IntRange(2000, 2999), required=True, help="Het kalenderjaar.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Waar het CSV-bestand komt (standaard verkoopdagboek-JAAR.csv hier).",
+)
+def fiscal_export(year: int, out: Path | None) -> None:
+    """Write the sales journal of YEAR as CSV and print the BTW totals per quarter."""
+    found = journal.entries(db.session(), year)
+    target = out or Path(journal.filename(year))
+    target.write_text(journal.csv_text(found), encoding="utf-8", newline="")
+    invoices = sum(1 for entry in found if entry.kind == journal.KINDS[INVOICE])
+    click.echo(
+        f"Verkoopdagboek {year}: {invoices} facturen en {len(found) - invoices} creditnota's "
+        f"in {target}"
+    )
+    click.echo("Btw-aangifte per kwartaal (in euro; creditnota's zijn al afgetrokken):")
+    for quarter in journal.quarters(found):
+        click.echo(f"Kwartaal {quarter.number}")
+        for rate in VAT_RATES:
+            click.echo(
+                f"  {journal.RUBRIEKEN[rate]}: omzet {comma_euros(quarter.net[rate])}"
+                + (f", btw {comma_euros(quarter.vat[rate])}" if rate else "")
+            )
+        click.echo(f"  totaal btw: {comma_euros(quarter.vat_cents)}")
+    click.echo(journal.ZERO_RATE_NOTE)

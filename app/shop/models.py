@@ -114,6 +114,8 @@ class Order(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     confirmation_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     refunded_cents: int = Field(default=0)
+    # Given when the order is paid (app.shop.invoices): consecutive per calendar year.
+    invoice_number: str | None = Field(default=None, max_length=20, unique=True)
 
     @property
     def has_address(self) -> bool:
@@ -136,6 +138,41 @@ class OrderLine(SQLModel, table=True):
     unit_price_cents: int
     vat_rate: int
     line_total_cents: int
+
+
+class InvoiceCounter(SQLModel, table=True):
+    """The last number given in one series (invoices, credit notes) in one calendar year. The
+    row is locked by the update that takes the next number, so numbers are given one at a
+    time and a transaction that rolls back gives its number back."""
+
+    __tablename__ = "shop_invoice_counter"
+
+    series: str = Field(primary_key=True, max_length=1)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = Field(default=0)
+
+
+class CreditNote(SQLModel, table=True):
+    """The credit note of one refund that Mollie carried out, with its own number series. What
+    it takes back per BTW rate is fixed when it is made (`rates`, JSON: rate -> gross cents)."""
+
+    __tablename__ = "shop_credit_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    order_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    refund_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("shop_refund.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    amount_cents: int
+    rates: str = Field(max_length=200)
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class Handoff(SQLModel, table=True):
@@ -231,6 +268,7 @@ PERSONAL_DATA = (
             "paid_at": "wanneer je betaalde",
             "confirmation_sent_at": "wanneer de bevestiging is verstuurd",
             "refunded_cents": "terugbetaald bedrag in centen",
+            "invoice_number": "factuurnummer",
         },
     ),
     Category(
@@ -298,6 +336,25 @@ PERSONAL_DATA = (
             "reason": "reden",
             "staff_id": "de medewerker die terugbetaalde",
             "created_at": "wanneer",
+        },
+    ),
+    Category(
+        table="shop_credit_note",
+        name="Creditnota’s",
+        purpose="Een creditnota voor elke terugbetaling, zoals de belastingregels vragen.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention=FISCAL_SEVEN_YEARS,
+        erasure=Erasure.KEEP_FISCAL,
+        source=Source.SYSTEM,
+        parent=("order_id", "shop_order"),
+        fields={
+            "id": "volgnummer",
+            "number": "nummer van de creditnota",
+            "order_id": "de bestelling",
+            "refund_id": "de terugbetaling",
+            "amount_cents": "teruggegeven bedrag in centen, inclusief btw",
+            "rates": "dat bedrag per btw-tarief",
+            "issued_at": "datum van de creditnota",
         },
     ),
     Category(

@@ -17,6 +17,12 @@ def decimal_euros(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
+def comma_euros(cents: int) -> str:
+    """Cents as euros with a decimal comma and no thousands mark, as a Dutch spreadsheet
+    reads a number: `"-1234,50"`."""
+    return decimal_euros(cents).replace(".", ",")
+
+
 def vat_in_gross(gross_cents: int, rate: int) -> int:
     """The BTW contained in a price that includes BTW (rounded half up to a cent)."""
     if rate not in VAT_RATES:

@@ -23,7 +23,7 @@ from app.payments import payables, refunds
 from app.payments import service as payments
 from app.payments.models import PaymentRow, PaymentStatus, RefundRow
 from app.payments.payables import Paid, Payable
-from app.shop import service
+from app.shop import invoices, service
 from app.shop.models import Order, OrderStatus
 from app.urls import public_url
 
@@ -118,6 +118,7 @@ def refund(
     if new:  # otherwise a parallel request stored it, and told the customer
         order.refunded_cents = refunds.refunded_cents(session, paid_for.id)
         session.add(order)
+        invoices.issue_credit_note(session, order, row)  # when Mollie refunded it at once
         tell_customer(session, order, amount_cents, failed=False)
         session.commit()
     return row
@@ -160,6 +161,7 @@ class OrderPayables:
         if _move(session, order, OrderStatus.PAID, waiting=waiting, paid_with=payment.mollie_id):
             if was_ended:
                 log.warning("order %s was paid after it had ended unpaid", order.number)
+            invoices.assign_invoice_number(session, order)
             service.hand_off(session, order)
             send_confirmation(session, order)
             return Paid.NOW
@@ -184,12 +186,14 @@ class OrderPayables:
     def refunds_moved(
         self, session: Session, payable_id: int, moved: list[RefundRow], refunded_cents: int
     ) -> None:
-        """Keep the refunded total, and tell the customer about each refund that failed or was
-        canceled (they were told it was on its way)."""
+        """Keep the refunded total, make the credit note of each refund Mollie carried out, and
+        tell the customer about each refund that failed or was canceled (they were told it was
+        on its way)."""
         order = _order(session, payable_id)
         order.refunded_cents = refunded_cents
         session.add(order)
         for row in moved:
+            invoices.issue_credit_note(session, order, row)
             if not row.status.moved_money:
                 tell_customer(session, order, row.amount_cents, failed=True)
 

@@ -33,7 +33,9 @@ from app.search.service import register_provider
 from app.shop import catalogue as catalogue_module
 from app.shop import (
     cli,
+    fiscal,
     illustrations,
+    invoices,
     models,
     paying,
     privacy,
@@ -356,6 +358,7 @@ def order(number: str):
         order=found,
         lines=lines,
         vat=service.order_vat(lines),
+        credit_notes=invoices.credit_notes(db.session(), db.id_of(found)),
         pay_form=ButtonForm(),
         polls=polls,
         poll_after=poll_after,
@@ -420,7 +423,7 @@ def orders():
 def invoice(number: str):
     """A printable invoice for a paid order."""
     found = _own_order(number)
-    if found.status != OrderStatus.PAID:
+    if found.invoice_number is None:
         abort(404)
     lines = service.order_lines(db.session(), found)
     return render_template(
@@ -429,6 +432,19 @@ def invoice(number: str):
         lines=lines,
         vat=service.order_vat(lines),
         catalogue=service.catalogue(),
+    )
+
+
+@bp.get("/winkel/bestelling/<number>/creditnota/<credit_number>")
+@login_required
+def credit_note(number: str, credit_number: str):
+    """A printable credit note for a refund of an order."""
+    found = _own_order(number)
+    view = invoices.credit_note_for(db.session(), found, credit_number)
+    if view is None:
+        abort(404)
+    return render_template(
+        "shop/credit_note.html", order=found, note=view.note, vat=view.vat, reference=view.reference
     )
 
 
@@ -473,6 +489,8 @@ def init_app(app: Flask) -> None:
     add_link(app, Link("staff", "shop_staff.orders", "Alle bestellingen", roles=staff_roles))
     add_pages(app, sitemap_pages)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(fiscal.bp)
+    add_link(app, Link("staff", "shop_fiscal.overview", "Fiscaal overzicht", roles=staff_roles))
     app.cli.add_command(cli.shop_cli)
     paying.init_app(app)
     personal_data.register(

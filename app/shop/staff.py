@@ -15,7 +15,7 @@ from app.audit.models import AccessAction
 from app.forms import FieldError, add_error, is_digits
 from app.payments import refunds, surplus
 from app.payments.models import PaymentRow
-from app.shop import paying, service
+from app.shop import invoices, paying, service
 from app.shop.catalogue import field_names
 from app.shop.forms import RefundForm
 from app.shop.models import Order
@@ -93,7 +93,30 @@ def order(number: str):
         ).all(),
         surplus=surplus.payments_of(session, db.id_of(found)),
         refunds=refunds.of(session, db.id_of(found)),
+        credit_notes=invoices.credit_notes(session, db.id_of(found)),
     ), 422 if form.errors else 200
+
+
+@bp.get("/<number>/creditnota/<credit_number>")
+@role_required(*STAFF)
+def credit_note(number: str, credit_number: str):
+    """A credit note of an order, as the customer sees it."""
+    session = db.session()
+    found = session.exec(select(Order).where(Order.number == number)).first()
+    view = None if found is None else invoices.credit_note_for(session, found, credit_number)
+    if found is None or view is None:
+        abort(404)
+    access.record(
+        session,
+        actor=current_user,
+        action=AccessAction.READ,
+        what=f"creditnota {credit_number} van bestelling {number}",
+        subject_id=found.user_id,
+    )
+    session.commit()
+    return render_template(
+        "shop/credit_note.html", order=found, note=view.note, vat=view.vat, reference=view.reference
+    )
 
 
 def _refund(session, order: Order, cents: int, form: RefundForm) -> bool:

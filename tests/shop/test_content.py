@@ -136,3 +136,23 @@ def test_a_product_image_is_shown_with_its_alt_text(content_app, content_dir):
         r'alt="Een polsband met een ronde alarmknop" width="160" height="120">',
         html,
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "vat_number ontbreekt: een factuur moet het btw-nummer noemen"),
+        ("NL12345678B01", "vat_number 'NL12345678B01' is geen btw-nummer"),
+        ("123456789B01", "vat_number '123456789B01' is geen btw-nummer"),
+    ],
+    ids=["leeg", "te-kort", "zonder-NL"],
+)
+def test_the_invoices_need_a_vat_number_in_site_toml(content_app, content_dir, value, message):
+    site = content_dir / "site.toml"
+    text = site.read_text(encoding="utf-8")
+    assert 'vat_number = "NL000000000B01"' in text
+    site.write_text(text.replace('"NL000000000B01"', f'"{value}"'), encoding="utf-8")
+    code, output = run_check(content_app)
+    assert code == 1
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("vat_number"))
+    assert f"site.toml:{line}: {message}" in output
