@@ -13,6 +13,7 @@ from app.audit import access
 from app.audit.models import AccessAction
 from app.db import utcnow
 from app.shop import journal
+from app.shop.forms import YearForm
 from app.shop.invoices import AMSTERDAM
 from app.shop.money import VAT_RATES
 
@@ -35,10 +36,13 @@ def overview():
     choices = journal.years(session, utcnow().astimezone(AMSTERDAM).date())
     year = _year(choices)
     found = journal.entries(session, year)
+    form = YearForm(meta={"csrf": False})
+    form.jaar.choices = [(str(c), str(c)) for c in choices]
+    form.jaar.data = str(year)
     return render_template(
         "shop/staff_fiscal.html",
         year=year,
-        choices=choices,
+        form=form,
         quarters=journal.quarters(found),
         count=len(found),
         rates=VAT_RATES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from wtforms import BooleanField, HiddenField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Optional, Regexp, ValidationError
 
 from app.accounts.forms import EMAIL_MESSAGE, PHONE_PATTERN
@@ -159,3 +159,10 @@ def order_form(columns: list[str]) -> type[SiteForm]:
     """A form with only the details this order holds."""
     attrs = {name: ORDER_FORM_FIELDS[name]() for name in columns}
     return type("OrderCorrectionForm", (SiteForm,), attrs)
+
+
+class YearForm(SiteForm):
+    """The year on the staff's fiscal page (sent with GET; the choices are the years with
+    invoices, filled in by the view)."""
+
+    jaar = SelectField("Jaar", validate_choice=False)
