@@ -288,3 +288,38 @@ def test_everyday_words_find_the_article(searcher, query, slug):
     page = searcher.get("/zoeken", query_string={"q": query}).get_data(as_text=True)
     first_three = page.split('class="zg-result')[1:4]
     assert any(f'href="/artikelen/{slug}"' in result for result in first_three), query
+
+
+def test_spelling_suggestions_are_whooshs_own(search_app):
+    """The faster speller answers exactly what Whoosh's corrector answers: for typos made from
+    every word of the spelling field (a letter dropped, changed, doubled or two swapped) and
+    for words far from any."""
+    import random
+
+    from app.search.engine import _Speller
+
+    index = search_app.extensions["search_index"]
+    searcher = index.searcher()
+    reader = searcher.reader()
+    corrector = searcher.corrector("spell")
+    speller = _Speller(reader)
+    vocabulary = [t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("spell")]
+    assert len(vocabulary) > 500
+    rng = random.Random(20)
+    typos = set()
+    for word in vocabulary:
+        i = rng.randrange(1, len(word))
+        typos |= {
+            word[:i] + word[i + 1 :],
+            word[:i] + rng.choice("aeiouknrst") + word[i + 1 :],
+            word[:i] + word[i] + word[i:],
+            word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :],
+        }
+    typos |= {"xqzvw", "mantelzrg", "respijtzrog", "dementei", "zzzzzzzz", "a"}
+    differ = []
+    for typo in sorted(typos):
+        whoosh = corrector.suggest(typo, limit=1, maxdist=2, prefix=1)
+        if speller.suggest(typo) != (whoosh[0] if whoosh else None):
+            differ.append((typo, whoosh, speller.suggest(typo)))
+    assert len(typos) > 2000
+    assert differ == []
