@@ -64,6 +64,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         REDIS_URL=settings.redis_url,
         ENCRYPTION_KEYS=settings.encryption_keys,
         ERASURE_LEDGER=str(settings.erasure_ledger),
+        KEY_STORE_URL=settings.key_store_url,
         TESTING=settings.is_test,
         MAX_CONTENT_LENGTH=1024 * 1024,
         MAX_FORM_MEMORY_SIZE=512 * 1024,

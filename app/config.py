@@ -57,6 +57,7 @@ ENV_NAMES = frozenset(
         "REDIS_URL",
         "ENCRYPTION_KEYS",
         "ERASURE_LEDGER",
+        "KEY_STORE_URL",
     }
 )
 
@@ -81,6 +82,7 @@ class Settings:
     redis_url: str | None
     encryption_keys: tuple[str, ...]
     erasure_ledger: Path
+    key_store_url: str
 
     @property
     def is_production(self) -> bool:
@@ -171,6 +173,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         erasure_ledger=Path(
             env.get("ERASURE_LEDGER") or instance_dir / "erasure-ledger.jsonl"
         ).resolve(),
+        # The data keys (crypto.py) live apart from the main database, backed up on their own.
+        key_store_url=env.get("KEY_STORE_URL") or f"sqlite:///{instance_dir / 'keys.db'}",
     )
 
 

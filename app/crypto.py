@@ -4,10 +4,18 @@ ENCRYPTION_KEYS holds one or more Fernet keys, newest first: new values are encr
 first; any of them can decrypt, so an old key stays until `flask keys rotate` has re-encrypted
 everything with the new one. Every column that holds encrypted values is declared with
 `register_column` by the feature that owns it, so the rotation covers it the day it is added.
+
+What must become unreadable everywhere once it is erased (what someone told the Hulplijn) is
+sealed with a data key of its own instead (`seal`, `unseal`). Data keys are kept wrapped by
+ENCRYPTION_KEYS in a small store apart from the main database (KEY_STORE_URL, by default
+instance/keys.db). Erasing destroys the key, so every copy of the sealed values (SQLite's
+write-ahead log, PostgreSQL's old row versions, a backup of the main database restored later)
+stays unreadable. The key store is backed up on its own and never restored to an earlier point.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -15,9 +23,15 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from app import db
+
 
 class DecryptionError(Exception):
     """A value could not be decrypted with any configured key."""
+
+
+class KeyDestroyed(DecryptionError):
+    """The data key of a sealed value was destroyed: what it protected was erased."""
 
 
 def _fernet() -> MultiFernet:
@@ -70,20 +84,29 @@ def is_current(token: str) -> bool:
 @dataclass(frozen=True)
 class EncryptedColumn:
     """A text column holding Fernet tokens; with `flag`, only rows where that boolean column is
-    true are encrypted (the others hold plain text). NULL values are left alone."""
+    true are encrypted (the others hold plain text). NULL and empty values are left alone. With
+    `sealed`, the values are sealed with each row's own data key (`subject(table, key)`)."""
 
     table: str
     column: str
     flag: str | None = None
     key: str = "id"
+    sealed: bool = False
 
 
 def register_column(
-    app: Flask, table: str, column: str, *, flag: str | None = None, key: str = "id"
+    app: Flask,
+    table: str,
+    column: str,
+    *,
+    flag: str | None = None,
+    key: str = "id",
+    sealed: bool = False,
 ) -> None:
-    """Declare that `table.column` holds values made by `encrypt` (see EncryptedColumn); `key`
-    is the table's primary key column."""
-    declared = EncryptedColumn(table, column, flag, key)
+    """Declare that `table.column` holds values made by `encrypt`, or by `seal` with a key per
+    row (see EncryptedColumn); `key` is the table's primary key column. Deleting rows of a
+    table with sealed columns goes through `destroy_row_keys`."""
+    declared = EncryptedColumn(table, column, flag, key, sealed)
     columns = app.extensions.setdefault("encrypted_columns", [])
     if declared not in columns:
         columns.append(declared)
@@ -101,7 +124,9 @@ class RotationResult:
 
 
 def rotate_all(session: Session) -> RotationResult:
-    """Re-encrypt every value in every registered column with the newest key.
+    """Re-encrypt every value in every registered column with the newest key; values sealed
+    with data keys stay as they are (`rewrap_keys` re-wraps their keys), and a value from before
+    its column was sealed is sealed now.
 
     Values already encrypted with the newest key are left as they are, so running it twice
     changes nothing the second time. Values that no configured key can decrypt are listed in
@@ -115,15 +140,17 @@ def rotate_all(session: Session) -> RotationResult:
         value: sa.ColumnClause = sa.column(declared.column, sa.Text)
         columns = [key, value] + ([sa.column(declared.flag, sa.Boolean)] if declared.flag else [])
         table = sa.table(declared.table, *columns)
-        query = sa.select(key, value).select_from(table).where(value.is_not(None))
+        query = sa.select(key, value).select_from(table).where(value.is_not(None), value != "")
         if declared.flag:
             query = query.where(sa.column(declared.flag, sa.Boolean).is_(True))
         for row_key, token in connection.execute(query):
-            if is_current(token):
+            name = subject(declared.table, row_key)
+            if is_sealed(name, token) if declared.sealed else is_current(token):
                 result.already_current += 1
                 continue
             try:
-                updates.append((table, key, value, row_key, rotate(token)))
+                renewed = seal(name, decrypt(token)) if declared.sealed else rotate(token)
+                updates.append((table, key, value, row_key, renewed))
             except DecryptionError:
                 result.unreadable.append(f"{declared.table}.{declared.column} {row_key}")
     if result.unreadable:
@@ -132,6 +159,144 @@ def rotate_all(session: Session) -> RotationResult:
         connection.execute(sa.update(table).where(key == row_key).values({value.name: token}))
         result.rotated += 1
     return result
+
+
+# --- data keys: one per protected thing, kept apart from the main database -------------------
+
+KEY_STORE = sa.MetaData()
+DATA_KEYS = sa.Table(
+    "data_key",
+    KEY_STORE,
+    # What the key protects, as `subject(table, id)`: "helpline_request:12".
+    sa.Column("subject", sa.String(120), primary_key=True),
+    # The key itself, encrypted with ENCRYPTION_KEYS (so a copy of this store alone is useless).
+    sa.Column("wrapped", sa.Text, nullable=False),
+)
+
+
+def subject(table: str, row_id: object) -> str:
+    return f"{table}:{row_id}"
+
+
+def _key_store() -> sa.Engine:
+    """The key store's engine, made when first needed (most requests never need it)."""
+    engine = current_app.extensions.get("key_store")
+    if engine is None:
+        engine = db.make_engine(current_app.config["KEY_STORE_URL"])
+        KEY_STORE.create_all(engine)
+        engine = current_app.extensions.setdefault("key_store", engine)
+    return engine
+
+
+def _wrapped(subject_name: str) -> str | None:
+    query = sa.select(DATA_KEYS.c.wrapped).where(DATA_KEYS.c.subject == subject_name)
+    with _key_store().connect() as connection:
+        return connection.execute(query).scalar_one_or_none()
+
+
+def _new_key(subject_name: str) -> str:
+    made = _fernet().encrypt(Fernet.generate_key()).decode("ascii")
+    try:
+        with _key_store().begin() as connection:
+            connection.execute(sa.insert(DATA_KEYS).values(subject=subject_name, wrapped=made))
+    except sa.exc.IntegrityError:  # made at the same moment by another request
+        return _wrapped(subject_name) or made
+    return made
+
+
+def _data_key(subject_name: str) -> Fernet | None:
+    wrapped = _wrapped(subject_name)
+    return None if wrapped is None else _unwrap(wrapped)
+
+
+def _unwrap(wrapped: str) -> Fernet:
+    try:
+        return Fernet(_fernet().decrypt(wrapped.encode("ascii")))
+    except InvalidToken:
+        raise DecryptionError("no configured key unwraps this data key") from None
+
+
+def seal(subject_name: str, text: str) -> str:
+    """`text` encrypted with the data key of `subject_name` (made on first use)."""
+    key = _unwrap(_wrapped(subject_name) or _new_key(subject_name))
+    return key.encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def unseal(subject_name: str, token: str) -> str:
+    """The text sealed for `subject_name`. Raises KeyDestroyed when its key is gone. A value
+    from before data keys (encrypted with ENCRYPTION_KEYS) is still read; `flask keys rotate`
+    seals it."""
+    key = _data_key(subject_name)
+    if key is not None:
+        try:
+            return key.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            pass
+    try:
+        return decrypt(token)
+    except DecryptionError:
+        if key is None:
+            raise KeyDestroyed(f"the data key of {subject_name} is gone") from None
+        raise
+
+
+def is_sealed(subject_name: str, token: str) -> bool:
+    """Whether `token` is sealed with the data key of `subject_name` (not an older value)."""
+    key = _data_key(subject_name)
+    if key is None:
+        return False
+    try:
+        key.decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return False
+    return True
+
+
+def destroy_keys(subjects: Iterable[str]) -> int:
+    """Destroy the data keys of `subjects`: what they sealed can never be read again. The key
+    store overwrites deleted rows (secure_delete) and its write-ahead log is cut at once."""
+    names = list(subjects)
+    if not names:
+        return 0
+    engine = _key_store()
+    with engine.begin() as connection:
+        count = connection.execute(
+            sa.delete(DATA_KEYS).where(DATA_KEYS.c.subject.in_(names))
+        ).rowcount
+    db.truncate_wal(engine)
+    return count
+
+
+def destroy_row_keys(
+    connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool]
+) -> int:
+    """Before rows of `table` matching `where` are deleted: destroy their data keys, if the
+    table has sealed columns. Done first, so a key never outlives its row; should the deletion
+    then fail, the sealed values of those rows are lost, which is what was asked anyway."""
+    sealed = [c for c in encrypted_columns() if c.table == table.name and c.sealed]
+    if not sealed:
+        return 0
+    ids = connection.execute(sa.select(table.c[sealed[0].key]).where(where))
+    return destroy_keys(subject(table.name, row_id) for (row_id,) in ids)
+
+
+def rewrap_keys() -> int:
+    """Wrap every data key with the newest of ENCRYPTION_KEYS (part of `flask keys rotate`)."""
+    engine = _key_store()
+    changed = 0
+    with engine.begin() as connection:
+        for name, wrapped in connection.execute(
+            sa.select(DATA_KEYS.c.subject, DATA_KEYS.c.wrapped)
+        ):
+            if is_current(wrapped):
+                continue
+            connection.execute(
+                sa.update(DATA_KEYS)
+                .where(DATA_KEYS.c.subject == name)
+                .values(wrapped=rotate(wrapped))
+            )
+            changed += 1
+    return changed
 
 
 def init_app(app: Flask) -> None:

@@ -98,7 +98,10 @@ PERSONAL_DATA = (
         extra={
             "uitleg van je situatie": (
                 "alleen met je uitdrukkelijke toestemming (art. 9 lid 2 sub a AVG), versleuteld "
-                "opgeslagen; zonder toestemming bewaren we geen uitleg"
+                "met een sleutel voor alleen jouw vraag, die we apart van de database bewaren; "
+                "verwijderen we je vraag of trek je je toestemming in, dan vernietigen we die "
+                "sleutel, zodat ook een oude reservekopie je uitleg niet meer kan tonen. Zonder "
+                "toestemming bewaren we geen uitleg"
             )
         },
         fields={

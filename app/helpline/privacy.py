@@ -21,7 +21,7 @@ def present(row: dict) -> dict:
     """A stored request as its owner reads it: the explanation decrypted, words for codes."""
     shown = dict(row)
     if shown.get("explanation"):
-        shown["explanation"] = crypto.decrypt(shown["explanation"])
+        shown["explanation"] = crypto.unseal(service.sealed_as(shown["id"]), shown["explanation"])
     for key, kind in (
         ("kind", HelpKind),
         ("moment", CallMoment),

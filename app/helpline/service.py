@@ -65,12 +65,14 @@ def submit(session: Session, contact: Contact, *, user_id: int | None) -> HelpRe
         phone=contact.phone or None,
         email=contact.email or None,
         moment=contact.moment,
-        explanation=crypto.encrypt(contact.explanation) if contact.explanation else "",
         consent_id=consent_id,
         source=HelpSource.FORM,
     )
     session.add(row)
     session.flush()
+    if contact.explanation:
+        # Sealed with the request's own key: erasing the request destroys the key.
+        row.explanation = crypto.seal(sealed_as(row.id), contact.explanation)
     if row.email:
         mail.send(
             session,
@@ -83,8 +85,13 @@ def submit(session: Session, contact: Contact, *, user_id: int | None) -> HelpRe
     return row
 
 
+def sealed_as(request_id: int | None) -> str:
+    """The data key that seals a request's explanation."""
+    return crypto.subject(HelpRequest.__tablename__, request_id)
+
+
 def explanation(row: HelpRequest) -> str:
-    return crypto.decrypt(row.explanation) if row.explanation else ""
+    return crypto.unseal(sealed_as(row.id), row.explanation) if row.explanation else ""
 
 
 def working_days_between(start: datetime, end: datetime) -> int:
@@ -202,4 +209,6 @@ def forget_explanations(session: Session, user_id: int) -> int:
     for row in rows:
         row.explanation = ""
         session.add(row)
+    # Destroying the keys makes every earlier copy unreadable too (a backup, the database log).
+    crypto.destroy_keys(sealed_as(row.id) for row in rows)
     return len(rows)

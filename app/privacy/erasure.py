@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as BaseSession
 from sqlmodel import Session, SQLModel
 
-from app import db
+from app import crypto, db
 from app.accounts.models import User
 from app.core.personal_data import Category, Erasure, categories, handlers
 from app.db import utcnow
@@ -71,6 +71,7 @@ def _erase_rows(connection: sa.Connection, category: Category, user_id: int) -> 
     table = data.table(category)
     where = data.owned(category, user_id)
     if category.erasure == Erasure.DELETE:
+        crypto.destroy_row_keys(connection, table, where)
         return connection.execute(sa.delete(table).where(where)).rowcount
     values: dict[str, object] = {}
     for name in category.anonymise:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import crypto
 from app.accounts.models import User
 from app.core.formatting import AMSTERDAM, dutch_date
 from app.core.personal_data import Category, categories, handlers
@@ -163,6 +164,7 @@ def _delete(
     if category.table == ExportFile.__tablename__:
         for row in session.exec(select(ExportFile).where(where)):
             export.delete_file(row)
+    crypto.destroy_row_keys(connection, table, where)
     count = connection.execute(sa.delete(table).where(where)).rowcount
     session.commit()
     report.add(category, count, f"verwijderd ({what})")

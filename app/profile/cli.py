@@ -19,8 +19,9 @@ def rotate() -> None:
 
     Put the new key first in ENCRYPTION_KEYS and keep the old ones behind it, run this, then
     remove the old keys. Covers every column declared with crypto.register_column (health
-    answers in the questionnaire and their labels). Values already encrypted with the newest key
-    are skipped, so running it again is harmless. Privacy downloads in instance/exports are not
+    answers in the questionnaire and their labels), and wraps the data keys in the key store
+    (what was told the Hulplijn) with the newest key. Values already encrypted with the newest
+    key are skipped, so running it again is harmless. Privacy downloads in instance/exports are not
     re-encrypted: they are removed after 7 days, so keep the old key at least that long (or
     delete those files).
     """
@@ -33,7 +34,9 @@ def rotate() -> None:
             "er is niets gewijzigd. Welke: " + ", ".join(result.unreadable[:20])
         )
     session.commit()
+    rewrapped = crypto.rewrap_keys()
     click.echo(
         f"{result.rotated} waarde(n) opnieuw versleuteld met de nieuwste sleutel; "
-        f"{result.already_current} waren dat al."
+        f"{result.already_current} waren dat al. {rewrapped} sleutel(s) in de sleutelopslag "
+        "opnieuw ingepakt."
     )

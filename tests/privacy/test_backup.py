@@ -21,7 +21,7 @@ from app.privacy import ledger
 from app.privacy.models import PrivacyRequest
 from app.shop.models import Order
 from tests.conftest import DEFAULT_PASSWORD, EXTERNAL_DB, Outbox, build_app, database_dump
-from tests.privacy.conftest import canaries_in, erase, files_with_canaries
+from tests.privacy.conftest import SITUATION, canaries_in, erase, files_with_canaries
 
 
 def replay(app) -> str:
@@ -249,3 +249,34 @@ def test_an_erasure_goes_ahead_when_the_ledger_cannot_be_written(
     assert "the erasure ledger could not be written" in caplog.text
     assert "wim" not in caplog.text.lower()
     app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("how", backup_kinds())
+def test_p37_what_was_told_the_hulplijn_stays_unreadable_in_a_restored_backup(
+    app, client, canary, tmp_path, database_url, sandbox, how
+):
+    """The explanation is sealed with a key kept outside the main database: erasing destroys the
+    key, so a backup taken before the erasure brings the row back but never what it said."""
+    from app import crypto
+    from app.helpline.models import HelpRequest
+    from app.helpline.service import explanation
+
+    backup = (PostgresBackup if EXTERNAL_DB else SqliteBackup)(app, tmp_path / "backup", how)
+    backup.take()
+    with Session(app.extensions["db_engine"]) as s:
+        row = s.exec(select(HelpRequest).where(HelpRequest.user_id == canary.id)).one()
+    with app.app_context():
+        assert explanation(row) == SITUATION  # what the backup holds, while the key exists
+    erase(client)
+
+    backup.restore(app)
+    restored = build_app(tmp_path, database_url, MOLLIE_API_ENDPOINT=sandbox.url)
+    with Session(restored.extensions["db_engine"]) as s:
+        back = s.exec(select(HelpRequest).where(HelpRequest.user_id == canary.id)).one()
+    assert (back.id, back.explanation) == (row.id, row.explanation)  # the row is back
+    with restored.app_context(), pytest.raises(crypto.KeyDestroyed):
+        explanation(back)
+    replay(restored)
+    with Session(restored.extensions["db_engine"]) as s:
+        assert s.get(HelpRequest, row.id) is None
+    restored.extensions["db_engine"].dispose()
