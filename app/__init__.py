@@ -16,7 +16,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.local import LocalProxy
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import assets, compression, crypto, db, errors, extensions, htmx, routing, security
+    from app import (
+        assets,
+        compression,
+        crypto,
+        db,
+        errors,
+        extensions,
+        htmx,
+        httpcache,
+        routing,
+        security,
+    )
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
     from app.admin import routes as admin
@@ -86,6 +97,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in overrides.items() if k not in ENV_NAMES})
     routing.install_converters(app)
     compression.init_app(app)  # first, so that it compresses what every other step left
+    httpcache.init_app(app)  # then what may be kept of the page, before it is compressed
     if production:
         # One proxy (nginx, a load balancer) in front: trust its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

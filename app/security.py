@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, redirect, request
-from flask_login import current_user
 
 # Only our own origin. A view that must embed something (the video player after a click)
 # adds that one host for its own response through `allow_frame`.
@@ -105,9 +104,4 @@ def init_app(app: Flask) -> None:
             csp = content_security_policy(origin, frames) if frames else usual_csp
             headers.add("Content-Security-Policy", csp)
         headers.extend((name, value) for name, value in fixed if name.lower() not in present)
-        endpoint = request.endpoint
-        if "cache-control" not in present and endpoint and not endpoint.endswith("static"):
-            # Pages may hold personal data: never keep them in shared caches.
-            private = current_user.is_authenticated
-            headers.add("Cache-Control", "no-store" if private else "no-cache")
         return response

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlmodel import Session
 
 from app import db
 from app.config import PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DemoLoader = Callable[[Session], list[str]]
 
@@ -25,6 +27,9 @@ def add_demo(app: Flask, loader: DemoLoader) -> None:
 
 
 def alembic_config(app: Flask) -> Config:
+    # Alembic is imported when a migration command runs, not when any command starts.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
     config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
@@ -41,6 +46,8 @@ def db_cli() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from alembic import command
+
     command.upgrade(alembic_config(current_app), revision)
     click.echo(f"Database bijgewerkt tot {revision}.")
 
@@ -49,6 +56,8 @@ def upgrade(revision: str) -> None:
 @click.option("-m", "--message", required=True)
 def revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
     command.revision(alembic_config(current_app), message=message, autogenerate=True)
 
 

@@ -34,6 +34,9 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
+NOT_KEPT = {"Cache-Control": "no-store"}  # what a health check asks is now, never a copy
+
+
 @bp.get("/healthz")
 def healthz():
     """For load balancers: 200 when the database answers (with "degraded" when an optional
@@ -42,7 +45,7 @@ def healthz():
     try:
         db.session().execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        return jsonify(status="fout", database="onbereikbaar"), 503
+        return jsonify(status="fout", database="onbereikbaar"), 503, NOT_KEPT
     report = {"status": "ok", "database": "ok"}
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
@@ -51,7 +54,7 @@ def healthz():
         else:
             log.warning("healthz: Redis does not answer; rate limits are counted per process")
             report.update(status="beperkt", redis="onbereikbaar")
-    return jsonify(report)
+    return jsonify(report), 200, NOT_KEPT
 
 
 @bp.get("/sitemap.xml")

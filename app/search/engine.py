@@ -19,8 +19,6 @@ from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
-from rapidfuzz.process import extract
 from whoosh import index
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
@@ -599,6 +597,10 @@ class _Speller:
         self._groups = groups
 
     def suggest(self, word: str) -> str | None:
+        # Imported here: it takes a tenth of a second, which every start would pay otherwise.
+        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.process import extract
+
         words, counts = self._groups.get(word[:1], ((), ()))
         close = extract(
             word,
