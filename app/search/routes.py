@@ -10,7 +10,7 @@ from app.core.navigation import Link, add_link
 from app.core.pagecache import cached_page
 from app.core.pagination import page_number
 from app.htmx import render
-from app.search import cli, service
+from app.search import cli, crisis, service
 
 bp = Blueprint("search", __name__)
 
@@ -59,6 +59,9 @@ def search():
         kind=kind if kind in service.KINDS else None,
         topic=site.topic(topic) if topic else None,
         kinds=service.KINDS,
+        # Someone who may be in danger sees who to call now, above any result.
+        help_now=crisis.needs_help_now(query),
+        help_lines=crisis.HELP_LINES,
     )
 
 

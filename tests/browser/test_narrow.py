@@ -25,6 +25,7 @@ PAGES = (
     "/profiel/verwijderen",
     "/zoeken?q=respijtzorg",
     "/zoeken?q=zzzqqq",
+    "/zoeken?q=ik+wil+er+niet+meer+zijn",
     "/cookies/instellingen",
     "/winkel/mandje",
     "/winkel/bestellingen",
