@@ -33,6 +33,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/privacy/verwijderen": None,
     "/staff/privacy": (Role.STAFF, Role.ADMIN),
     "/staff/hulplijn": (Role.STAFF, Role.ADMIN),
+    "/staff/verstrekkingen": (Role.STAFF, Role.ADMIN),
     "/admin/": (Role.ADMIN,),
 }
 
@@ -118,6 +119,7 @@ OWN_RECORD = {
     "/staff/privacy/<int:request_id>": "/staff/privacy/1",
     "/staff/hulplijn/<int:request_id>": "/staff/hulplijn/1",
     "/admin/account/<int:user_id>": "/admin/account/1",
+    "/privacy/verstrekking/<int:disclosure_id>": "/privacy/verstrekking/1",
 }
 
 

@@ -1,4 +1,4 @@
-"""order lines of products that reveal health are sealed; the catalogue marks such products
+"""order lines of products that reveal health are sealed; legal disclosures to authorities
 
 Products that reveal something about health (incontinence material, medical aids) are marked
 `reveals_health` in the catalogue and in `shop_product`. An order line of such a product keeps
@@ -11,6 +11,8 @@ sealed here. Encrypting needs the app's keys, so run this with `flask db upgrade
 account (its order no longer has a person) is not sealed but made generic at once, as erasure
 now does.
 
+Staff record what was given to an authority about an account (`legal_disclosure`, P18).
+
 Revision ID: b3d9f6a2c184
 Revises: a7c4e2f19b38
 Create Date: 2026-12-03 12:00:00
@@ -20,6 +22,9 @@ import json
 
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+
+import app.db
 
 revision = 'b3d9f6a2c184'
 down_revision = 'a7c4e2f19b38'
@@ -65,6 +70,22 @@ def _crypto():
 
 
 def upgrade() -> None:
+    op.create_table('legal_disclosure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('authority', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('legal_basis', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('what', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('disclosed_on', sa.Date(), nullable=False),
+    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('secret', sa.Boolean(), nullable=False),
+    sa.Column('recorded_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['recorded_by'], ['user_account.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_legal_disclosure_user_id'), 'legal_disclosure', ['user_id'], unique=False)
     # Columns are added and dropped in place: on SQLite a batch copy of shop_product would
     # fail (order lines point at it with foreign keys on). Only shop_order_line, which nothing
     # points at, is copied, to let product_slug be empty.
@@ -116,3 +137,5 @@ def downgrade() -> None:
     with op.batch_alter_table('shop_order_line') as batch:
         batch.alter_column('product_slug', existing_type=sa.String(length=120), nullable=False)
     op.drop_column('shop_product', 'reveals_health')
+    op.drop_index(op.f('ix_legal_disclosure_user_id'), table_name='legal_disclosure')
+    op.drop_table('legal_disclosure')
