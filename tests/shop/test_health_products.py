@@ -185,3 +185,12 @@ def test_the_download_and_access_page_read_the_sealed_line(app, client, buyer):
     page = client.get("/privacy/inzage").get_data(as_text=True)
     assert PADS_TITLE in page
     assert "gAAAA" not in page
+
+
+def test_the_product_page_says_that_such_a_product_reveals_health(client):
+    assert "Dit product zegt iets over gezondheid" in client.get(f"/winkel/{PADS}").get_data(
+        as_text=True
+    )
+    assert "Dit product zegt iets over gezondheid" not in client.get(f"/winkel/{MEALS}").get_data(
+        as_text=True
+    )
