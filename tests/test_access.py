@@ -77,6 +77,7 @@ PUBLIC = {
 POST_ONLY = {
     "/admin/account/<int:user_id>/tweede-stap",
     "/staff/hulplijn/<int:request_id>/oppakken",
+    "/staff/verstrekkingen/<int:disclosure_id>/niet-meer-geheim",
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
     "/winkel/bestelling/<number>/opnieuw",

@@ -1,4 +1,5 @@
-"""/staff/verstrekkingen: staff record what the platform gave an authority (P18);
+"""/staff/verstrekkingen: staff record what the platform gave an authority (P18), and lift the
+secrecy of one when the law allows telling the person again;
 /privacy/verstrekking/<id>: the person reads one, unless the law forbids telling them."""
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from app.core.navigation import Link, add_link
 from app.db import utcnow
 from app.disclosures import service
 from app.disclosures.forms import DisclosureForm
-from app.disclosures.models import PERSONAL_DATA
+from app.disclosures.models import PERSONAL_DATA, LegalDisclosure
 from app.disclosures.privacy import DisclosureData
-from app.forms import FieldError, add_error
+from app.forms import ButtonForm, FieldError, add_error
 
 bp = Blueprint("disclosures", __name__)
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -53,8 +54,27 @@ def staff_list():
             flash("De verstrekking is vastgelegd.", "ok")
             return redirect(url_for("disclosures.staff_list"), code=303)
     return render_template(
-        "disclosures/staff_list.html", form=form, rows=service.recent(session)
+        "disclosures/staff_list.html",
+        form=form,
+        rows=service.recent(session),
+        lift_form=ButtonForm(),
     ), 422 if form.errors else 200
+
+
+@bp.post("/staff/verstrekkingen/<int:disclosure_id>/niet-meer-geheim")
+@role_required(*STAFF)
+def lift_secrecy(disclosure_id: int):
+    """The person may now be told of a disclosure that was secret."""
+    session = db.session()
+    row = session.get(LegalDisclosure, disclosure_id)
+    if row is None:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if service.lift_secrecy(session, row, staff=current_user):
+        session.commit()
+        flash("De persoon ziet deze verstrekking nu in het privacycentrum.", "ok")
+    return redirect(url_for("disclosures.staff_list"), code=303)
 
 
 @bp.get("/privacy/verstrekking/<int:disclosure_id>")

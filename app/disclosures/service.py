@@ -66,6 +66,25 @@ def record(session: Session, disclosure: Disclosure, *, staff: Any) -> LegalDisc
     return row
 
 
+def lift_secrecy(session: Session, row: LegalDisclosure, *, staff: Any) -> bool:
+    """The law no longer forbids telling the person (the authority said so, or the gag order
+    ended): from now on they see the disclosure. Logged in the access log, now about them.
+    Returns False when it was not secret (the caller commits)."""
+    if not row.secret:
+        return False
+    row.secret = False
+    session.add(row)
+    access.record(
+        session,
+        actor=staff,
+        action=AccessAction.CHANGE,
+        what=f"verstrekking {row.id} aan {row.authority}: niet meer geheim",
+        subject_id=row.user_id,
+        reason=row.legal_basis,
+    )
+    return True
+
+
 def recent(session: Session, limit: int = 50) -> list[LegalDisclosure]:
     """The latest recorded disclosures, for staff."""
     return list(

@@ -120,6 +120,24 @@ def test_p18_a_secret_disclosure_is_hidden_from_the_person(
     assert (kept.user_id, kept.authority) == (None, POLICE)
 
 
+def test_p18_staff_lift_the_secrecy_when_the_law_allows_telling(
+    client, auth, person, staff_client, session
+):
+    assert record(staff_client, authority=POLICE, secret="y").status_code == 303
+    (row,) = rows(session)
+    url = f"{PAGE}/{row.id}/niet-meer-geheim"
+    assert staff_client.submit(url, page=PAGE).status_code == 303
+    assert rows(session)[0].secret is False
+    entries = session.exec(select(AccessEntry).order_by(AccessEntry.id)).all()
+    assert [e.subject_id for e in entries] == [None, person.id]
+    auth.login(person.email)
+    assert POLICE in client.get("/privacy/inzage").get_data(as_text=True)
+    assert client.get(f"/privacy/verstrekking/{row.id}").status_code == 200
+    # A caregiver cannot do it, and an unknown number is 404 for staff.
+    assert client.submit(url, page="/").status_code == 403
+    assert staff_client.submit(f"{PAGE}/999/niet-meer-geheim", page=PAGE).status_code == 404
+
+
 @pytest.mark.parametrize("role", [None, Role.CAREGIVER, Role.EDITOR])
 def test_p18_non_staff_cannot_record_a_disclosure(client, login_as, person, session, role):
     if role is not None:
