@@ -9,7 +9,7 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
 from app.accounts.models import Role, User
@@ -128,7 +128,7 @@ def test_p18_staff_lift_the_secrecy_when_the_law_allows_telling(
     url = f"{PAGE}/{row.id}/niet-meer-geheim"
     assert staff_client.submit(url, page=PAGE).status_code == 303
     assert rows(session)[0].secret is False
-    entries = session.exec(select(AccessEntry).order_by(AccessEntry.id)).all()
+    entries = session.exec(select(AccessEntry).order_by(col(AccessEntry.id))).all()
     assert [e.subject_id for e in entries] == [None, person.id]
     auth.login(person.email)
     assert POLICE in client.get("/privacy/inzage").get_data(as_text=True)
