@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import cast
 
@@ -177,6 +178,15 @@ def _fill(app: Flask, site: PopulatedSite) -> None:
         s.commit()
         site.request_id = db.id_of(request)
         assert s.exec(select(PrivacyRequest)).all()
+    # A disclosure to an authority the caregiver may see (the access page links to its page).
+    disclosure = {
+        "email": site.users["caregiver"].email,
+        "authority": "Belastingdienst",
+        "legal_basis": "art. 53 Algemene wet inzake rijksbelastingen",
+        "what": "naam en de factuur van de bestelling",
+        "disclosed_on": date.today().isoformat(),
+    }
+    assert site.clients["staff"].submit("/staff/verstrekkingen", disclosure).status_code == 303
 
 
 @contextmanager

@@ -33,6 +33,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/privacy/verwijderen": None,
     "/staff/privacy": (Role.STAFF, Role.ADMIN),
     "/staff/hulplijn": (Role.STAFF, Role.ADMIN),
+    "/staff/verstrekkingen": (Role.STAFF, Role.ADMIN),
     "/admin/": (Role.ADMIN,),
 }
 
@@ -76,6 +77,7 @@ PUBLIC = {
 POST_ONLY = {
     "/admin/account/<int:user_id>/tweede-stap",
     "/staff/hulplijn/<int:request_id>/oppakken",
+    "/staff/verstrekkingen/<int:disclosure_id>/niet-meer-geheim",
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
     "/winkel/bestelling/<number>/opnieuw",
@@ -118,6 +120,7 @@ OWN_RECORD = {
     "/staff/privacy/<int:request_id>": "/staff/privacy/1",
     "/staff/hulplijn/<int:request_id>": "/staff/hulplijn/1",
     "/admin/account/<int:user_id>": "/admin/account/1",
+    "/privacy/verstrekking/<int:disclosure_id>": "/privacy/verstrekking/1",
 }
 
 

@@ -258,6 +258,26 @@ def staff_record_request_odd_kind(w: World):
     return w.client.submit("/staff/privacy", data), "kind", None
 
 
+def staff_record_disclosure(w: World):
+    """A disclosure about an address without an account: refused next to the address."""
+    w.staff()
+    data = {
+        "email": "niemand@example.nl",
+        "authority": "Politie Midden-Nederland",
+        "legal_basis": "art. 126nd Wetboek van Strafvordering",
+        "what": "naam en e-mailadres",
+        "disclosed_on": date.today().isoformat(),
+    }
+    return w.client.submit("/staff/verstrekkingen", data), "email", "niemand@example.nl"
+
+
+def staff_record_disclosure_date(w: World):
+    w.staff()
+    data = {"email": "medewerker@example.nl", "authority": "Belastingdienst"}
+    data |= {"legal_basis": "art. 53 AWR", "what": "bestellingen", "disclosed_on": "gisteren"}
+    return w.client.submit("/staff/verstrekkingen", data), "disclosed_on", "gisteren"
+
+
 def helpline_without_consent(w: World):
     data = {"kind": "terugbellen", "name": "Anna", "phone": "06 12345678", "moment": "ochtend"}
     data["explanation"] = "Mijn vader valt vaak."
@@ -331,6 +351,8 @@ CASES = [
     staff_record_request,
     staff_record_request_unknown_address,
     staff_record_request_odd_kind,
+    staff_record_disclosure,
+    staff_record_disclosure_date,
     helpline_without_consent,
     staff_code,
     staff_extend,

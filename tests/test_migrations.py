@@ -221,3 +221,104 @@ def test_upgrading_keeps_every_row_that_hangs_off_an_account(tmp_path, migration
         assert connection.execute(sa.text("SELECT count(*) FROM profile_answer")).scalar() == 1
         assert connection.execute(sa.text("SELECT user_id FROM consent_record")).scalar() == 1
     engine.dispose()
+
+
+def test_lines_of_products_that_reveal_health_are_sealed_by_the_migration(tmp_path, migration_url):
+    """Order lines made before products were marked: a line of a marked starter product is
+    sealed (an erased account's only made generic); every other line stays as it was."""
+    from alembic import command
+
+    from app.shop import lines
+
+    app = build_app(tmp_path, migration_url)
+    config = alembic_config(app)
+    command.upgrade(config, "a7c4e2f19b38")
+    engine = app.extensions["db_engine"]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO user_account (id, email, name, password_hash, role, created_at, "
+                "restricted, objects_profiling, objects_marketing, objects_open_tracking, "
+                "last_active_at) VALUES (1, 'a@example.nl', 'A', 'x', "
+                "'caregiver', :now, false, false, false, false, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO shop_partner (slug, name, needs, privacy_url) VALUES "
+                "('zachtjes-zorgwaren', 'Zachtjes', 'name', 'https://example.nl')"
+            )
+        )
+        for slug, title in (
+            ("pakket-incontinentiebroekjes", "Pakket incontinentiebroekjes"),
+            ("soepenpakket-zes-porties", "Soepenpakket"),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO shop_product (slug, partner_slug, title, kind, price_cents, "
+                    "vat_rate, shipping, active, synced_at) VALUES (:slug, "
+                    "'zachtjes-zorgwaren', :title, 'product', 100, 21, true, true, :now)"
+                ),
+                {"slug": slug, "title": title, "now": now},
+            )
+        for order_id, user_id in ((1, 1), (2, None)):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO shop_order (id, number, user_id, checkout_token, status, "
+                    "total_cents, payment_attempts, created_at, refunded_cents, "
+                    "idempotency_key) VALUES (:id, :number, :user_id, :token, 'paid', 200, 1, "
+                    ":now, 0, :key)"
+                ),
+                {
+                    "id": order_id,
+                    "number": f"ZG-{order_id}",
+                    "user_id": user_id,
+                    "token": f"t{order_id}",
+                    "now": now,
+                    "key": f"k{order_id}",
+                },
+            )
+            for slug, title in (
+                ("pakket-incontinentiebroekjes", "Pakket incontinentiebroekjes"),
+                ("soepenpakket-zes-porties", "Soepenpakket"),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO shop_order_line (order_id, product_slug, partner_slug, "
+                        "title, quantity, unit_price_cents, vat_rate, line_total_cents) VALUES "
+                        "(:order_id, :slug, 'zachtjes-zorgwaren', :title, 1, 100, 21, 100)"
+                    ),
+                    {"order_id": order_id, "slug": slug, "title": title},
+                )
+    with app.app_context():
+        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT order_id, product_slug, title, sealed, line_total_cents "
+                "FROM shop_order_line ORDER BY id"
+            )
+        ).all()
+    assert "incontinentie" not in " ".join(str(v) for row in rows for v in row[:3])
+    (own_pads, own_soup, erased_pads, erased_soup) = rows
+    assert own_pads[1:3] == (None, "hulpmiddel") and own_pads[4] == 100
+    with app.app_context():
+        assert lines.unsealed(own_pads[3]) == {
+            "title": "Pakket incontinentiebroekjes",
+            "product_slug": "pakket-incontinentiebroekjes",
+        }
+    assert erased_pads[1:4] == (None, "hulpmiddel", None)
+    assert own_soup[1:4] == erased_soup[1:4] == ("soepenpakket-zes-porties", "Soepenpakket", None)
+    # Back down: the person's line is unsealed; the erased one cannot come back, and says so.
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM shop_order_line WHERE order_id = 2"))
+    with app.app_context():
+        command.downgrade(config, "a7c4e2f19b38")
+    with engine.connect() as connection:
+        first = connection.execute(
+            sa.text("SELECT product_slug, title FROM shop_order_line ORDER BY id")
+        ).first()
+    assert tuple(first) == ("pakket-incontinentiebroekjes", "Pakket incontinentiebroekjes")
+    engine.dispose()

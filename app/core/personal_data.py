@@ -115,6 +115,10 @@ class Category:
     # Columns about someone other than the person (the member of staff who acted): they stay
     # when the person's rows are anonymised.
     about_others: tuple[str, ...] = ()
+    # A boolean column: rows where it is true are kept from the person (access page, download,
+    # what erasure reports) because a law forbids telling them (art. 23 AVG), e.g. a request
+    # from the police in a running investigation. Erasure still treats them by `erasure`.
+    withheld: str | None = None
 
     @property
     def visible_fields(self) -> dict[str, str]:

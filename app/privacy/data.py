@@ -34,12 +34,22 @@ def owned(category: Category, user_id: int) -> sa.ColumnElement[bool]:
     return t.c[column].in_(ids)
 
 
+def shown(category: Category, user_id: int) -> sa.ColumnElement[bool]:
+    """The WHERE clause that selects this person's rows of `category` that they may see: not
+    those a law forbids telling them about (`Category.withheld`)."""
+    where = owned(category, user_id)
+    if category.withheld is None:
+        return where
+    return sa.and_(where, sa.not_(table(category).c[category.withheld]))
+
+
 def rows_of(session: Session, category: Category, user_id: int) -> list[dict]:
-    """This person's rows of `category`, as stored, hidden columns left out."""
+    """This person's rows of `category` that they may see, as stored, hidden columns left
+    out."""
     t = table(category)
     order = [t.c[c] for c in ("id",) if c in t.c] or list(t.primary_key.columns)
     result = session.connection().execute(
-        sa.select(t).where(owned(category, user_id)).order_by(*order)
+        sa.select(t).where(shown(category, user_id)).order_by(*order)
     )
     visible = list(category.visible_fields)
     return [{k: row._mapping[k] for k in visible} for row in result]

@@ -86,6 +86,13 @@ def _erase_rows(connection: sa.Connection, category: Category, user_id: int) -> 
     return connection.execute(sa.update(table).where(where).values(**values)).rowcount
 
 
+def _count(connection: sa.Connection, category: Category, user_id: int) -> int:
+    where = data.shown(category, user_id)
+    return connection.execute(
+        sa.select(sa.func.count()).select_from(data.table(category)).where(where)
+    ).scalar_one()
+
+
 def _clear_other_references(connection: sa.Connection, user_id: int) -> None:
     """Columns elsewhere that point at this account (who handled or refunded something)."""
     subject = {(c.table, c.subject_column) for c in categories() if c.parent is None}
@@ -137,9 +144,17 @@ def erase_account(
     request_id = request.id
     export.remove_files(session, user_id)
     connection = session.connection()
+    # What the person is told stays: only rows they may know of (not those a law keeps from
+    # them, see Category.withheld) count for the outcome and the e-mail.
+    told = {
+        category.table: _count(connection, category, user_id)
+        for category in categories()
+        if category.withheld is not None
+    }
     counts = {}
     for category in _order(categories()):
         counts[category.table] = _erase_rows(connection, category, user_id)
+    counts.update(told)
     _clear_other_references(connection, user_id)
     session.expire_all()
     request = session.get(PrivacyRequest, request_id)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import markdown
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, ValidationError
 
 from app.content.files import (
     SLUG_PATTERN,
@@ -80,6 +80,10 @@ class ProductFields(BaseModel):
         "standard"
     )
     active: bool = True
+    # Whether an order of it tells something about someone's health (incontinence material,
+    # medical aids): such order lines are health data (EU Court of Justice, C-21/23), kept
+    # encrypted, named in the partner consent, and kept generically in the fiscal record.
+    reveals_health: StrictBool = False
     image: str | None = None
     image_alt: str | None = None
 
@@ -144,6 +148,10 @@ class Product:
     @property
     def withdrawal_text(self) -> str:
         return WITHDRAWAL[self.fields.withdrawal]
+
+    @property
+    def reveals_health(self) -> bool:
+        return self.fields.reveals_health
 
 
 @dataclass
@@ -262,11 +270,16 @@ def _parse(path: Path, content_dir: Path, model, problems: list[Problem]):
         for e in error.errors():
             key = str(e["loc"][0]) if e["loc"] else "?"
             where = ".".join(str(p) for p in e["loc"])
-            message = (
-                f"het veld '{where}' ontbreekt"
-                if e["type"] == "missing"
-                else f"'{where}': {e['msg']}"
-            )
+            if e["type"] == "missing":
+                message = f"het veld '{where}' ontbreekt"
+            elif e["type"] in ("bool_type", "bool_parsing"):
+                message = (
+                    f"'{where}' moet true (ja) of false (nee) zijn, zonder aanhalingstekens, "
+                    f"niet {e['input']!r}"
+                )
+            else:
+                message = f"'{where}': {e['msg']}"
+
             problems.append(Problem(rel, line_of_key(source, key), message))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         problems.append(Problem(rel, 1, str(error)))

@@ -7,7 +7,9 @@ invoice counts in the quarter of its date (the payment), a credit note in the qu
 own date (when Mollie carried out the refund), with negative amounts.
 
 The CSV is written for Dutch spreadsheets: UTF-8 with a byte-order mark (so Excel reads the
-accents), `;` between fields, a decimal comma, dates as dd-mm-jjjj, CRLF line ends.
+accents), `;` between fields, a decimal comma, dates as dd-mm-jjjj, CRLF line ends. The last
+column describes what an invoice sold; a product that reveals health is only "hulpmiddel" there
+(see `app.shop.lines`), so the journal never names it, before or after an erasure.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from app.shop.invoices import (
     rates_of,
     vat_lines,
 )
+from app.shop.lines import fiscal_description
 from app.shop.models import CreditNote, Order, OrderLine
 from app.shop.money import VAT_RATES, VatLine, comma_euros, vat_breakdown
 
@@ -60,6 +63,8 @@ class Entry:
     invoice_number: str
     reference: str
     vat: dict[int, VatLine]
+    # What was sold, as stored: a product that reveals health only as "hulpmiddel".
+    description: str = ""
 
     @property
     def quarter(self) -> int:
@@ -106,7 +111,9 @@ def entries(session: Session, year: int) -> list[Entry]:
     lines: dict[int, list[OrderLine]] = defaultdict(list)
     ids = [order.id for order in orders]
     if ids:
-        for line in session.exec(select(OrderLine).where(col(OrderLine.order_id).in_(ids))):
+        for line in session.exec(
+            select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(col(OrderLine.id))
+        ):
             lines[line.order_id].append(line)
     found = [
         Entry(
@@ -120,6 +127,7 @@ def entries(session: Session, year: int) -> list[Entry]:
                 v.rate: v
                 for v in vat_breakdown((x.line_total_cents, x.vat_rate) for x in lines[order.id])
             },
+            description=fiscal_description(lines[order.id]),
         )
         for order in orders
         if order.id is not None
@@ -168,6 +176,7 @@ HEADER = [
     "totaal netto",
     "totaal btw",
     "totaal bruto",
+    "omschrijving",
 ]
 
 
@@ -193,6 +202,7 @@ def csv_text(found: Iterable[Entry]) -> str:
                 entry.invoice_number if entry.kind == KINDS[CREDIT_NOTE] else "",
                 entry.reference,
                 *(comma_euros(cents) for cents in amounts),
+                entry.description,
             ]
         )
     return out.getvalue()

@@ -76,6 +76,7 @@ class ProductRow(SQLModel, table=True):
     vat_rate: int
     shipping: bool
     active: bool
+    reveals_health: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     synced_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
@@ -122,7 +123,16 @@ class Order(SQLModel, table=True):
         return bool(self.street)
 
 
+# What an order line of a product that reveals health says in plain text; the product itself
+# is only in the line's encrypted `sealed` column, which erasure empties.
+GENERIC_HEALTH_TITLE = "hulpmiddel"
+
+
 class OrderLine(SQLModel, table=True):
+    """One product in an order. A product that reveals something about health (see
+    `reveals_health` in the catalogue) is kept as `GENERIC_HEALTH_TITLE` with no product slug;
+    its real title and slug are encrypted in `sealed` (read them with `app.shop.lines`)."""
+
     __tablename__ = "shop_order_line"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -131,9 +141,13 @@ class OrderLine(SQLModel, table=True):
             sa.ForeignKey("shop_order.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
-    product_slug: str = Field(foreign_key="shop_product.slug", max_length=120)
+    product_slug: str | None = Field(
+        default=None, foreign_key="shop_product.slug", max_length=120, nullable=True
+    )
     partner_slug: str = Field(max_length=80)
     title: str = Field(max_length=160)
+    # JSON {"title", "product_slug"}, encrypted with the data keys; only for health products.
+    sealed: str | None = Field(default=None, sa_type=sa.Text)
     quantity: int
     unit_price_cents: int
     vat_rate: int
@@ -279,12 +293,26 @@ PERSONAL_DATA = (
         retention=FISCAL_SEVEN_YEARS,
         erasure=Erasure.KEEP_FISCAL,
         parent=("order_id", "shop_order"),
+        anonymise=("sealed",),
+        health=True,
+        extra={
+            "gezondheid": (
+                "bij een product dat iets over gezondheid zegt (Hof van Justitie EU, "
+                "Lindenapotheke, C-21/23): uitdrukkelijke toestemming (art. 9 lid 2 sub a AVG) "
+                "om het aan de partner door te geven; de naam van het product bewaren we "
+                "versleuteld, en na het verwijderen van je account alleen als 'hulpmiddel' met "
+                "bedrag en btw-tarief"
+            )
+        },
         fields={
             "id": "volgnummer",
             "order_id": "de bestelling",
-            "product_slug": "het product",
+            "product_slug": "het product (leeg bij een product dat iets over gezondheid zegt)",
             "partner_slug": "de partner",
-            "title": "naam van het product",
+            "title": "naam van het product ('hulpmiddel' bij een product dat iets over "
+            "gezondheid zegt)",
+            "sealed": "bij een product dat iets over gezondheid zegt: de naam van het product, "
+            "versleuteld",
             "quantity": "aantal",
             "unit_price_cents": "prijs per stuk in centen",
             "vat_rate": "btw-tarief",

@@ -268,7 +268,11 @@ def send_confirmation(session: Session, order: Order) -> bool:
         lines=lines,
         vat=service.order_vat(lines),
         partners={line.partner_slug: catalogue.partners.get(line.partner_slug) for line in lines},
-        products={line.product_slug: catalogue.products.get(line.product_slug) for line in lines},
+        products={
+            line.product_slug: catalogue.products.get(line.product_slug)
+            for line in lines
+            if line.product_slug
+        },
         order_url=public_url("shop.order", number=order.number),
         withdrawal_url=public_url("hub.page", slug="herroepingsrecht"),
     )

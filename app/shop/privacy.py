@@ -29,7 +29,7 @@ from app.db import table_of
 from app.payments.models import PaymentRow, PaymentStatus, RefundStatus
 from app.privacy import requests
 from app.privacy.models import PrivacyRequest, RequestKind
-from app.shop import partners, service
+from app.shop import lines, partners, service
 from app.shop.catalogue import FIELD_NAMES, field_names
 from app.shop.models import Handoff, HandoffStatus, NoticeKind, Order, OrderStatus
 
@@ -289,7 +289,7 @@ def present_notice(row: dict) -> dict:
 
 PRESENTERS = {
     "shop_order": present_order,
-    "shop_order_line": _amounts,
+    "shop_order_line": lambda row: _amounts(lines.present_row(row)),
     "shop_payment": present_payment,
     "shop_refund": present_refund,
     "shop_handoff": present_handoff,

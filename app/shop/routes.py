@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app import db
+from app import crypto, db
 from app.consent.privacy import add_scope_label
 from app.content import store as content
 from app.core import pagecache, personal_data
@@ -291,7 +291,7 @@ def checkout():
         total=total,
         vat=vat,
         refused=refused,
-        consent_text=service.consent_text,
+        consent_texts=service.consent_texts(lines),
     ), 422 if form.errors else 200
 
 
@@ -497,6 +497,8 @@ def init_app(app: Flask) -> None:
         app, *models.PERSONAL_DATA, handler=privacy.ShopData(), presenters=privacy.PRESENTERS
     )
     add_scope_label(app, "partner:", privacy.consent_label)
+    # The title and product of an order line that reveals health (see app.shop.lines).
+    crypto.register_column(app, "shop_order_line", "sealed")
     app.jinja_env.globals.update(
         OrderStatus=OrderStatus,
         HandoffStatus=HandoffStatus,

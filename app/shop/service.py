@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from app.content import store as content
 from app.db import id_of, utcnow
 from app.forms import FieldError, is_digits
 from app.shop.catalogue import SOURCE, Catalogue, Partner, Product
+from app.shop.lines import ShownLine, new_line, shown
 from app.shop.models import (
     Handoff,
     HandoffStatus,
@@ -40,6 +42,8 @@ MAX_LINES = 30
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
 HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,4}( ?[A-Za-z0-9-]{1,6})?$")
 CONSENT_VERSION = "1"
+# The partner consent for an order with a product that reveals health (art. 9(2)(a) AVG).
+HEALTH_CONSENT_VERSION = "1-art9"
 # The quantity field of the cart's forms, which the quantity rules below are about.
 QUANTITY = "aantal"
 TOO_MANY = f"Je kunt hoogstens {MAX_QUANTITY} stuks van één product bestellen."
@@ -95,11 +99,12 @@ def sync_catalogue(session: Session) -> dict[str, int]:
         )
         f = product.fields
         row.partner_slug, row.title, row.kind = product.partner.slug, f.title, f.kind
-        row.price_cents, row.vat_rate, row.shipping, row.active = (
+        row.price_cents, row.vat_rate, row.shipping, row.active, row.reveals_health = (
             f.price_cents,
             f.vat_rate,
             f.shipping,
             f.active,
+            f.reveals_health,
         )
         row.synced_at = utcnow()
         session.add(row)
@@ -157,6 +162,7 @@ def _sync_rows(session: Session, products: list[Product]) -> None:
                     vat_rate=f.vat_rate,
                     shipping=f.shipping,
                     active=f.active,
+                    reveals_health=f.reveals_health,
                 )
             )
     session.flush()
@@ -260,11 +266,40 @@ def partners_of(lines: list[Line]) -> list[Partner]:
 # --- checkout -----------------------------------------------------------------------------------
 
 
-def consent_text(partner: Partner) -> str:
-    return (
+def consent_text(partner: Partner, *, health: bool = False) -> str:
+    """The consent box for one partner. With `health` (the order holds a product of this
+    partner that reveals health) it names what can be inferred, as art. 9(2)(a) AVG asks of
+    an explicit consent."""
+    text = (
         f"Ja, Zorggenoot mag {partner.needs_text()} doorgeven aan {partner.name}, zodat "
         f"{partner.name} mijn bestelling kan leveren."
     )
+    if health:
+        text += (
+            f" Ik weet dat {partner.name} uit deze bestelling iets kan afleiden over de "
+            f"gezondheid van mij of mijn naaste. {partner.name} krijgt deze gegevens alleen met "
+            "deze uitdrukkelijke toestemming."
+        )
+    return text
+
+
+def consent_version(*, health: bool) -> str:
+    return HEALTH_CONSENT_VERSION if health else CONSENT_VERSION
+
+
+def reveals_health(lines: list[Line], partner: Partner) -> bool:
+    """Whether the lines hold a product of this partner that reveals health."""
+    return any(
+        line.product.reveals_health and line.product.partner.slug == partner.slug for line in lines
+    )
+
+
+def consent_texts(lines: list[Line]) -> dict[str, str]:
+    """The consent text per partner of these lines (by partner slug)."""
+    return {
+        partner.slug: consent_text(partner, health=reveals_health(lines, partner))
+        for partner in partners_of(lines)
+    }
 
 
 @dataclass
@@ -370,8 +405,8 @@ def _place_order(
             user_id=id_of(user),
             scope=f"partner:{partner.slug}",
             granted=True,
-            text=consent_text(partner),
-            version=CONSENT_VERSION,
+            text=consent_text(partner, health=reveals_health(ordered, partner)),
+            version=consent_version(health=reveals_health(ordered, partner)),
         )
     shipping = any(line.product.fields.shipping for line in ordered)
     needs_phone = any("phone" in p.needs for p in partners_of(ordered))
@@ -394,15 +429,11 @@ def _place_order(
     order.number = f"ZG{order.created_at:%Y}-{order.id:06d}"
     for line in ordered:
         session.add(
-            OrderLine(
+            new_line(
                 order_id=id_of(order),
-                product_slug=line.product.slug,
-                partner_slug=line.product.partner.slug,
-                title=line.product.title,
+                product=line.product,
                 quantity=line.quantity,
-                unit_price_cents=line.product.price_cents,
-                vat_rate=line.product.fields.vat_rate,
-                line_total_cents=line.total_cents,
+                total_cents=line.total_cents,
             )
         )
     session.flush()  # a second order with the same token fails here, not at the commit
@@ -413,7 +444,7 @@ def _place_order(
 
 
 def reorder(
-    cart: dict[str, int], order: Order, lines: list[OrderLine]
+    cart: dict[str, int], order: Order, lines: Sequence[ShownLine]
 ) -> tuple[dict[str, int], list[str]]:
     """The cart with the products of an order that ended unpaid put back in it (at least as
     many as were ordered, so twice is the same as once), and the titles of those that could not
@@ -428,6 +459,9 @@ def reorder(
         )
     refilled, missing = dict(cart), []
     for line in lines:
+        if line.product_slug is None:
+            missing.append(line.title)
+            continue
         wanted = max(refilled.get(line.product_slug, 0), line.quantity)
         try:
             refilled = set_quantity(refilled, line.product_slug, wanted)
@@ -442,15 +476,17 @@ def order_for(session: Session, *, number: str, user_id: int) -> Order | None:
     return order if order is not None and order.user_id == user_id else None
 
 
-def order_lines(session: Session, order: Order) -> list[OrderLine]:
-    return list(
-        session.exec(
+def order_lines(session: Session, order: Order) -> list[ShownLine]:
+    """The lines of an order as people read them (a line that reveals health decrypted)."""
+    return [
+        shown(line)
+        for line in session.exec(
             select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))
         )
-    )
+    ]
 
 
-def order_vat(lines: list[OrderLine]) -> list[VatLine]:
+def order_vat(lines: Sequence[ShownLine]) -> list[VatLine]:
     return vat_breakdown((line.line_total_cents, line.vat_rate) for line in lines)
 
 

@@ -140,6 +140,7 @@ def test_the_csv_is_what_a_dutch_spreadsheet_reads(year_of_sales, session):
     assert rows[0][6:] == [
         "netto 21%", "btw 21%", "bruto 21%", "netto 9%", "btw 9%", "bruto 9%",
         "netto 0%", "btw 0%", "bruto 0%", "totaal netto", "totaal btw", "totaal bruto",
+        "omschrijving",
     ]  # fmt: skip
     body = rows[1:]
     assert [r[:6] for r in body] == [
@@ -152,10 +153,11 @@ def test_the_csv_is_what_a_dutch_spreadsheet_reads(year_of_sales, session):
     assert body[1][6:] == [
         "100,00", "21,00", "121,00", "100,00", "9,00", "109,00",
         "0,00", "0,00", "0,00", "200,00", "30,00", "230,00",
+        "1× Product (21% btw); 1× Product (9% btw)",
     ]  # fmt: skip
     assert body[4][6:] == [
         "-2,69", "-0,57", "-3,26", "0,00", "0,00", "0,00",
-        "-6,74", "0,00", "-6,74", "-9,43", "-0,57", "-10,00",
+        "-6,74", "0,00", "-6,74", "-9,43", "-0,57", "-10,00", "",
     ]  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from app.shop import service, waiting
+from app.shop.lines import shown
 from app.shop.models import Order, OrderLine
 from tests.shop.conftest import ALARM, MEALS, add, checkout, pay
 
@@ -163,17 +164,20 @@ def test_a_product_no_longer_for_sale_is_named(app, client, buyer, session):
     (order,) = orders(session)
     with app.app_context():
         lines = [
-            *session.exec(select(OrderLine)).all(),
-            OrderLine(
-                order_id=order.id,
-                product_slug="uit-de-handel",
-                partner_slug="wakkerwijk-alarmering",
-                title="Oud alarm",
-                quantity=1,
-                unit_price_cents=100,
-                vat_rate=21,
-                line_total_cents=100,
-            ),
+            shown(line)
+            for line in [
+                *session.exec(select(OrderLine)).all(),
+                OrderLine(
+                    order_id=order.id,
+                    product_slug="uit-de-handel",
+                    partner_slug="wakkerwijk-alarmering",
+                    title="Oud alarm",
+                    quantity=1,
+                    unit_price_cents=100,
+                    vat_rate=21,
+                    line_total_cents=100,
+                ),
+            ]
         ]
         cart, missing = service.reorder({}, order, lines)
     assert cart == {ALARM: 1} and missing == ["Oud alarm"]

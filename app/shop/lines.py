@@ -1,0 +1,104 @@
+"""Order lines, and the ones that reveal health.
+
+An order of incontinence material or a medical aid tells something about someone's health; the
+EU Court of Justice treats such order data as health data (Lindenapotheke, C-21/23, 2024). The
+line of such a product (`reveals_health` in the catalogue) is stored with the generic title
+`GENERIC_HEALTH_TITLE` and no product slug; its real title and slug are encrypted in `sealed`.
+Amounts, quantity and BTW rate stay plain: the fiscal record needs them. Erasing the account
+empties `sealed` (it is in the category's `anonymise`), so the fiscal record keeps only
+"hulpmiddel" with its amounts and rate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app import crypto
+from app.shop.catalogue import Product
+from app.shop.models import GENERIC_HEALTH_TITLE, OrderLine
+
+
+@dataclass(frozen=True)
+class ShownLine:
+    """An order line as the customer, the invoice and staff read it (decrypted)."""
+
+    id: int | None
+    order_id: int
+    product_slug: str | None
+    partner_slug: str
+    title: str
+    quantity: int
+    unit_price_cents: int
+    vat_rate: int
+    line_total_cents: int
+    reveals_health: bool
+
+
+def new_line(*, order_id: int, product: Product, quantity: int, total_cents: int) -> OrderLine:
+    """The stored line of `quantity` of `product`: sealed when the product reveals health."""
+    sealed = None
+    title: str = product.title
+    slug: str | None = product.slug
+    if product.reveals_health:
+        sealed = crypto.encrypt(
+            json.dumps({"title": title, "product_slug": slug}, ensure_ascii=False)
+        )
+        title, slug = GENERIC_HEALTH_TITLE, None
+    return OrderLine(
+        order_id=order_id,
+        product_slug=slug,
+        partner_slug=product.partner.slug,
+        title=title,
+        sealed=sealed,
+        quantity=quantity,
+        unit_price_cents=product.price_cents,
+        vat_rate=product.fields.vat_rate,
+        line_total_cents=total_cents,
+    )
+
+
+def unsealed(sealed: str | None) -> dict[str, str | None]:
+    """The title and product slug kept in `sealed` ({} when there is nothing sealed, as after
+    an erasure). Raises crypto.DecryptionError when no configured key fits."""
+    if not sealed:
+        return {}
+    data = json.loads(crypto.decrypt(sealed))
+    return {"title": data.get("title"), "product_slug": data.get("product_slug")}
+
+
+def shown(line: OrderLine) -> ShownLine:
+    opened = unsealed(line.sealed)
+    return ShownLine(
+        id=line.id,
+        order_id=line.order_id,
+        product_slug=opened.get("product_slug") or line.product_slug,
+        partner_slug=line.partner_slug,
+        title=opened.get("title") or line.title,
+        quantity=line.quantity,
+        unit_price_cents=line.unit_price_cents,
+        vat_rate=line.vat_rate,
+        line_total_cents=line.line_total_cents,
+        reveals_health=line.sealed is not None,
+    )
+
+
+def fiscal_description(lines: Sequence[OrderLine]) -> str:
+    """What the fiscal record says was sold, as stored: a product that reveals health only as
+    "hulpmiddel", never decrypted ("1× hulpmiddel (21% btw); 2× Soepenpakket (9% btw)")."""
+    return "; ".join(f"{line.quantity}× {line.title} ({line.vat_rate}% btw)" for line in lines)
+
+
+def present_row(row: dict) -> dict:
+    """A stored row for its owner's access page and download: the sealed title and slug read,
+    in place of the encrypted value a note that it is stored encrypted."""
+    opened = unsealed(row.get("sealed"))
+    if not opened:
+        return {**row, "sealed": None}
+    return {
+        **row,
+        "title": opened.get("title"),
+        "product_slug": opened.get("product_slug"),
+        "sealed": "ja: de naam van dit product bewaren we versleuteld",
+    }
