@@ -32,6 +32,7 @@ from app.privacy.models import PrivacyRequest, RequestKind
 from app.shop import delivery, partners, service
 from app.shop.catalogue import FIELD_NAMES, field_names
 from app.shop.models import (
+    DeliveryChannel,
     DeliveryStatus,
     Handoff,
     HandoffStatus,
@@ -308,6 +309,16 @@ def present_notice(row: dict) -> dict:
     return {**row, "payload": _readable_payload(row.get("payload"))}
 
 
+def present_delivery(row: dict) -> dict:
+    status = DeliveryStatus.parse(row.get("status"))
+    channel = DeliveryChannel.parse(row.get("channel"))
+    return {
+        **row,
+        "status": status.label if status else row.get("status"),
+        "channel": channel.label if channel else row.get("channel"),
+    }
+
+
 PRESENTERS = {
     "shop_order": present_order,
     "shop_order_line": _amounts,
@@ -315,4 +326,5 @@ PRESENTERS = {
     "shop_refund": present_refund,
     "shop_handoff": present_handoff,
     "privacy_partner_notice": present_notice,
+    "shop_partner_delivery": present_delivery,
 }
