@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from app import db
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.shop import partners
 from app.shop.models import DeliveryStatus, NoticeKind, PartnerDelivery
 from tests.browser.conftest import (
@@ -22,11 +22,16 @@ from tests.browser.conftest import (
 
 
 def failed_notice(app) -> None:
-    """A notice to Soepterrine that could not be delivered for 72 hours."""
+    """A notice to Soepterrine about a caregiver that could not be delivered for 72 hours."""
+    add_account(app, "piet@example.nl")
     with app.app_context():
         session = db.session()
+        caregiver = session.exec(select(User).where(User.email == "piet@example.nl")).one()
         partners.notify(
-            session, user_id=None, kind=NoticeKind.ERASURE, to={"soepterrine": ["2026-00042"]}
+            session,
+            user_id=db.id_of(caregiver),
+            kind=NoticeKind.ERASURE,
+            to={"soepterrine": ["2026-00042"]},
         )
         session.flush()
         for row in session.exec(select(PartnerDelivery)).all():
