@@ -163,8 +163,13 @@ class ShopData(DataHandler):
             }
             for notice in notices
         ]
+        # Only partners that have the data: what is still on its way is not "received".
         recipients = sorted(
-            {service.partner_name(slug) for slug in partners.reached(session, asking.user.id)}
+            {
+                service.partner_name(handoff.partner_slug)
+                for handoff, _ in got
+                if _arrived(sent.get(id_of(handoff)))
+            }
         )
         return [
             Panel(
