@@ -27,6 +27,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/winkel/bestellingen": None,
     "/staff/bestellingen": (Role.STAFF, Role.ADMIN),
     "/staff/fiscaal": (Role.STAFF, Role.ADMIN),
+    "/staff/partners": (Role.STAFF, Role.ADMIN),
     "/staff/fiscaal/verkoopdagboek.csv": (Role.STAFF, Role.ADMIN),
     "/privacy": None,
     "/privacy/inzage": None,
@@ -76,6 +77,7 @@ PUBLIC = {
 POST_ONLY = {
     "/admin/account/<int:user_id>/tweede-stap",
     "/staff/hulplijn/<int:request_id>/oppakken",
+    "/staff/partners/<int:delivery_id>/opnieuw",
     "/betalen/webhook",
     "/winkel/bestelling/<number>/betalen",
     "/winkel/bestelling/<number>/opnieuw",
