@@ -55,6 +55,8 @@ WORKER = access.SystemActor("Verzendproces")
 SIGNATURE_HEADER = "X-Zorggenoot-Signature"
 TIMESTAMP_HEADER = "X-Zorggenoot-Timestamp"
 KEY_HEADER = "Idempotency-Key"
+# A signing secret shorter than this is refused: it could be guessed.
+MIN_SECRET_LENGTH = 32
 
 
 class DeliveryError(Exception):
@@ -192,6 +194,11 @@ def _post(partner: Partner, key: str, body: dict) -> None:
     secret = current_app.config.get("PARTNER_SECRETS", {}).get(partner.secret_variable)
     if not secret:
         raise DeliveryError(f"de geheime sleutel ontbreekt ({partner.secret_variable})")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise DeliveryError(
+            f"de geheime sleutel is te kort ({partner.secret_variable}: minstens "
+            f"{MIN_SECRET_LENGTH} tekens)"
+        )
     raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
     headers = {

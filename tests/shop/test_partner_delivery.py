@@ -171,6 +171,12 @@ def test_the_partner_refuses_a_wrong_signature_and_nothing_goes_without_a_secret
     alarm = to(session, PARTNER)
     assert "PARTNER_SECRET_WAKKERWIJK_ALARMERING" in alarm.last_error
 
+    app.config["PARTNER_SECRETS"] = {"PARTNER_SECRET_WAKKERWIJK_ALARMERING": "kort"}
+    later(session)
+    run(app)
+    assert len(partner.received) == 1  # nor with a secret that could be guessed
+    assert "te kort" in to(session, PARTNER).last_error
+
     partner.secret = SECRET
     app.config["PARTNER_SECRETS"] = {"PARTNER_SECRET_WAKKERWIJK_ALARMERING": SECRET}
     later(session)
