@@ -14,16 +14,11 @@ Only "delivered" means the partner has it: the privacy centre says "doorgegeven"
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
 from datetime import timedelta
-from urllib.parse import urlsplit
+from typing import cast
 
-import requests
 import sqlalchemy as sa
-from flask import current_app
 from sqlmodel import Session, col, select
 
 from app.audit import access
@@ -32,8 +27,9 @@ from app.content import store as content
 from app.db import id_of, utcnow
 from app.jobs import service as jobs
 from app.mail import service as mail
+from app.shop import partner_transport as transport
 from app.shop import service
-from app.shop.catalogue import FIELD_NAMES, Partner
+from app.shop.catalogue import Partner
 from app.shop.models import (
     DeliveryChannel,
     DeliveryStatus,
@@ -47,25 +43,7 @@ from app.urls import public_url
 
 KIND = "partner_delivery"
 KEEP_TRYING = timedelta(hours=72)
-# Seconds to connect and to wait for an answer: a slow partner never holds up the worker long
-# (PARTNER_TIMEOUT_SECONDS changes the second, for tests).
-CONNECT_TIMEOUT = 3.05
-ANSWER_TIMEOUT = 10.0
 WORKER = access.SystemActor("Verzendproces")
-SIGNATURE_HEADER = "X-Zorggenoot-Signature"
-TIMESTAMP_HEADER = "X-Zorggenoot-Timestamp"
-KEY_HEADER = "Idempotency-Key"
-# A signing secret shorter than this is refused: it could be guessed.
-MIN_SECRET_LENGTH = 32
-
-
-class DeliveryError(Exception):
-    """A try that did not arrive; the text (Dutch, no personal data) is shown to staff."""
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 over `timestamp`, a dot and the body, as hex: what a partner recomputes."""
-    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 def _channel(partner: Partner | None) -> DeliveryChannel:
@@ -187,61 +165,6 @@ def describe(delivery: PartnerDelivery, session: Session) -> str:
     return f"bericht '{notice.kind.label}' (bestelling {notice.order_numbers.replace(',', ', ')})"
 
 
-def _post(partner: Partner, key: str, body: dict) -> None:
-    url = partner.endpoint or ""
-    if current_app.config.get("APP_ENV") == "production" and urlsplit(url).scheme != "https":
-        raise DeliveryError("het adres van de partner is geen https-adres")
-    secret = current_app.config.get("PARTNER_SECRETS", {}).get(partner.secret_variable)
-    if not secret:
-        raise DeliveryError(f"de geheime sleutel ontbreekt ({partner.secret_variable})")
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise DeliveryError(
-            f"de geheime sleutel is te kort ({partner.secret_variable}: minstens "
-            f"{MIN_SECRET_LENGTH} tekens)"
-        )
-    raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    timestamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        KEY_HEADER: key,
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: "sha256=" + signature(secret, timestamp, raw),
-    }
-    timeout = (CONNECT_TIMEOUT, current_app.config.get("PARTNER_TIMEOUT_SECONDS", ANSWER_TIMEOUT))
-    try:
-        with requests.post(
-            url, data=raw, headers=headers, timeout=timeout, allow_redirects=False
-        ) as response:
-            status = response.status_code
-    except requests.Timeout as error:
-        raise DeliveryError("geen antwoord van de partner binnen de wachttijd") from error
-    except requests.RequestException as error:
-        raise DeliveryError("de partner was niet bereikbaar") from error
-    if not 200 <= status < 300:
-        raise DeliveryError(f"de partner antwoordde met foutcode {status}")
-
-
-def _mail(partner: Partner, body: dict) -> None:
-    subject = (
-        f"Bestelling {body['bestelling']} via Zorggenoot"
-        if body["soort"] == "bestelling"
-        else f"Bericht over je klantgegevens: {body['betekenis']}"
-    )
-    built = mail.build_message(
-        to=partner.delivery_email or "",
-        subject=subject,
-        template="partner_delivery",
-        partner=partner,
-        body=body,
-        field_label=lambda name: FIELD_NAMES.get(name, name),
-    )
-    built[KEY_HEADER] = str(body["kenmerk"])
-    try:
-        mail.deliver_now(built, "partner_delivery")
-    except mail.MailError as error:
-        raise DeliveryError("de e-mail aan de partner kon niet worden verstuurd") from error
-
-
 def _note_try(engine: sa.Engine, delivery_id: int, problem: str) -> None:
     """A failed try, in its own transaction: the job's own rolls back."""
     with Session(engine) as session:
@@ -277,14 +200,14 @@ def deliver(session: Session, payload: dict) -> None:
     partner = service.catalogue().partners.get(delivery.partner_slug)
     try:
         if partner is None:
-            raise DeliveryError("deze partner staat niet meer in de winkel")
+            raise transport.DeliveryError("deze partner staat niet meer in de winkel")
         delivery.channel = _channel(partner)
         if partner.endpoint:
-            _post(partner, delivery.key, body)
+            transport.post(partner, delivery.key, body)
         else:
-            _mail(partner, body)
-    except DeliveryError as error:
-        _note_try(session.get_bind(), id_of(delivery), str(error))  # type: ignore[arg-type]
+            transport.send_mail(partner, body)
+    except transport.DeliveryError as error:
+        _note_try(cast(sa.Engine, session.get_bind()), id_of(delivery), str(error))
         raise
     now = utcnow()
     delivery.status, delivery.delivered_at, delivery.last_try_at = (
