@@ -77,6 +77,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         ENCRYPTION_KEYS=settings.encryption_keys,
         ERASURE_LEDGER=str(settings.erasure_ledger),
         KEY_STORE_URL=settings.key_store_url,
+        # Each partner's signing secret, by variable name (PARTNER_SECRET_<SLUG>).
+        PARTNER_SECRETS={
+            name: value.strip()
+            for name, value in os.environ.items()
+            if name.startswith("PARTNER_SECRET_") and value.strip()
+        },
         TESTING=settings.is_test,
         MAX_CONTENT_LENGTH=1024 * 1024,
         MAX_FORM_MEMORY_SIZE=512 * 1024,

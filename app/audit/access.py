@@ -48,6 +48,20 @@ def entry_hash(entry: AccessEntry) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Role:
+    label: str
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The platform itself as the one who acted (a worker that sent data to a partner)."""
+
+    name: str
+    id: None = None
+    role_enum: _Role = _Role("systeem")
+
+
 def _first_name(name: str | None) -> str:
     return (name or "").split(" ", 1)[0][:60] or "onbekend"
 

@@ -37,6 +37,8 @@ class AccessAction(LabelledEnum):
     DOWNLOAD = "downloaden", "gedownload"
     EXPORT = "exporteren", "geëxporteerd"
     DELETE = "verwijderen", "verwijderd"
+    TRANSFER = "doorgeven", "doorgegeven aan een partner"
+    TRANSFER_FAILED = "doorgeven-mislukt", "doorgeven aan een partner mislukt"
 
 
 class AccessEntry(SQLModel, table=True):

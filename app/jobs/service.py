@@ -105,8 +105,11 @@ class RunReport:
         )
 
 
-def _claim(engine: sa.Engine, holder: str, now: datetime) -> int | None:
-    """Lock the oldest due job for this worker; None when nothing is due."""
+def _claim(
+    engine: sa.Engine, holder: str, now: datetime, only: tuple[str, ...] | None = None
+) -> int | None:
+    """Lock the oldest due job (of the kinds `only`, when given) for this worker; None when
+    nothing is due."""
     claimable = sa.or_(col(Job.locked_until).is_(None), col(Job.locked_until) < now)
     with Session(engine) as session:
         query = (
@@ -119,6 +122,8 @@ def _claim(engine: sa.Engine, holder: str, now: datetime) -> int | None:
             .order_by(col(Job.id))
             .limit(10)
         )
+        if only is not None:
+            query = query.where(col(Job.kind).in_(only))
         if engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         for job_id in session.exec(query).all():
@@ -188,13 +193,16 @@ def _failed(
     session.commit()
 
 
-def run_due(*, limit: int = 500, holder: str | None = None) -> RunReport:
-    """Do up to `limit` due jobs (inside an app context). Safe to run in several processes."""
+def run_due(
+    *, limit: int = 500, holder: str | None = None, only: tuple[str, ...] | None = None
+) -> RunReport:
+    """Do up to `limit` due jobs (inside an app context), or only those of the kinds `only`.
+    Safe to run in several processes."""
     engine: sa.Engine = current_app.extensions["db_engine"]
     holder = holder or new_holder()
     report = RunReport()
     for _ in range(limit):
-        job_id = _claim(engine, holder, utcnow())
+        job_id = _claim(engine, holder, utcnow(), only)
         if job_id is None:
             break
         _run_one(engine, job_id, holder, report)

@@ -86,11 +86,20 @@ def _deliver(_session: Session, payload: dict) -> None:
     message = email.message_from_bytes(
         base64.b64decode(payload["eml"]), _class=EmailMessage, policy=email.policy.default
     )
+    deliver_now(message, payload["template"])
+
+
+def deliver_now(message: EmailMessage, template: str) -> None:
+    """Hand a message to the mail server (or the outbox) at once, for work that is itself
+    queued and must know whether it arrived (a message to a partner). Raises MailError."""
     smtp_url = current_app.config.get("SMTP_URL")
     if smtp_url:
         deliver_smtp(smtp_url, message)
     else:
-        _write_outbox(Path(current_app.config["OUTBOX_DIR"]), message, payload["template"])
+        try:
+            _write_outbox(Path(current_app.config["OUTBOX_DIR"]), message, template)
+        except OSError as exc:
+            raise MailError(type(exc).__name__) from exc
 
 
 def deliver_smtp(url: str, message: EmailMessage) -> None:

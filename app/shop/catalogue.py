@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import markdown
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, ValidationError
 
 from app.content.files import (
@@ -61,6 +63,58 @@ class PartnerFields(BaseModel):
     privacy_url: HttpUrl
     needs: list[Literal["name", "email", "phone", "address"]] = Field(min_length=1)
     needs_reason: str = Field(min_length=1, max_length=300)
+    # How the partner receives orders and notices: its own HTTPS address, or else an e-mail
+    # address (exactly one of the two).
+    delivery_endpoint: str | None = Field(default=None, max_length=300)
+    delivery_email: str | None = Field(default=None, max_length=254)
+
+
+# Hosts on this machine: a partner endpoint there may use plain http (development and tests).
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def partner_delivery_problems(fields: PartnerFields) -> list[tuple[str, str]]:
+    """What is wrong with how a partner receives data, in Dutch, per field."""
+    endpoint = (fields.delivery_endpoint or "").strip()
+    address = (fields.delivery_email or "").strip()
+    if not endpoint and not address:
+        return [
+            (
+                "needs",
+                "vul 'delivery_endpoint' (het https-adres van de partner) of 'delivery_email' "
+                "(het e-mailadres voor bestellingen) in: anders komt een bestelling nooit aan",
+            )
+        ]
+    if endpoint and address:
+        return [
+            (
+                "delivery_email",
+                "vul 'delivery_endpoint' of 'delivery_email' in, niet allebei: de partner "
+                "krijgt zijn gegevens op één manier",
+            )
+        ]
+    if endpoint:
+        parts = urlsplit(endpoint)
+        local = parts.scheme == "http" and parts.hostname in LOOPBACK
+        if not parts.hostname or (parts.scheme != "https" and not local):
+            return [
+                (
+                    "delivery_endpoint",
+                    f"'{endpoint}' is geen https-adres: gegevens gaan alleen versleuteld naar "
+                    "een partner (begin met https://)",
+                )
+            ]
+        return []
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return [("delivery_email", f"'{address}' is geen geldig e-mailadres")]
+    return []
+
+
+def secret_variable(slug: str) -> str:
+    """The environment variable that holds a partner's signing secret."""
+    return "PARTNER_SECRET_" + re.sub(r"[^A-Z0-9]", "_", slug.upper())
 
 
 class ProductFields(BaseModel):
@@ -101,6 +155,18 @@ class Partner:
     @property
     def needs(self) -> list[str]:
         return list(self.fields.needs)
+
+    @property
+    def endpoint(self) -> str | None:
+        return (self.fields.delivery_endpoint or "").strip() or None
+
+    @property
+    def delivery_email(self) -> str | None:
+        return (self.fields.delivery_email or "").strip() or None
+
+    @property
+    def secret_variable(self) -> str:
+        return secret_variable(self.slug)
 
     def needs_text(self) -> str:
         words = [NEEDS[n] for n in self.fields.needs]
@@ -194,6 +260,12 @@ def load(content_dir: Path, site: SiteInfo) -> Catalogue:
         parsed = _parse(path, content_dir, PartnerFields, problems)
         if parsed:
             fields, body = parsed
+            if delivery_problems := partner_delivery_problems(fields):
+                text = path.read_text(encoding="utf-8")
+                where = path.relative_to(content_dir).as_posix()
+                for key, message in delivery_problems:
+                    problems.append(Problem(where, line_of_key(text, key), message))
+                continue
             partners[path.stem] = Partner(slug=path.stem, fields=fields, html=_render(body))
     illustrations = drawings.load(content_dir, problems)
     products: dict[str, Product] = {}

@@ -1,4 +1,5 @@
-"""`flask shop sync`, `flask shop sync-payments` and `flask shop fiscal-export`."""
+"""`flask shop sync`, `flask shop sync-payments`, `flask shop fiscal-export` and
+`flask partners deliver`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import click
 from flask.cli import AppGroup
 
 from app import db
+from app.jobs import service as jobs
 from app.payments.reconcile import reconcile
-from app.shop import journal, service
+from app.shop import delivery, journal, service
 from app.shop.invoices import INVOICE
 from app.shop.money import VAT_RATES, comma_euros
 
@@ -71,3 +73,17 @@ def fiscal_export(year: int, out: Path | None) -> None:
             )
         click.echo(f"  totaal btw: {comma_euros(quarter.vat_cents)}")
     click.echo(journal.ZERO_RATE_NOTE)
+
+
+@click.group("partners", cls=AppGroup)
+def partners_cli() -> None:
+    """Deliveries to partners."""
+
+
+@partners_cli.command("deliver")
+@click.option("--limit", default=500, show_default=True, help="Hoogstens zoveel verzendingen.")
+def deliver(limit: int) -> None:
+    """Send every delivery to partners that is due now, then stop (for cron, every minute;
+    `flask jobs work` sends them too)."""
+    report = jobs.run_due(limit=limit, only=(delivery.KIND,))
+    click.echo(f"Verzending aan partners: {report}.")

@@ -55,6 +55,22 @@ class NoticeKind(LabelledEnum):
     WITHDRAWAL = "intrekking", "toestemming ingetrokken: niets meer doorgeven of gebruiken"
 
 
+class DeliveryStatus(LabelledEnum):
+    """Whether a message to a partner arrived. Only "pending" and "failed" change: to
+    "delivered" on success, "failed" after 72 hours of tries, "cancelled" when the consent or
+    the account went before it was sent; staff put a failed one back to "pending"."""
+
+    PENDING = "wacht", "wordt verstuurd"
+    DELIVERED = "afgeleverd", "afgeleverd"
+    FAILED = "mislukt", "mislukt"
+    CANCELLED = "geannuleerd", "niet verstuurd"
+
+
+class DeliveryChannel(LabelledEnum):
+    HTTPS = "https", "beveiligde koppeling"
+    EMAIL = "email", "e-mail"
+
+
 class PartnerRow(SQLModel, table=True):
     __tablename__ = "shop_partner"
 
@@ -231,6 +247,45 @@ class PartnerNotice(SQLModel, table=True):
     payload: str = Field(default="{}", sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PartnerDelivery(SQLModel, table=True):
+    """One message to a partner, a hand-off or a notice, and whether it arrived. Sent by the job
+    queue (`app.shop.delivery`); `key` is its idempotency key, the same on every try."""
+
+    __tablename__ = "shop_partner_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True),
+    )
+    partner_slug: str = Field(max_length=80, index=True)
+    handoff_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.ForeignKey("shop_handoff.id", ondelete="CASCADE"), nullable=True, unique=True
+        ),
+    )
+    notice_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.ForeignKey("privacy_partner_notice.id", ondelete="CASCADE"),
+            nullable=True,
+            unique=True,
+        ),
+    )
+    key: str = Field(default_factory=lambda: secrets.token_hex(16), max_length=32, unique=True)
+    channel: DeliveryChannel = Field(sa_type=EnumString(DeliveryChannel, 10))
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.PENDING, sa_type=EnumString(DeliveryStatus, 20), index=True
+    )
+    attempts: int = Field(default=0)
+    # The kind of the last failure ("HTTP 503", "Timeout"), never a text from the partner.
+    last_error: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_try_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # Payments and refunds (tables of app.payments) are personal data through the order they belong
@@ -440,7 +495,42 @@ PERSONAL_DATA = (
             "order_numbers": "de bestelnummers waarmee de partner je herkent",
             "payload": "de gecorrigeerde gegevens, alleen bij een correctie",
             "created_at": "wanneer",
-            "sent_at": "wanneer de partner het bericht ophaalde",
+            "sent_at": "wanneer het bericht bij de partner aankwam",
+        },
+    ),
+    Category(
+        table="shop_partner_delivery",
+        name="Verzending aan partners",
+        purpose=(
+            "Bijhouden of je gegevens en onze berichten echt bij de partner aankwamen, zodat we "
+            "het opnieuw proberen als dat niet lukte, en je alleen zeggen dat het gebeurd is als "
+            "het gebeurd is."
+        ),
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention=Retention(
+            "age",
+            "5 jaar, als bewijs dat we de partner op de hoogte brachten; een verzending van "
+            "bestelgegevens gaat weg met die gegevens",
+            years=5,
+            column="created_at",
+        ),
+        erasure=Erasure.ANONYMISE,
+        source=Source.SYSTEM,
+        recipients="de partner die het bericht betreft",
+        fields={
+            "id": "volgnummer",
+            "user_id": "je account",
+            "partner_slug": "aan welke partner",
+            "handoff_id": "de doorgegeven bestelgegevens",
+            "notice_id": "het bericht over je gegevens",
+            "key": "willekeurige code waarmee de partner een herhaald bericht herkent",
+            "channel": "hoe (beveiligde koppeling of e-mail)",
+            "status": "wordt verstuurd, afgeleverd, mislukt of niet verstuurd",
+            "attempts": "hoe vaak we het probeerden",
+            "last_error": "soort fout bij de laatste poging",
+            "created_at": "wanneer het klaargezet werd",
+            "last_try_at": "wanneer we het laatst probeerden",
+            "delivered_at": "wanneer het aankwam",
         },
     ),
 )

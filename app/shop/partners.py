@@ -9,6 +9,7 @@ import json
 
 from sqlmodel import Session, col, select
 
+from app.shop import delivery
 from app.shop.models import Handoff, HandoffStatus, NoticeKind, Order, PartnerNotice
 
 # Which order columns make up each detail a partner can need (see `Partner.needs`).
@@ -73,6 +74,7 @@ def notify(
             payload=json.dumps((payloads or {}).get(slug, {}), ensure_ascii=False),
         )
         session.add(notice)
+        delivery.queue_notice(session, notice)
         notices.append(notice)
     return notices
 
@@ -91,4 +93,6 @@ def told(notices: list[PartnerNotice]) -> str | None:
     """The note for the request log, or None when no partner was told anything."""
     if not notices:
         return None
-    return "partners ingelicht: " + ", ".join(sorted({n.partner_slug for n in notices}))
+    return "bericht aan partners klaargezet: " + ", ".join(
+        sorted({n.partner_slug for n in notices})
+    )

@@ -23,7 +23,7 @@ from app.payments import payables, refunds
 from app.payments import service as payments
 from app.payments.models import PaymentRow, PaymentStatus, RefundRow
 from app.payments.payables import Paid, Payable
-from app.shop import invoices, service
+from app.shop import delivery, invoices, service
 from app.shop.models import Order, OrderStatus
 from app.urls import public_url
 
@@ -162,7 +162,9 @@ class OrderPayables:
             if was_ended:
                 log.warning("order %s was paid after it had ended unpaid", order.number)
             invoices.assign_invoice_number(session, order)
-            service.hand_off(session, order)
+            delivery.queue_handoffs(
+                session, service.hand_off(session, order), user_id=order.user_id
+            )
             send_confirmation(session, order)
             return Paid.NOW
         if order.status == OrderStatus.PAID:

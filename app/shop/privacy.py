@@ -25,13 +25,22 @@ from app.core.personal_data import (
     RetentionLine,
     category_for,
 )
-from app.db import table_of
+from app.db import id_of, table_of
 from app.payments.models import PaymentRow, PaymentStatus, RefundStatus
 from app.privacy import requests
 from app.privacy.models import PrivacyRequest, RequestKind
-from app.shop import lines, partners, service
+from app.shop import delivery, lines, partners, service
 from app.shop.catalogue import FIELD_NAMES, field_names
-from app.shop.models import Handoff, HandoffStatus, NoticeKind, Order, OrderStatus
+from app.shop.models import (
+    DeliveryChannel,
+    DeliveryStatus,
+    Handoff,
+    HandoffStatus,
+    NoticeKind,
+    Order,
+    OrderStatus,
+    PartnerDelivery,
+)
 
 UNPAID_DETAILS = timedelta(days=30)
 UNPAID = "niet betaald: naam, e-mailadres, telefoon en adres verwijderd, 30 dagen na afloop"
@@ -123,17 +132,24 @@ def correct_order(
     return changed
 
 
+def _arrived(sent: PartnerDelivery | None) -> bool:
+    """Only a delivery that succeeded counts as passed on."""
+    return sent is not None and sent.status == DeliveryStatus.DELIVERED
+
+
 class ShopData(DataHandler):
     def panels(self, session: Session, asking: Asking) -> list[Panel]:
         got = received(session, asking.user.id)
         notices = partners.notices_of(session, asking.user.id)
+        sent = delivery.by_handoff(session, [id_of(h) for h, _ in got])
+        told = delivery.by_notice(session, [id_of(n) for n in notices])
         rows = [
             {
                 "wanneer": handoff.created_at,
                 "partner": service.partner_name(handoff.partner_slug),
                 "bestelling": order.number,
                 "gegevens": handoff.fields.replace(",", ", "),
-                "doorgegeven": handoff.status == HandoffStatus.READY,
+                "doorgegeven": _arrived(sent.get(id_of(handoff))),
             }
             for handoff, order in got
         ]
@@ -143,12 +159,17 @@ class ShopData(DataHandler):
                 "partner": service.partner_name(notice.partner_slug),
                 "bestelling": notice.order_numbers.replace(",", ", "),
                 "gegevens": f"bericht: {notice.kind}",
-                "doorgegeven": True,
+                "doorgegeven": _arrived(told.get(id_of(notice))),
             }
             for notice in notices
         ]
+        # Only partners that have the data: what is still on its way is not "received".
         recipients = sorted(
-            {service.partner_name(slug) for slug in partners.reached(session, asking.user.id)}
+            {
+                service.partner_name(handoff.partner_slug)
+                for handoff, _ in got
+                if _arrived(sent.get(id_of(handoff)))
+            }
         )
         return [
             Panel(
@@ -159,6 +180,8 @@ class ShopData(DataHandler):
                 context={
                     "received": got,
                     "notices": notices,
+                    "sent": sent,
+                    "told": told,
                     "partner_name": service.partner_name,
                     "field_names": field_names,
                 },
@@ -170,6 +193,7 @@ class ShopData(DataHandler):
     def withdraw(self, session: Session, user: Any, scope: str) -> str | None:
         if not scope.startswith("partner:"):
             return None
+        delivery.cancel_handoffs(session, user.id, partner=scope.split(":", 1)[1])
         notices = partners.notify(
             session, user_id=user.id, kind=NoticeKind.WITHDRAWAL, only=scope.split(":", 1)[1]
         )
@@ -186,9 +210,12 @@ class ShopData(DataHandler):
 
     def restriction_changed(self, session: Session, user: Any, *, on: bool) -> str | None:
         kind = NoticeKind.RESTRICTION if on else NoticeKind.LIFTING
+        if on:
+            delivery.cancel_handoffs(session, user.id)
         return partners.told(partners.notify(session, user_id=user.id, kind=kind))
 
     def before_erasure(self, session: Session, user: Any) -> str | None:
+        delivery.cancel_handoffs(session, user.id)
         return partners.told(partners.notify(session, user_id=user.id, kind=NoticeKind.ERASURE))
 
     def retention(self, session: Session, *, now: datetime, dry_run: bool) -> list[RetentionLine]:
@@ -287,6 +314,16 @@ def present_notice(row: dict) -> dict:
     return {**row, "payload": _readable_payload(row.get("payload"))}
 
 
+def present_delivery(row: dict) -> dict:
+    status = DeliveryStatus.parse(row.get("status"))
+    channel = DeliveryChannel.parse(row.get("channel"))
+    return {
+        **row,
+        "status": status.label if status else row.get("status"),
+        "channel": channel.label if channel else row.get("channel"),
+    }
+
+
 PRESENTERS = {
     "shop_order": present_order,
     "shop_order_line": lambda row: _amounts(lines.present_row(row)),
@@ -294,4 +331,5 @@ PRESENTERS = {
     "shop_refund": present_refund,
     "shop_handoff": present_handoff,
     "privacy_partner_notice": present_notice,
+    "shop_partner_delivery": present_delivery,
 }

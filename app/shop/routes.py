@@ -33,10 +33,12 @@ from app.search.service import register_provider
 from app.shop import catalogue as catalogue_module
 from app.shop import (
     cli,
+    delivery,
     fiscal,
     illustrations,
     invoices,
     models,
+    partner_staff,
     paying,
     privacy,
     search,
@@ -470,7 +472,7 @@ def correct_order(number: str):
         s.commit()
         flash(
             "Je gegevens bij deze bestelling zijn gecorrigeerd."
-            + (" De partner die ze kreeg, is ingelicht." if changed else "")
+            + (" We geven de juiste gegevens door aan de partner die ze kreeg." if changed else "")
             if changed
             else "Er was niets veranderd.",
             "ok" if changed else "info",
@@ -491,7 +493,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(fiscal.bp)
     add_link(app, Link("staff", "shop_fiscal.overview", "Fiscaal overzicht", roles=staff_roles))
+    app.register_blueprint(partner_staff.bp)
+    add_link(
+        app, Link("staff", "shop_partners.overview", "Verzending aan partners", roles=staff_roles)
+    )
     app.cli.add_command(cli.shop_cli)
+    app.cli.add_command(cli.partners_cli)
+    delivery.register(app)
     paying.init_app(app)
     personal_data.register(
         app, *models.PERSONAL_DATA, handler=privacy.ShopData(), presenters=privacy.PRESENTERS

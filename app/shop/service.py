@@ -542,6 +542,18 @@ def hand_off(session: Session, order: Order) -> list[Handoff]:
     return made
 
 
+def partner_consent_stands(session: Session, user_id: int | None, slug: str) -> bool:
+    """Whether the person's consent to give data to this partner still stands (and their
+    processing is not restricted): asked again right before anything is sent."""
+    if user_id is None:
+        return False
+    user = session.get(User, user_id)
+    if user is None:
+        return False
+    subject = gate.Subject(user=user, consents=consent.account_consents(session, user_id))
+    return gate.decide(f"partner:{slug}", subject)
+
+
 def handoffs(session: Session, order: Order) -> list[Handoff]:
     return list(
         session.exec(select(Handoff).where(Handoff.order_id == order.id).order_by(col(Handoff.id)))

@@ -15,7 +15,7 @@ from app.audit.models import AccessAction
 from app.forms import FieldError, add_error, is_digits
 from app.payments import refunds, surplus
 from app.payments.models import PaymentRow
-from app.shop import invoices, paying, service
+from app.shop import delivery, invoices, paying, service
 from app.shop.catalogue import field_names
 from app.shop.forms import RefundForm
 from app.shop.models import Order
@@ -78,12 +78,14 @@ def order(number: str):
             else:
                 confirm = cents
     lines = service.order_lines(session, found)
+    handoffs = service.handoffs(session, found)
     return render_template(
         "shop/staff_order.html",
         order=found,
         lines=lines,
         vat=service.order_vat(lines),
-        handoffs=service.handoffs(session, found),
+        handoffs=handoffs,
+        deliveries=delivery.by_handoff(session, [db.id_of(h) for h in handoffs]),
         partner_name=service.partner_name,
         field_names=field_names,
         form=form,

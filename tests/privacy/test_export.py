@@ -162,7 +162,11 @@ def test_p35_the_zip_holds_the_derived_profile_and_how_recommendations_are_made(
     assert "Je profiel en hoe we aanbevelingen maken" in overview and reasons[0] in overview
 
 
-def test_p35_the_zip_holds_the_article_15_information(app, client, caregiver, ordered, session):
+def test_p35_the_zip_holds_the_article_15_information(
+    app, client, caregiver, ordered, session, outbox
+):
+    # The worker delivers the hand-off: only a partner that has the data counts as a recipient.
+    outbox.deliver()
     archive = download(client, session)
     info = json.loads(archive.read("informatie-over-de-verwerking.json"))
     held = {item["tabel"]: item for item in info["verwerkingen"]}
