@@ -85,13 +85,14 @@ def is_current(token: str) -> bool:
 class EncryptedColumn:
     """A text column holding Fernet tokens; with `flag`, only rows where that boolean column is
     true are encrypted (the others hold plain text). NULL and empty values are left alone. With
-    `sealed`, the values are sealed with each row's own data key (`subject(table, key)`)."""
+    `sealed_by`, the values are sealed with data keys instead: the key of a row is
+    `subject(table, <the row's sealed_by column>)`, its own id or, say, its order's."""
 
     table: str
     column: str
     flag: str | None = None
     key: str = "id"
-    sealed: bool = False
+    sealed_by: str | None = None
 
 
 def register_column(
@@ -101,12 +102,13 @@ def register_column(
     *,
     flag: str | None = None,
     key: str = "id",
-    sealed: bool = False,
+    sealed_by: str | None = None,
 ) -> None:
-    """Declare that `table.column` holds values made by `encrypt`, or by `seal` with a key per
-    row (see EncryptedColumn); `key` is the table's primary key column. Deleting rows of a
-    table with sealed columns goes through `destroy_row_keys`."""
-    declared = EncryptedColumn(table, column, flag, key, sealed)
+    """Declare that `table.column` holds values made by `encrypt`, or by `seal` with the data
+    key named by its `sealed_by` column (see EncryptedColumn); `key` is the table's primary key
+    column. Deleting or anonymising rows of a table with sealed columns goes through
+    `destroy_row_keys`."""
+    declared = EncryptedColumn(table, column, flag, key, sealed_by)
     columns = app.extensions.setdefault("encrypted_columns", [])
     if declared not in columns:
         columns.append(declared)
@@ -138,18 +140,23 @@ def rotate_all(session: Session) -> RotationResult:
     for declared in encrypted_columns():
         key: sa.ColumnClause = sa.column(declared.key)
         value: sa.ColumnClause = sa.column(declared.column, sa.Text)
+        owner: sa.ColumnClause = sa.column(declared.sealed_by or declared.key)
         columns = [key, value] + ([sa.column(declared.flag, sa.Boolean)] if declared.flag else [])
+        if declared.sealed_by and declared.sealed_by != declared.key:
+            columns.append(owner)
         table = sa.table(declared.table, *columns)
-        query = sa.select(key, value).select_from(table).where(value.is_not(None), value != "")
+        query = sa.select(key, value, owner).select_from(table)
+        query = query.where(value.is_not(None), value != "")
         if declared.flag:
             query = query.where(sa.column(declared.flag, sa.Boolean).is_(True))
-        for row_key, token in connection.execute(query):
-            name = subject(declared.table, row_key)
-            if is_sealed(name, token) if declared.sealed else is_current(token):
+        for row_key, token, owned_by in connection.execute(query):
+            name = subject(declared.table, owned_by)
+            sealed = declared.sealed_by is not None
+            if is_sealed(name, token) if sealed else is_current(token):
                 result.already_current += 1
                 continue
             try:
-                renewed = seal(name, decrypt(token)) if declared.sealed else rotate(token)
+                renewed = seal(name, decrypt(token)) if sealed else rotate(token)
                 updates.append((table, key, value, row_key, renewed))
             except DecryptionError:
                 result.unreadable.append(f"{declared.table}.{declared.column} {row_key}")
@@ -270,14 +277,17 @@ def destroy_keys(subjects: Iterable[str]) -> int:
 def destroy_row_keys(
     connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool]
 ) -> int:
-    """Before rows of `table` matching `where` are deleted: destroy their data keys, if the
-    table has sealed columns. Done first, so a key never outlives its row; should the deletion
-    then fail, the sealed values of those rows are lost, which is what was asked anyway."""
-    sealed = [c for c in encrypted_columns() if c.table == table.name and c.sealed]
-    if not sealed:
-        return 0
-    ids = connection.execute(sa.select(table.c[sealed[0].key]).where(where))
-    return destroy_keys(subject(table.name, row_id) for (row_id,) in ids)
+    """Before rows of `table` matching `where` are deleted (or anonymised, their sealed columns
+    emptied): destroy their data keys, if the table has sealed columns. Done first, so a key
+    never outlives its value; should the deletion then fail, the sealed values of those rows
+    are lost, which is what was asked anyway."""
+    sealed_by = {c.sealed_by for c in encrypted_columns() if c.table == table.name and c.sealed_by}
+    owners = {
+        owner
+        for column in sealed_by
+        for (owner,) in connection.execute(sa.select(table.c[column]).where(where))
+    }
+    return destroy_keys(subject(table.name, owner) for owner in owners)
 
 
 def rewrap_keys() -> int:

@@ -305,7 +305,7 @@ def test_lines_of_products_that_reveal_health_are_sealed_by_the_migration(tmp_pa
     (own_pads, own_soup, erased_pads, erased_soup) = rows
     assert own_pads[1:3] == (None, "hulpmiddel") and own_pads[4] == 100
     with app.app_context():
-        assert lines.unsealed(own_pads[3]) == {
+        assert lines.unsealed(own_pads[3], own_pads[0]) == {
             "title": "Pakket incontinentiebroekjes",
             "product_slug": "pakket-incontinentiebroekjes",
         }

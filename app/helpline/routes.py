@@ -140,7 +140,7 @@ def init_app(app: Flask) -> None:
     personal_data.register(
         app, *PERSONAL_DATA, handler=HelplineData(), presenters={"helpline_request": present}
     )
-    crypto.register_column(app, "helpline_request", "explanation", sealed=True)
+    crypto.register_column(app, "helpline_request", "explanation", sealed_by="id")
     staff_roles = tuple(role.value for role in STAFF)
     for link in (
         Link("main", "helpline.contact", "Hulplijn", order=70),

@@ -70,8 +70,9 @@ def _order(items: list[Category]) -> list[Category]:
 def _erase_rows(connection: sa.Connection, category: Category, user_id: int) -> int:
     table = data.table(category)
     where = data.owned(category, user_id)
+    # Rows deleted, or anonymised with their sealed columns emptied: their data keys go first.
+    crypto.destroy_row_keys(connection, table, where)
     if category.erasure == Erasure.DELETE:
-        crypto.destroy_row_keys(connection, table, where)
         return connection.execute(sa.delete(table).where(where)).rowcount
     values: dict[str, object] = {}
     for name in category.anonymise:

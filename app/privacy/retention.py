@@ -158,9 +158,9 @@ def _delete(
     for child in categories():
         if child.parent and child.parent[1] == category.table:
             child_table = data.table(child)
-            connection.execute(
-                sa.delete(child_table).where(child_table.c[child.parent[0]].in_(ids))
-            )
+            owned = child_table.c[child.parent[0]].in_(ids)
+            crypto.destroy_row_keys(connection, child_table, owned)
+            connection.execute(sa.delete(child_table).where(owned))
     if category.table == ExportFile.__tablename__:
         for row in session.exec(select(ExportFile).where(where)):
             export.delete_file(row)

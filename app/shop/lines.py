@@ -3,10 +3,11 @@
 An order of incontinence material or a medical aid tells something about someone's health; the
 EU Court of Justice treats such order data as health data (Lindenapotheke, C-21/23, 2024). The
 line of such a product (`reveals_health` in the catalogue) is stored with the generic title
-`GENERIC_HEALTH_TITLE` and no product slug; its real title and slug are encrypted in `sealed`.
-Amounts, quantity and BTW rate stay plain: the fiscal record needs them. Erasing the account
-empties `sealed` (it is in the category's `anonymise`), so the fiscal record keeps only
-"hulpmiddel" with its amounts and rate.
+`GENERIC_HEALTH_TITLE` and no product slug; its real title and slug are sealed in `sealed` with
+a data key of the order's own (`crypto.seal`, kept apart from the database). Amounts, quantity
+and BTW rate stay plain: the fiscal record needs them. Erasing the account empties `sealed` (it
+is in the category's `anonymise`) and destroys the key, so the fiscal record keeps only
+"hulpmiddel" with its amounts and rate, and no earlier copy (a backup) can say more.
 """
 
 from __future__ import annotations
@@ -36,14 +37,20 @@ class ShownLine:
     reveals_health: bool
 
 
+def sealed_as(order_id: int) -> str:
+    """The data key that seals the health-revealing lines of one order."""
+    return crypto.subject(OrderLine.__tablename__, order_id)
+
+
 def new_line(*, order_id: int, product: Product, quantity: int, total_cents: int) -> OrderLine:
     """The stored line of `quantity` of `product`: sealed when the product reveals health."""
     sealed = None
     title: str = product.title
     slug: str | None = product.slug
     if product.reveals_health:
-        sealed = crypto.encrypt(
-            json.dumps({"title": title, "product_slug": slug}, ensure_ascii=False)
+        sealed = crypto.seal(
+            sealed_as(order_id),
+            json.dumps({"title": title, "product_slug": slug}, ensure_ascii=False),
         )
         title, slug = GENERIC_HEALTH_TITLE, None
     return OrderLine(
@@ -59,17 +66,17 @@ def new_line(*, order_id: int, product: Product, quantity: int, total_cents: int
     )
 
 
-def unsealed(sealed: str | None) -> dict[str, str | None]:
+def unsealed(sealed: str | None, order_id: int) -> dict[str, str | None]:
     """The title and product slug kept in `sealed` ({} when there is nothing sealed, as after
-    an erasure). Raises crypto.DecryptionError when no configured key fits."""
+    an erasure). Raises crypto.DecryptionError when no key fits."""
     if not sealed:
         return {}
-    data = json.loads(crypto.decrypt(sealed))
+    data = json.loads(crypto.unseal(sealed_as(order_id), sealed))
     return {"title": data.get("title"), "product_slug": data.get("product_slug")}
 
 
 def shown(line: OrderLine) -> ShownLine:
-    opened = unsealed(line.sealed)
+    opened = unsealed(line.sealed, line.order_id)
     return ShownLine(
         id=line.id,
         order_id=line.order_id,
@@ -93,7 +100,7 @@ def fiscal_description(lines: Sequence[OrderLine]) -> str:
 def present_row(row: dict) -> dict:
     """A stored row for its owner's access page and download: the sealed title and slug read,
     in place of the encrypted value a note that it is stored encrypted."""
-    opened = unsealed(row.get("sealed"))
+    opened = unsealed(row.get("sealed"), row["order_id"])
     if not opened:
         return {**row, "sealed": None}
     return {

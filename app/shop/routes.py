@@ -506,7 +506,8 @@ def init_app(app: Flask) -> None:
     )
     add_scope_label(app, "partner:", privacy.consent_label)
     # The title and product of an order line that reveals health (see app.shop.lines).
-    crypto.register_column(app, "shop_order_line", "sealed")
+    # One data key per order seals its health-revealing lines (app.shop.lines).
+    crypto.register_column(app, "shop_order_line", "sealed", sealed_by="order_id")
     app.jinja_env.globals.update(
         OrderStatus=OrderStatus,
         HandoffStatus=HandoffStatus,

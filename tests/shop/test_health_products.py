@@ -7,6 +7,7 @@ product is unaffected."""
 import csv
 import io
 
+import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlmodel import select
@@ -15,9 +16,9 @@ from app import crypto, db
 from app.accounts.models import User
 from app.consent.models import ConsentRecord
 from app.privacy import erasure
-from app.shop import journal, service
+from app.shop import journal, lines, service
 from app.shop.models import Order
-from tests.conftest import TEST_FERNET_KEY, build_app
+from tests.conftest import DEFAULT_PASSWORD, TEST_FERNET_KEY, build_app
 from tests.shop.conftest import MEALS, add, checkout, pay
 from tests.shop.test_content import PRODUCT, line_of, run_check, write_product
 
@@ -124,8 +125,10 @@ def test_key_rotation_covers_the_sealed_lines(app, client, buyer, session, tmp_p
     rotating = build_app(tmp_path, database_url, ENCRYPTION_KEYS=f"{newer},{TEST_FERNET_KEY}")
     result = rotating.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output
-    after = stored_lines(app)[0]["sealed"]
-    assert after != before
+    # Sealed with the order's data key, the value stays as it is; the data key is wrapped
+    # with the new key, so the old one can go.
+    assert stored_lines(app)[0]["sealed"] == before
+    assert "1 sleutel(s) in de sleutelopslag opnieuw ingepakt" in result.output
     only_new = build_app(tmp_path, database_url, ENCRYPTION_KEYS=newer)
     with only_new.app_context():
         order = db.session().exec(select(Order).where(Order.number == number)).one()
@@ -194,3 +197,21 @@ def test_the_product_page_says_that_such_a_product_reveals_health(client):
     assert "Dit product zegt iets over gezondheid" not in client.get(f"/winkel/{MEALS}").get_data(
         as_text=True
     )
+
+
+def test_erasure_destroys_the_orders_key_so_no_copy_names_the_product(app, client, buyer, session):
+    """The health-revealing line is sealed with a data key of its order, kept apart from the
+    database: after the erasure, the value a backup of the database still holds cannot be read."""
+    add(client, PADS)
+    assert checkout(client, partners=BOTH[:1]).status_code == 303
+    order = session.exec(select(Order)).one()
+    copy = stored_lines(app)[0]["sealed"]  # what a backup taken now holds
+    with app.app_context():
+        assert lines.unsealed(copy, order.id)["title"] == PADS_TITLE
+        with pytest.raises(crypto.DecryptionError):
+            crypto.decrypt(copy)  # ENCRYPTION_KEYS alone do not open it
+    erased = client.submit("/privacy/verwijderen", {"password": DEFAULT_PASSWORD, "confirm": "y"})
+    assert erased.status_code == 303
+    assert stored_lines(app)[0]["sealed"] is None
+    with app.app_context(), pytest.raises(crypto.KeyDestroyed):
+        lines.unsealed(copy, order.id)
