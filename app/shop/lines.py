@@ -13,12 +13,15 @@ is in the category's `anonymise`) and destroys the key, so the fiscal record kee
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app import crypto
 from app.shop.catalogue import Product
 from app.shop.models import GENERIC_HEALTH_TITLE, OrderLine
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,13 @@ def unsealed(sealed: str | None, order_id: int) -> dict[str, str | None]:
 
 
 def shown(line: OrderLine) -> ShownLine:
-    opened = unsealed(line.sealed, line.order_id)
+    try:
+        opened = unsealed(line.sealed, line.order_id)
+    except crypto.DecryptionError:
+        # The order's key is not in this process's key store (a misconfigured KEY_STORE_URL, a
+        # lost store): the order still shows, with the generic title it is stored with.
+        log.error("order line %s: its sealed title cannot be read", line.id)
+        opened = {}
     return ShownLine(
         id=line.id,
         order_id=line.order_id,

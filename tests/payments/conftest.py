@@ -93,6 +93,8 @@ def mails_to(outbox, address):
 def second_worker(tmp_path, database_url, client, **config):
     """Another process of the site: its own app, engine and memory, on the same database, with
     the same logged-in browser."""
+    # Processes of one site share the database and the key store (KEY_STORE_URL).
+    config.setdefault("KEY_STORE_URL", client.application.config["KEY_STORE_URL"])
     other = build_app(tmp_path / "tweede", database_url, **config)
     other.test_client_class = Client
     browser = other.test_client()

@@ -215,3 +215,19 @@ def test_erasure_destroys_the_orders_key_so_no_copy_names_the_product(app, clien
     assert stored_lines(app)[0]["sealed"] is None
     with app.app_context(), pytest.raises(crypto.KeyDestroyed):
         lines.unsealed(copy, order.id)
+
+
+def test_an_order_whose_key_is_missing_still_shows_with_the_generic_title(
+    app, client, buyer, session, tmp_path, database_url
+):
+    """A process whose key store lacks the order's key (a misconfigured KEY_STORE_URL) shows
+    the order with 'hulpmiddel' instead of failing."""
+    add(client, PADS)
+    assert checkout(client, partners=BOTH[:1]).status_code == 303
+    number = session.exec(select(Order)).one().number
+    elsewhere = build_app(tmp_path / "elders", database_url)
+    with elsewhere.app_context():
+        order = db.session().exec(select(Order).where(Order.number == number)).one()
+        [line] = service.order_lines(db.session(), order)
+        assert line.title == "hulpmiddel"
+    elsewhere.extensions["db_engine"].dispose()
