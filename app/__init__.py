@@ -39,7 +39,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.core import cli as core_cli
     from app.core import navigation, pagecache, structured_data
     from app.core import routes as core
-    from app.core.formatting import dutch_date, dutch_datetime, euro
+    from app.core.formatting import dutch_date, dutch_datetime, euro, file_size
     from app.disclosures import routes as disclosures
     from app.helpline import routes as helpline
     from app.hub import routes as hub
@@ -145,7 +145,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     search_service.build_at_start(app)
     shop_service.sync_at_start(app)
 
-    app.jinja_env.filters.update(datum=dutch_date, datumtijd=dutch_datetime, euro=euro)
+    app.jinja_env.filters.update(
+        datum=dutch_date, datumtijd=dutch_datetime, euro=euro, grootte=file_size
+    )
     # `site` in templates is whatever content/site.toml says now (it is reloaded when edited).
     app.jinja_env.globals.update(site=LocalProxy(content.site))
     return app

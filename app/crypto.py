@@ -15,12 +15,14 @@ stays unreadable. The key store is backed up on its own and never restored to an
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from app import db
@@ -86,13 +88,19 @@ class EncryptedColumn:
     """A text column holding Fernet tokens; with `flag`, only rows where that boolean column is
     true are encrypted (the others hold plain text). NULL and empty values are left alone. With
     `sealed_by`, the values are sealed with data keys instead: the key of a row is
-    `subject(table, <the row's sealed_by column>)`, its own id or, say, its order's."""
+    `subject(table, <the row's sealed_by column>)`, its own id or, say, its order's; with
+    `key_of`, the key is that other table's (a dossier's rows all share the dossier's key)."""
 
     table: str
     column: str
     flag: str | None = None
     key: str = "id"
     sealed_by: str | None = None
+    key_of: str | None = None
+
+    @property
+    def key_table(self) -> str:
+        return self.key_of or self.table
 
 
 def register_column(
@@ -103,12 +111,13 @@ def register_column(
     flag: str | None = None,
     key: str = "id",
     sealed_by: str | None = None,
+    key_of: str | None = None,
 ) -> None:
     """Declare that `table.column` holds values made by `encrypt`, or by `seal` with the data
     key named by its `sealed_by` column (see EncryptedColumn); `key` is the table's primary key
     column. Deleting or anonymising rows of a table with sealed columns goes through
     `destroy_row_keys`."""
-    declared = EncryptedColumn(table, column, flag, key, sealed_by)
+    declared = EncryptedColumn(table, column, flag, key, sealed_by, key_of)
     columns = app.extensions.setdefault("encrypted_columns", [])
     if declared not in columns:
         columns.append(declared)
@@ -150,7 +159,7 @@ def rotate_all(session: Session) -> RotationResult:
         if declared.flag:
             query = query.where(sa.column(declared.flag, sa.Boolean).is_(True))
         for row_key, token, owned_by in connection.execute(query):
-            name = subject(declared.table, owned_by)
+            name = subject(declared.key_table, owned_by)
             sealed = declared.sealed_by is not None
             if is_sealed(name, token) if sealed else is_current(token):
                 result.already_current += 1
@@ -181,6 +190,10 @@ DATA_KEYS = sa.Table(
 )
 
 
+# The key store's entry for the secret of `blind_index` (never destroyed).
+INDEX_KEY = "blind-index"
+
+
 def subject(table: str, row_id: object) -> str:
     return f"{table}:{row_id}"
 
@@ -201,6 +214,12 @@ def _wrapped(subject_name: str) -> str | None:
         return connection.execute(query).scalar_one_or_none()
 
 
+def _unwrapped() -> dict[str, Fernet]:
+    """The data keys already unwrapped in this app context (one request, one job): a dossier
+    page opens hundreds of values with one key. Destroying a key drops it here too."""
+    return g.setdefault("data_keys", {})
+
+
 def _new_key(subject_name: str) -> str:
     made = _fernet().encrypt(Fernet.generate_key()).decode("ascii")
     try:
@@ -212,8 +231,15 @@ def _new_key(subject_name: str) -> str:
 
 
 def _data_key(subject_name: str) -> Fernet | None:
+    known = _unwrapped().get(subject_name)
+    if known is not None:
+        return known
     wrapped = _wrapped(subject_name)
-    return None if wrapped is None else _unwrap(wrapped)
+    if wrapped is None:
+        return None
+    key = _unwrap(wrapped)
+    _unwrapped()[subject_name] = key
+    return key
 
 
 def _unwrap(wrapped: str) -> Fernet:
@@ -223,10 +249,46 @@ def _unwrap(wrapped: str) -> Fernet:
         raise DecryptionError("no configured key unwraps this data key") from None
 
 
+def _sealing_key(subject_name: str) -> Fernet:
+    """The data key of `subject_name`, made on first use."""
+    key = _data_key(subject_name)
+    if key is None:
+        key = _unwrap(_new_key(subject_name))
+        _unwrapped()[subject_name] = key
+    return key
+
+
 def seal(subject_name: str, text: str) -> str:
     """`text` encrypted with the data key of `subject_name` (made on first use)."""
-    key = _unwrap(_wrapped(subject_name) or _new_key(subject_name))
-    return key.encrypt(text.encode("utf-8")).decode("ascii")
+    return _sealing_key(subject_name).encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def seal_bytes(subject_name: str, data: bytes) -> bytes:
+    """`data` (a document) encrypted with the data key of `subject_name`."""
+    return _sealing_key(subject_name).encrypt(data)
+
+
+def unseal_bytes(subject_name: str, token: bytes) -> bytes:
+    """Raises KeyDestroyed when the key is gone."""
+    key = _data_key(subject_name)
+    if key is None:
+        raise KeyDestroyed(f"the data key of {subject_name} is gone")
+    try:
+        return key.decrypt(token)
+    except InvalidToken:
+        raise DecryptionError("the data key does not fit this document") from None
+
+
+def blind_index(value: str) -> str:
+    """A keyed hash of a normalised value, to find encrypted rows by it without decrypting them
+    (HMAC-SHA256 with a secret kept in the key store, wrapped like the data keys: useless to
+    whoever holds only the main database)."""
+    secret = current_app.extensions.get("blind_index_key")
+    if secret is None:
+        wrapped = _wrapped(INDEX_KEY) or _new_key(INDEX_KEY)
+        secret = _fernet().decrypt(wrapped.encode("ascii"))
+        current_app.extensions["blind_index_key"] = secret
+    return hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
 
 
 def unseal(subject_name: str, token: str) -> str:
@@ -265,6 +327,8 @@ def destroy_keys(subjects: Iterable[str]) -> int:
     names = list(subjects)
     if not names:
         return 0
+    for name in names:
+        _unwrapped().pop(name, None)
     engine = _key_store()
     with engine.begin() as connection:
         count = connection.execute(
@@ -281,13 +345,17 @@ def destroy_row_keys(
     emptied): destroy their data keys, if the table has sealed columns. Done first, so a key
     never outlives its value; should the deletion then fail, the sealed values of those rows
     are lost, which is what was asked anyway."""
-    sealed_by = {c.sealed_by for c in encrypted_columns() if c.table == table.name and c.sealed_by}
-    owners = {
-        owner
-        for column in sealed_by
+    sealed_by = {
+        (c.sealed_by, c.key_table)
+        for c in encrypted_columns()
+        if c.table == table.name and c.sealed_by
+    }
+    names = {
+        subject(key_table, owner)
+        for column, key_table in sealed_by
         for (owner,) in connection.execute(sa.select(table.c[column]).where(where))
     }
-    return destroy_keys(subject(table.name, owner) for owner in owners)
+    return destroy_keys(names)
 
 
 def rewrap_keys() -> int:

@@ -73,10 +73,30 @@ def init_app(app: Flask) -> None:
         target = without_trailing_slash(app)
         return redirect(target, 308) if target else None
 
+    def _limit() -> int | None:
+        return getattr(app.view_functions.get(request.endpoint or ""), "upload_limit", None)
+
+    def _upload_limit():
+        if limit := _limit():
+            request.max_content_length = limit
+
+    # First of all hooks: the CSRF check reads the body, and must read it with this limit.
+    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+
     @app.before_request
     def _forms_only():
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             if request.is_json:
                 abort(415)
-            if request.files:
+            if request.files and not _limit():
                 abort(400)
+
+
+def accepts_files(limit: int):
+    """Mark a view that takes file uploads of up to `limit` bytes (all others refuse files)."""
+
+    def mark(view):
+        view.upload_limit = limit
+        return view
+
+    return mark

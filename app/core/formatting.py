@@ -44,6 +44,15 @@ def dutch_datetime(value: datetime | None) -> str:
     return f"{dutch_date(local)} om {local:%H:%M}"
 
 
+def file_size(size: int) -> str:
+    """812 -> '812 bytes', 48213 -> '47 kB', 3500000 -> '3,3 MB'."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} kB"
+    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
 def euro(cents: int) -> str:
     """1234 -> '€ 12,34' (integer cents in, Dutch notation out)."""
     sign = "-" if cents < 0 else ""

@@ -58,6 +58,7 @@ RETENTION_RULES = {
     "consent_proof": "5 jaar na het einde van het account (of na de keuze, zonder account)",
     "age": "`days` dagen of `years` jaar na de datum in `column`",
     "with_parent": "samen met de rij waar deze bij hoort",
+    "own": "een regel van de functie zelf (de retention van haar DataHandler)",
 }
 
 
@@ -146,7 +147,9 @@ class Panel:
     `template` is a fragment rendered with `panel` (this object). `rows` go into the ZIP as
     `<key>.json` (with `fields`, `purpose`, `source` and `meta` in its `_meta` block) and
     `<key>.csv`, unless `export` is False (the rows are in a category's own file already).
-    `information` adds to the art. 15 information, by heading (e.g. {"profilering": {...}})."""
+    `information` adds to the art. 15 information, by heading (e.g. {"profilering": {...}}).
+    `attachments`, called only when the download is made, gives files (name: content) that go
+    into the ZIP in a folder named `key` (documents in a dossier)."""
 
     key: str
     title: str
@@ -159,6 +162,7 @@ class Panel:
     information: dict = field(default_factory=dict)
     context: dict = field(default_factory=dict)
     export: bool = True
+    attachments: Callable[[], Mapping[str, bytes]] | None = None
 
 
 @dataclass(frozen=True)

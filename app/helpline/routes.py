@@ -15,11 +15,27 @@ from app.core.sitemap import Entry, add_pages
 from app.db import utcnow
 from app.extensions import rate_limit
 from app.forms import ButtonForm, FieldError, add_error
-from app.helpline import service
+from app.helpline import dossier, dossier_views, service
 from app.helpline.demo import load_demo
-from app.helpline.forms import CONSENT_TEXT, CloseForm, ContactForm
-from app.helpline.models import PERSONAL_DATA, CallMoment, HelpKind, HelpRequest
-from app.helpline.privacy import HelplineData, present
+from app.helpline.forms import (
+    CONSENT_TEXT,
+    TOPIC_LABELS,
+    CloseForm,
+    ContactForm,
+    CorrectionForm,
+    DocumentForm,
+)
+from app.helpline.models import (
+    DOSSIER_DATA,
+    PERSONAL_DATA,
+    CallMoment,
+    Client,
+    Document,
+    HelpKind,
+    HelpRequest,
+)
+from app.helpline.privacy import DOSSIER_PRESENTERS, HelplineData, present
+from app.routing import accepts_files
 
 bp = Blueprint("helpline", __name__, url_prefix="/hulplijn")
 staff_bp = Blueprint("helpline_staff", __name__, url_prefix="/staff/hulplijn")
@@ -60,15 +76,105 @@ def received():
     return render_template("helpline/received.html")
 
 
+def _own_dossiers() -> list[Client]:
+    return dossier.of_account(db.session(), current_user.id)
+
+
+def _mine(status: int = 200, **forms):
+    """What a logged-in caregiver asked the Hulplijn, newest first, with what happened to it;
+    and their dossier: questions, the contact moments' summaries, documents."""
+    session = db.session()
+    clients = _own_dossiers()
+    return render_template(
+        "helpline/mine.html",
+        rows=service.of_user(session, current_user.id),
+        explanation=service.explanation,
+        dossiers=[
+            {
+                "client": c,
+                "number": dossier.number(c.id),
+                "questions": dossier.questions(session, c),
+                "contacts": dossier.contacts(session, c),
+                "documents": dossier.documents(session, c),
+            }
+            for c in clients
+        ],
+        unseal=dossier.unseal,
+        document_name=dossier.document_name,
+        topics=TOPIC_LABELS,
+        document_form=forms.get("document_form") or DocumentForm(formdata=None),
+        correction_form=forms.get("correction_form") or CorrectionForm(formdata=None),
+    ), status
+
+
 @bp.get("/mijn-vragen")
 @login_required
 def mine():
-    """What a logged-in caregiver asked the Hulplijn, newest first, with what happened to it."""
-    return render_template(
-        "helpline/mine.html",
-        rows=service.of_user(db.session(), current_user.id),
-        explanation=service.explanation,
-    )
+    return _mine()
+
+
+def _own_client(client_id: int) -> Client:
+    client = db.session().get(Client, client_id)
+    if client is None or client.user_id != current_user.id:
+        abort(404)
+    return client
+
+
+@bp.post("/mijn-vragen/<int:client_id>/documenten")
+@accepts_files(dossier_views.UPLOAD_LIMIT)
+@login_required
+def upload(client_id: int):
+    client = _own_client(client_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload_ = form.document.data
+        try:
+            if upload_ is None or not getattr(upload_, "filename", ""):
+                raise FieldError("document", dossier.EMPTY_FILE)
+            dossier.add_document(
+                db.session(),
+                client,
+                dossier_views.read_upload(upload_),
+                upload_.filename,
+                staff=None,
+                uploader_id=current_user.id,
+            )
+        except FieldError as error:
+            db.session().rollback()
+            add_error(form, error)
+        else:
+            db.session().commit()
+            flash("Je document staat in je dossier. Je mantelzorgmakelaar ziet het.", "ok")
+            return redirect(url_for("helpline.mine", _anchor="documenten"), code=303)
+    return _mine(422, document_form=form)
+
+
+@bp.get("/mijn-vragen/documenten/<int:document_id>")
+@login_required
+def download(document_id: int):
+    document = db.session().get(Document, document_id)
+    if document is None:
+        abort(404)
+    _own_client(document.client_id)
+    return dossier_views.send_document(document)
+
+
+@bp.post("/mijn-vragen/<int:client_id>/correctie")
+@login_required
+def correction(client_id: int):
+    """The client asks for a correction of their dossier; staff apply it (both logged)."""
+    client = _own_client(client_id)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        service.ask_correction(db.session(), client, current_user, form.what.data)
+        db.session().commit()
+        flash(
+            "We hebben je verzoek ontvangen. Een mantelzorgmakelaar past je dossier aan en laat "
+            "je weten wat er is veranderd.",
+            "ok",
+        )
+        return redirect(url_for("helpline.mine"), code=303)
+    return _mine(422, correction_form=form)
 
 
 @staff_bp.get("")
@@ -130,6 +236,12 @@ def take(request_id: int):
     return redirect(url_for("helpline_staff.detail", request_id=request_id), code=303)
 
 
+@staff_bp.route("/<int:request_id>/dossier", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def start_dossier(request_id: int):
+    return dossier_views.start(request_id)
+
+
 def _pages() -> list[Entry]:
     return [Entry(url_for("helpline.contact"))]
 
@@ -137,16 +249,30 @@ def _pages() -> list[Entry]:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(dossier_views.bp)
     personal_data.register(
-        app, *PERSONAL_DATA, handler=HelplineData(), presenters={"helpline_request": present}
+        app,
+        *PERSONAL_DATA,
+        *DOSSIER_DATA,
+        handler=HelplineData(),
+        presenters={"helpline_request": present, **DOSSIER_PRESENTERS},
     )
     crypto.register_column(app, "helpline_request", "explanation", sealed_by="id")
+    for table, columns, owner in (
+        ("helpline_client", ("name", "phone", "email", "insurer", "policy_number"), "id"),
+        ("helpline_question", ("description",), "client_id"),
+        ("helpline_contact", ("summary", "notes"), "client_id"),
+        ("helpline_document", ("filename",), "client_id"),
+    ):
+        for column in columns:
+            crypto.register_column(app, table, column, sealed_by=owner, key_of="helpline_client")
     staff_roles = tuple(role.value for role in STAFF)
     for link in (
         Link("main", "helpline.contact", "Hulplijn", order=70),
         Link("footer", "helpline.contact", "Hulplijn", order=30),
         Link("account", "helpline.mine", "Mijn hulpvragen", roles=(Role.CAREGIVER.value,)),
         Link("staff", "helpline_staff.queue", "Hulplijn-vragen", roles=staff_roles, order=10),
+        Link("staff", "dossiers.search", "Dossiers", roles=(Role.STAFF.value,), order=11),
     ):
         add_link(app, link)
     add_pages(app, _pages)

@@ -212,3 +212,19 @@ def forget_explanations(session: Session, user_id: int) -> int:
     # Destroying the keys makes every earlier copy unreadable too (a backup, the database log).
     crypto.destroy_keys(sealed_as(row.id) for row in rows)
     return len(rows)
+
+
+def ask_correction(session: Session, client: Any, user: Any, what: str) -> HelpRequest:
+    """A client asks for a correction of their dossier: a request in the queue, already part
+    of the dossier, its text sealed like an explanation (the dossier rests on the agreement)."""
+    row = HelpRequest(
+        user_id=user.id,
+        kind=HelpKind.CORRECTION,
+        name="",  # the dossier holds the client's details, sealed
+        source=HelpSource.DOSSIER,
+        client_id=client.id,
+    )
+    session.add(row)
+    session.flush()
+    row.explanation = crypto.seal(sealed_as(row.id), what)
+    return row

@@ -170,6 +170,9 @@ def build_zip(session: Session, user: User, *, cookies: Mapping[str, str] | None
             meta = _panel_meta(panel, exported_at)
             archive.writestr(f"{panel.key}.json", _json({"_meta": meta, "rows": rows}))
             archive.writestr(f"{panel.key}.csv", to_csv(list(panel.fields), panel.rows))
+        for panel in seen.panels:
+            for file_name, content in (panel.attachments() if panel.attachments else {}).items():
+                archive.writestr(f"{panel.key}/{file_name}", content)
 
         info_meta = {
             "export_time": exported_at,

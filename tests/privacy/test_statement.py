@@ -128,14 +128,14 @@ def test_p28_with_an_smtp_server_the_mail_company_is_named(tmp_path, database_ur
 
 def test_p28_in_production_mollie_is_named_and_is_whom_the_shop_calls(tmp_path, database_url):
     app = build_app(
-        tmp_path, database_url, **PRODUCTION, SMTP_URL="smtps://u:geheim@smtp.example.nl"
+        tmp_path, database_url, **PRODUCTION, SMTP_URL="smtps://u:Wachtw00rd-X7@smtp.example.nl"
     )
     response = app.test_client().get("/privacy-verklaring", base_url="https://www.zorggenoot.nl")
     html = response.get_data(as_text=True)
     assert processors_named(html) == ["hosting", "email", "mollie"]
     part = block_of(html, "verwerkers")
     assert "Mollie B.V. in Amsterdam" in part and "via de mailserver smtp.example.nl" in part
-    assert "geheim" not in html  # the mail password in SMTP_URL is never shown
+    assert "Wachtw00rd-X7" not in html  # the mail password in SMTP_URL is never shown
     with app.app_context():
         assert mollie.client().api_endpoint == "https://api.mollie.com"
     app.extensions["db_engine"].dispose()

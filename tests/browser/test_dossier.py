@@ -1,0 +1,129 @@
+"""The Hulplijn dossier in a real browser, with and without JavaScript, at 320 px: a request is
+called back and becomes a dossier, a contact moment and a document are added, the client sees
+them and finds them in the download, the dossier is erased, and the access log shows it all."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from app.accounts.models import Role
+from tests.browser.conftest import (
+    _new_page,
+    accessibility_problems,
+    add_account,
+    horizontal_overflow,
+    log_in,
+)
+
+STORY = "Mijn moeder heeft dementie en wil thuis blijven wonen."
+SUMMARY = "Samen de Wmo-melding voor huishoudelijke hulp doorgenomen."
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def checked(page, javascript):
+    assert javascript is False or accessibility_problems(page) == []
+    assert horizontal_overflow(page) <= 0
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_request_to_dossier_to_download_to_erasure(
+    browser, live_server, live_app, tmp_path, javascript
+):
+    add_account(live_app, "carla@example.nl", name="Carla Mantel")
+    add_account(live_app, "mara@example.nl", name="Mara Makelaar", role=Role.STAFF)
+    url = live_server.url
+
+    # The caregiver asks for a call-back while logged in.
+    context, client = _new_page(
+        browser, viewport={"width": 320, "height": 640}, java_script_enabled=javascript
+    )
+    log_in(client, url, "carla@example.nl", next="/hulplijn", banner="Alles weigeren")
+    client.get_by_label("Telefoonnummer").fill("06 12345678")
+    client.get_by_label("Waar gaat je vraag over?").fill(STORY)
+    client.get_by_label("Ja, de Hulplijn mag gebruiken").check()
+    client.get_by_role("button", name="Versturen").click()
+    expect(client.get_by_role("heading", name="Bedankt, je vraag is verstuurd")).to_be_visible()
+
+    # The makelaar takes it, calls back and turns it into a dossier.
+    staff_context, staff = _new_page(
+        browser, viewport={"width": 320, "height": 640}, java_script_enabled=javascript
+    )
+    log_in(staff, url, "mara@example.nl", next="/staff/hulplijn", banner="Alles weigeren")
+    staff.get_by_role("link", name="Vraag 1").click()
+    staff.get_by_role("button", name="Ik pak deze vraag op").click()
+    expect(staff.get_by_text("Jij hebt deze vraag opgepakt")).to_be_visible()
+    staff.get_by_role("link", name="Maak een dossier").click()
+    checked(staff, javascript)
+    expect(staff.get_by_label("De vraag in het kort")).to_have_value(STORY)
+    staff.get_by_label("Onderwerp").select_option("zorg")
+    staff.get_by_role("button", name="Opslaan").click()
+    expect(staff.get_by_role("heading", name="Dossier D-000001: Carla Mantel")).to_be_visible()
+    checked(staff, javascript)
+
+    # A contact moment: an empty summary is refused and what was typed stays.
+    staff.get_by_text("Contactmoment vastleggen").click()
+    staff.get_by_label("Duur in minuten").fill("25")
+    staff.get_by_label("Interne aantekeningen").fill("Klonk moe.")
+    staff.get_by_role("button", name="Contactmoment opslaan").click()
+    expect(staff.locator("#foutoverzicht")).to_contain_text("Vul een samenvatting in")
+    expect(staff.get_by_label("Interne aantekeningen")).to_have_value("Klonk moe.")
+    checked(staff, javascript)
+    staff.get_by_label("Samenvatting voor de cliënt").fill(SUMMARY)
+    staff.get_by_role("button", name="Contactmoment opslaan").click()
+    expect(staff.get_by_text("Het contactmoment is vastgelegd.")).to_be_visible()
+    expect(staff.locator("p.zg-pre", has_text=SUMMARY)).to_be_visible()
+
+    # A document: a disguised file is refused, a real PDF is taken.
+    fake = tmp_path / "brief.pdf"
+    fake.write_bytes(b"MZ\x90\x00 not a pdf at all")
+    staff.locator("#document").set_input_files(str(fake))
+    staff.get_by_role("button", name="Document toevoegen").click()
+    expect(staff.locator("#foutoverzicht")).to_contain_text("Dit soort bestand nemen we niet aan")
+    checked(staff, javascript)
+    real = tmp_path / "wmo-melding.pdf"
+    real.write_bytes(PDF)
+    staff.locator("#document").set_input_files(str(real))
+    staff.get_by_role("button", name="Document toevoegen").click()
+    expect(staff.get_by_text("Het document is toegevoegd.")).to_be_visible()
+    expect(staff.get_by_role("link", name="wmo-melding.pdf")).to_be_visible()
+    checked(staff, javascript)
+    staff.goto(url + "/staff/hulplijn/dossiers?q=carla")
+    expect(staff.get_by_role("link", name="D-000001: Carla Mantel")).to_be_visible()
+    checked(staff, javascript)
+
+    # The client sees the summary and the document, and the download holds the document.
+    client.goto(url + "/hulplijn/mijn-vragen")
+    expect(client.get_by_text(SUMMARY)).to_be_visible()
+    expect(client.get_by_text("Klonk moe.")).to_have_count(0)
+    expect(client.get_by_role("link", name="wmo-melding.pdf")).to_be_visible()
+    checked(client, javascript)
+    client.goto(url + "/privacy")
+    client.get_by_role("button", name="Zet mijn gegevens klaar om te downloaden").click()
+    with client.expect_download() as download:
+        client.get_by_role("link", name="Download je gegevens").first.click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert archive.read("hulplijn-documenten/1-wmo-melding.pdf") == PDF
+
+    # The client asks for erasure; the makelaar erases the dossier.
+    staff.goto(url + "/staff/hulplijn/dossiers/1")
+    staff.get_by_role("button", name="Dossier wissen").click()
+    expect(staff.locator("#foutoverzicht")).to_contain_text("Vink aan")
+    staff.get_by_label("De cliënt heeft gevraagd het dossier te wissen").check()
+    staff.get_by_role("button", name="Dossier wissen").click()
+    expect(staff.get_by_text("Dossier D-000001 is gewist")).to_be_visible()
+    assert staff.goto(url + "/staff/hulplijn/dossiers/1").status == 404
+    staff_context.close()
+
+    # What the access log shows the client: every read and change, and the erasure.
+    client.goto(url + "/privacy/inzage")
+    log = client.locator("[data-table='access_log']")
+    expect(log).to_contain_text("Dossier D-000001: aangemaakt")
+    expect(log).to_contain_text("Dossier D-000001: contactmoment 1")
+    expect(log).to_contain_text("Dossier D-000001: gewist")
+    expect(log).to_contain_text("Mara")
+    client.goto(url + "/hulplijn/mijn-vragen")
+    expect(client.get_by_text(SUMMARY)).to_have_count(0)
+    context.close()
