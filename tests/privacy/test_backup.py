@@ -282,3 +282,58 @@ def test_p37_what_was_told_the_hulplijn_stays_unreadable_in_a_restored_backup(
     with Session(restored.extensions["db_engine"]) as s:
         assert s.get(HelpRequest, row.id) is None
     restored.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("how", backup_kinds())
+def test_p37_a_dossier_stays_unreadable_in_a_backup_restored_after_its_erasure(
+    app, client, canary, make_user, tmp_path, database_url, sandbox, how
+):
+    """A dossier is sealed with its own key in the key store: erasing the account erases the
+    dossier and destroys the key, so the dossier that a restored backup brings back is noise."""
+    from app import crypto, db
+    from app.accounts.models import Role
+    from app.helpline import dossier
+    from app.helpline.models import Channel, Client, ContactMoment, HelpRequest, Question
+
+    staff = make_user(role=Role.STAFF, email="mara@example.nl", name="Mara Makelaar")
+    with app.app_context():
+        s = db.session()
+        request = s.exec(select(HelpRequest).where(HelpRequest.user_id == canary.id)).one()
+        client_row = dossier.from_request(
+            s, request, staff=s.get(User, staff.id), topic="zorg", description=SITUATION
+        )
+        dossier.add_contact(
+            s,
+            client_row,
+            staff=s.get(User, staff.id),
+            channel=Channel.PHONE,
+            at=datetime.now(UTC),
+            minutes=10,
+            summary="Teruggebeld over de " + SITUATION,
+            notes="",
+            question_id=None,
+            follow_up=None,
+        )
+        s.commit()
+        dossier_id = client_row.id
+    backup = (PostgresBackup if EXTERNAL_DB else SqliteBackup)(app, tmp_path / "backup", how)
+    backup.take()
+    erase(client)
+    with Session(app.extensions["db_engine"]) as s:
+        assert s.exec(select(Client)).all() == []  # the account's erasure took the dossier
+
+    backup.restore(app)
+    restored = build_app(tmp_path, database_url, MOLLIE_API_ENDPOINT=sandbox.url)
+    with Session(restored.extensions["db_engine"]) as s:
+        back = s.get(Client, dossier_id)
+        question = s.exec(select(Question).where(Question.client_id == dossier_id)).one()
+        contact = s.exec(select(ContactMoment).where(ContactMoment.client_id == dossier_id)).one()
+    assert back is not None  # the rows are back ...
+    with restored.app_context():  # ... and nothing in them can be read
+        for token in (back.name, back.email, question.description, contact.summary):
+            with pytest.raises(crypto.KeyDestroyed):
+                dossier.unseal(dossier_id, token)
+    replay(restored)
+    with Session(restored.extensions["db_engine"]) as s:
+        assert s.get(Client, dossier_id) is None
+    restored.extensions["db_engine"].dispose()
