@@ -4,10 +4,12 @@ them and finds them in the download, the dossier is erased, and the access log s
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from app.accounts.models import Role
 from tests.browser.conftest import (
@@ -126,4 +128,64 @@ def test_request_to_dossier_to_download_to_erasure(
     expect(log).to_contain_text("Mara")
     client.goto(url + "/hulplijn/mijn-vragen")
     expect(client.get_by_text(SUMMARY)).to_have_count(0)
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_colleague_states_a_reason_and_edits_a_contact_moment(
+    browser, live_server, live_app, javascript
+):
+    from app import db
+    from app.accounts.models import User
+    from app.helpline import dossier
+    from app.helpline.models import Channel
+
+    add_account(live_app, "mara@example.nl", name="Mara Makelaar", role=Role.STAFF)
+    add_account(live_app, "piet@example.nl", name="Piet Plan", role=Role.STAFF)
+    with live_app.app_context():
+        s = db.session()
+        mara = s.exec(select(User).where(User.email == "mara@example.nl")).one()
+        client = dossier.create(
+            s, dossier.Details("Kees Hoekstra", "0612345678", "kees@example.nl"), staff=mara
+        )
+        dossier.add_contact(
+            s,
+            client,
+            staff=mara,
+            channel=Channel.PHONE,
+            at=datetime.now(UTC),
+            minutes=5,
+            summary=SUMMARY,
+            notes="",
+            question_id=None,
+            follow_up=None,
+        )
+        s.commit()
+    context, page = _new_page(
+        browser, viewport={"width": 320, "height": 640}, java_script_enabled=javascript
+    )
+    log_in(
+        page,
+        live_server.url,
+        "piet@example.nl",
+        next="/staff/hulplijn/dossiers/1",
+        banner="Alles weigeren",
+    )
+    expect(page.get_by_role("heading", name="Dossier D-000001 openen")).to_be_visible()
+    checked(page, javascript)
+    page.get_by_role("button", name="Dossier openen").click()
+    expect(page.locator("#foutoverzicht")).to_contain_text("Vul waarom je dit dossier opent in")
+    page.get_by_label("Waarom open je dit dossier?").fill("Mara is ziek; Kees belt terug.")
+    page.get_by_role("button", name="Dossier openen").click()
+    expect(page.get_by_role("heading", name="Dossier D-000001: Kees Hoekstra")).to_be_visible()
+    page.get_by_role("link", name="Contactmoment 1 wijzigen").click()
+    checked(page, javascript)
+    page.get_by_label("Samenvatting voor de cliënt").fill("")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("#foutoverzicht")).to_contain_text("Vul een samenvatting in")
+    checked(page, javascript)
+    page.get_by_label("Samenvatting voor de cliënt").fill("Kees teruggebeld.")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Het contactmoment is bijgewerkt.")).to_be_visible()
+    expect(page.locator("p.zg-pre", has_text="Kees teruggebeld.")).to_be_visible()
     context.close()
