@@ -37,7 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.content import store as content
     from app.content.cli import content_cli
     from app.core import cli as core_cli
-    from app.core import navigation, pagecache, structured_data
+    from app.core import front, navigation, pagecache, structured_data
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro
     from app.disclosures import routes as disclosures
@@ -148,4 +148,5 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters.update(datum=dutch_date, datumtijd=dutch_datetime, euro=euro)
     # `site` in templates is whatever content/site.toml says now (it is reloaded when edited).
     app.jinja_env.globals.update(site=LocalProxy(content.site))
+    front.init_app(app)  # last: the outermost layer, before WhiteNoise and Flask
     return app
