@@ -5,7 +5,7 @@ import sys
 
 # Start-up makes hundreds of thousands of objects that live as long as the process (models,
 # routes, templates) and almost no garbage, so the collector's full passes over them found
-# nothing and cost a tenth to a fifth of every start. Off while the app is built; what it built
+# almost nothing and cost about a tenth of every start. Off while the app is built; what it built
 # is then set aside (gc.freeze), so later collections skip it too.
 gc.disable()
 try:
