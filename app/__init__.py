@@ -13,6 +13,7 @@ from flask import Flask
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the site. `overrides` may hold environment names (as in the README) and Flask
     config keys; tests use it for a fresh database and instance folder."""
+    from jinja2 import FileSystemBytecodeCache
     from werkzeug.local import LocalProxy
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -37,7 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.content import store as content
     from app.content.cli import content_cli
     from app.core import cli as core_cli
-    from app.core import navigation, pagecache, structured_data
+    from app.core import front, navigation, pagecache, structured_data
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro, file_size
     from app.disclosures import routes as disclosures
@@ -145,9 +146,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     search_service.build_at_start(app)
     shop_service.sync_at_start(app)
 
+    # Compiled templates are kept in the instance folder, so a new worker or the next start
+    # reads them instead of compiling every template again (Jinja compares each template's
+    # source with what was compiled, so an edited one is compiled anew).
+    compiled = settings.instance_dir / "templates-compiled"
+    compiled.mkdir(parents=True, exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(compiled))
     app.jinja_env.filters.update(
         datum=dutch_date, datumtijd=dutch_datetime, euro=euro, grootte=file_size
     )
     # `site` in templates is whatever content/site.toml says now (it is reloaded when edited).
     app.jinja_env.globals.update(site=LocalProxy(content.site))
+    front.init_app(app)  # last: the outermost layer, before WhiteNoise and Flask
     return app

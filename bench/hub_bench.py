@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _load import ROOT, Gunicorn, Result, load, load_generator  # noqa: E402
 
-PAGES = ["/artikelen/respijtzorg", "/artikelen/", "/"]
+# The feed is what the app now marks public for a first visitor: it comes from the layer in front
+# of the app (app/core/front.py); the HTML pages give a first visitor a session (CSRF token).
+PAGES = ["/artikelen/respijtzorg", "/artikelen/", "/", "/feed.xml"]
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -44,8 +44,12 @@ class Hasher:
             self._ph = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         else:
             self._ph = PasswordHasher()
-        # Verified when an e-mail address is unknown, so that answer costs the same time.
-        self._dummy = self._ph.hash("geen-account-met-dit-adres")
+
+    @cached_property
+    def _dummy(self) -> str:
+        """Verified when an e-mail address is unknown, so that answer costs the same time; made
+        at the first login, not at start (a hash costs as much as a login)."""
+        return self._ph.hash("geen-account-met-dit-adres")
 
     def hash(self, password: str) -> str:
         return self._ph.hash(password)

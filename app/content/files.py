@@ -11,6 +11,9 @@ import yaml
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+# libyaml's parser when PyYAML was built with it (the wheels are): the same safe loading, about
+# ten times quicker than the pure-Python one, which dominated building the content at start.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -40,7 +43,7 @@ def split_front_matter(source: str) -> tuple[dict, str, int]:
     if not match:
         raise ValueError("het bestand begint niet met front matter tussen twee regels '---'")
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = yaml.load(match.group(1), Loader=SAFE_LOADER) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1

@@ -13,6 +13,7 @@ start it is an error, never a silent default.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -114,6 +115,13 @@ class ContentStore:
         for pattern in source.patterns:
             found.update(p for p in self.content_dir.glob(pattern) if p.is_file())
         return sorted(found)
+
+    def fingerprint(self, name: str) -> str:
+        """A digest of the files source `name` reads now and of site.toml, found without
+        reading them (their sizes and modification times): unchanged files, the same digest."""
+        names = [SITE] if name == SITE else [SITE, name]
+        signatures = [self._signature(self.sources[n]) for n in names]
+        return hashlib.sha256(repr((str(self.content_dir), signatures)).encode()).hexdigest()
 
     def _signature(self, source: Source) -> tuple:
         signature = []

@@ -13,6 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from app.content import sanitise as sanitising
 from app.content.files import Problem, line_of_key
 from app.content.sanitise import plain_text, sanitise
 from app.content.site import SiteInfo
@@ -27,7 +28,10 @@ from app.hub.checks import (
 )
 from app.hub.content import Heading, Item, Snapshot
 from app.hub.frontmatter import parse_file
+from app.hub.rendered import Rendered
 
+# What rendering depends on besides the Markdown and nh3 libraries (app/hub/rendered.py).
+RENDERER = (Path(__file__), Path(sanitising.__file__ or ""))
 EXTENSIONS = ["toc", "tables", "attr_list", "footnotes", "admonition", "sane_lists", "def_list"]
 
 
@@ -154,12 +158,17 @@ def _flatten(tokens: list[dict]) -> list[dict]:
 
 
 def build_snapshot(
-    content_dir: Path, site: SiteInfo, files: list[Path], routes: SiteRoutes | None = None
+    content_dir: Path,
+    site: SiteInfo,
+    files: list[Path],
+    routes: SiteRoutes | None = None,
+    rendered: Path | None = None,
 ) -> Snapshot:
     """Parse and render every content file; bad files are left out and reported.
 
     With the app's `routes`, absolute links inside the site are checked too, and a page whose
-    slug is one of the app's own addresses (it could never be reached) is left out.
+    slug is one of the app's own addresses (it could never be reached) is left out. With
+    `rendered`, a file (app/hub/rendered.py) keeps what was rendered for the next process.
     """
     items: list[Item] = []
     problems: list[Problem] = []
@@ -192,8 +201,13 @@ def build_snapshot(
     aliases = _aliases(items, by_key, problems)
     urls = {item.rel_path: url_for_item(item.kind, item.slug) for item in items}
     reserved = routes.page_ids if routes is not None else frozenset()
+    kept = Rendered(rendered, RENDERER, urls, reserved)
     for item in items:
-        for href in render(item, urls, reserved):
+        unresolved = kept.apply(item)
+        if unresolved is None:
+            unresolved = render(item, urls, reserved)
+            kept.keep(item, unresolved)
+        for href in unresolved:
             problems.append(
                 Problem(
                     item.rel_path,
@@ -204,6 +218,7 @@ def build_snapshot(
     targets = LinkTargets(by_key, aliases, site, routes) if routes is not None else None
     check_links(items, urls, targets, problems)
     check_images(items, problems)
+    kept.save()
     problems.sort(key=lambda p: (p.path, p.line))
     return Snapshot(items=items, problems=problems, by_key=by_key, aliases=aliases)
 

@@ -27,6 +27,8 @@ MIN_TAG_ITEMS = 2
 
 
 SOURCE = "hub"
+# In the instance folder: what was rendered of the hub's files, for the next process.
+RENDERED_FILE = "hub-rendered.json"
 
 
 class HomeSections(TypedDict):
@@ -42,7 +44,8 @@ def content_source(app: Flask) -> Source:
         files = sorted(
             {p for pattern in PATTERNS for p in content_dir.glob(pattern) if p.is_file()}
         )
-        return build_snapshot(content_dir, site, files, SiteRoutes.for_app(app))
+        rendered = Path(app.config["INSTANCE_DIR"]) / RENDERED_FILE
+        return build_snapshot(content_dir, site, files, SiteRoutes.for_app(app), rendered)
 
     return Source(SOURCE, PATTERNS, build, key=lambda: SiteRoutes.for_app(app).fingerprint())
 

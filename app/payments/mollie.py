@@ -7,16 +7,24 @@ known, so a slow Mollie cannot hold up the site's workers. (Tests may set MOLLIE
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
-from mollie.api.client import Client
 from mollie.api.error import Error as MollieError  # noqa: F401 - re-exported for callers
 from mollie.api.objects.payment import Payment
+
+if TYPE_CHECKING:
+    from mollie.api.client import Client
 
 TIMEOUT = (2, 3)  # seconds: connect, read
 
 
 def client() -> Client:
     """A client for this request (cheap to build; it holds no connection state we rely on)."""
+    # Imported at the first payment, not at start: with requests and OAuth it is a fifth of a
+    # second of every start, and most processes (the CLI, the job worker) never pay.
+    from mollie.api.client import Client
+
     mollie = Client(
         api_endpoint=current_app.config["MOLLIE_API_ENDPOINT"],
         timeout=current_app.config.get("MOLLIE_TIMEOUT", TIMEOUT),

@@ -21,9 +21,9 @@ import logging
 import re
 from contextlib import suppress
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from mollie.api.client import Client
 from mollie.api.error import ConflictError, NotFoundError
 from mollie.api.error import Error as MollieError
 from mollie.api.objects.payment import Payment
@@ -37,6 +37,9 @@ from app.payments import mollie, refunds, surplus
 from app.payments.models import PaymentRow, PaymentStatus
 from app.payments.payables import Paid, Payable, payables
 from app.urls import public_url
+
+if TYPE_CHECKING:
+    from mollie.api.client import Client
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ import json
 import time
 from urllib.parse import urlsplit
 
-import requests
 from flask import current_app
 
 from app.mail import service as mail
@@ -59,6 +58,9 @@ def post(partner: Partner, key: str, body: dict) -> None:
         SIGNATURE_HEADER: "sha256=" + signature(secret, timestamp, raw),
     }
     timeout = (CONNECT_TIMEOUT, current_app.config.get("PARTNER_TIMEOUT_SECONDS", ANSWER_TIMEOUT))
+    # Imported by the worker's first delivery, not at every start of the site.
+    import requests
+
     try:
         with requests.post(
             url, data=raw, headers=headers, timeout=timeout, allow_redirects=False

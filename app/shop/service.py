@@ -6,12 +6,14 @@ browser sends is only which product and how many.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -47,6 +49,8 @@ HEALTH_CONSENT_VERSION = "1-art9"
 # The quantity field of the cart's forms, which the quantity rules below are about.
 QUANTITY = "aantal"
 TOO_MANY = f"Je kunt hoogstens {MAX_QUANTITY} stuks van één product bestellen."
+# In the instance folder: what the catalogue and database were at the last sync at a start.
+SYNC_STAMP = "catalogue-synced"
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +121,24 @@ def sync_catalogue(session: Session) -> dict[str, int]:
 
 
 def sync_at_start(app: Flask) -> None:
-    """Sync the catalogue when the app starts (after `db upgrade`: before the tables exist there
-    is nothing to sync into). A failure is logged, never fatal: orders sync what they need, and
-    `flask shop sync` can be run by hand."""
+    """Sync the catalogue when the app starts and its files changed since the last sync at a
+    start (after `db upgrade`: before the tables exist there is nothing to sync into). A stamp
+    in the instance folder holds a digest of the catalogue's files (sizes and times) and of the
+    database's address, so a start with nothing new reads no catalogue: every worker of a
+    deployment after the first starts without it. A failure is logged, never fatal: orders
+    sync what they need, and `flask shop sync` can be run by hand (after restoring a backup)."""
     if not app.config.get("SHOP_SYNC_ON_START", True):
         return
     engine = app.extensions["db_engine"]
+    stamp = Path(app.config["INSTANCE_DIR"]) / SYNC_STAMP
     with app.app_context():
+        files = content.store().fingerprint(SOURCE.name)
+        mark = hashlib.sha256(f"{app.config['DATABASE_URL']}\n{files}".encode()).hexdigest()
+        try:
+            if stamp.read_text(encoding="ascii") == mark:
+                return
+        except OSError:
+            pass  # never synced from this instance folder
         try:
             if not sa.inspect(engine).has_table(ProductRow.__tablename__):
                 return
@@ -133,6 +148,13 @@ def sync_at_start(app: Flask) -> None:
             log.info("catalogue synced at start: %s", counts)
         except sa.exc.SQLAlchemyError:  # e.g. another worker synced at the same moment
             log.warning("catalogue not synced at start", exc_info=True)
+            return
+        written = stamp.with_name(f"{SYNC_STAMP}.{secrets.token_hex(4)}")
+        try:
+            written.write_text(mark, encoding="ascii")
+            written.replace(stamp)
+        except OSError:  # the next start syncs again, which is only slower
+            log.warning("catalogue sync not noted in %s", stamp, exc_info=True)
 
 
 def _sync_rows(session: Session, products: list[Product]) -> None:

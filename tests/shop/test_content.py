@@ -2,12 +2,14 @@
 sync` withdraws a product that left the content without deleting it."""
 
 import re
+import shutil
 
 import pytest
 import yaml
 from sqlmodel import Session, select
 
 from app.shop.models import ProductRow
+from tests.conftest import PROJECT_ROOT
 
 GOOD = {
     "title": "Proefproduct",
@@ -156,3 +158,41 @@ def test_the_invoices_need_a_vat_number_in_site_toml(content_app, content_dir, v
     assert code == 1
     line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("vat_number"))
     assert f"site.toml:{line}: {message}" in output
+
+
+def test_a_start_syncs_the_catalogue_only_when_its_files_changed(tmp_path, database_url):
+    """Workers after the first start without reading the catalogue; a changed product file
+    is synced by the next start."""
+    from tests.conftest import build_app
+
+    content_dir = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content_dir)
+
+    def start():
+        app = build_app(
+            tmp_path, database_url, CONTENT_DIR=str(content_dir), SHOP_SYNC_ON_START=True
+        )
+        app.extensions["db_engine"].dispose()
+        return app
+
+    def meals_active(app):
+        with Session(app.extensions["db_engine"]) as session:
+            row = session.get(ProductRow, "tien-verse-maaltijden")
+            return row is not None and row.active
+
+    app = start()
+    assert meals_active(app)
+    with Session(app.extensions["db_engine"]) as session:
+        # Changed behind the catalogue's back: an unchanged catalogue is not synced again.
+        row = session.get(ProductRow, "tien-verse-maaltijden")
+        assert row is not None
+        row.active = False
+        session.add(row)
+        session.commit()
+    app = start()
+    assert not meals_active(app)
+    assert not app.extensions["content"]._values.keys() - {"site"}  # nothing but site.toml read
+
+    product = content_dir / "winkel/producten/tien-verse-maaltijden.md"
+    product.write_text(product.read_text(encoding="utf-8") + "\nNog een zin.\n", encoding="utf-8")
+    assert meals_active(start())
