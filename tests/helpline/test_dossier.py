@@ -492,3 +492,30 @@ def test_a_contact_moment_is_changed_on_its_own_page_and_a_late_edit_keeps_both_
     assert client.submit(url, {"summary": "", "version": "2"}).status_code == 422
     other = f"/staff/hulplijn/dossiers/{dossier.id + 1}/contact/{moment.id}"
     assert client.get(other).status_code == 404
+
+
+def _zip(entries, first=None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if first:
+            archive.writestr(first[0], first[1], compress_type=zipfile.ZIP_STORED)
+        for name, text in entries:
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_word_and_odt_documents_are_recognised_and_a_plain_zip_is_not(app):
+    from app.forms import FieldError
+    from app.helpline.dossier import REFUSED_TYPE, check_document
+
+    docx = _zip(
+        [("[Content_Types].xml", "<Types/>"), ("_rels/.rels", "<r/>"), ("word/document.xml", "")]
+    )
+    odt = _zip([("content.xml", "<x/>")], ("mimetype", "application/vnd.oasis.opendocument.text"))
+    assert check_document(docx).endswith("wordprocessingml.document")
+    assert check_document(odt) == "application/vnd.oasis.opendocument.text"
+    assert check_document(PDF) == "application/pdf" and check_document(PNG) == "image/png"
+    for refused in (_zip([("virus.exe", "MZ")]), b"GIF89a" + b"\0" * 20, "héllo".encode()):
+        with pytest.raises(FieldError) as error:
+            check_document(refused)
+        assert error.value.message == REFUSED_TYPE
