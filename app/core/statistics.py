@@ -92,7 +92,12 @@ def _registry(app: Flask) -> _Registry:
 
 
 def add_series_provider(app: Flask, provider: SeriesProvider) -> None:
-    """Let the nightly aggregation ask `provider(session, today)` for its series."""
+    """Let the nightly aggregation ask `provider(session, today)` for its series.
+
+    HOOK for the newsletter (E2, not built yet): its `init_app` registers a provider here that
+    gives the opens per edition as a `Series` of counts (e.g. categories "geopend" and "niet
+    geopend", period the month of sending). Give counts, never a percentage: suppression works
+    on counts, and a rate may only be derived from counts that were published."""
     registry = _registry(app)
     if provider not in registry.providers:
         registry.providers.append(provider)

@@ -56,8 +56,7 @@ def _nice_top(value: int) -> int:
 def layout(table: Table) -> Chart:
     """Where every point, tick and label goes."""
     values = [c.value for c in table.cells.values() if c.value is not None]
-    categories = [(k, label) for k, label in table.categories]
-    top = _nice_top(max((v for v in values), default=0))
+    top = _nice_top(max(values, default=0))
     months = table.months
     span_x = WIDTH - LEFT - RIGHT
     span_y = HEIGHT - TOP - BOTTOM
@@ -69,7 +68,7 @@ def layout(table: Table) -> Chart:
         return TOP + span_y * (1 - value / top)
 
     lines = []
-    for number, (key, label) in enumerate(categories):
+    for number, (key, label) in enumerate(table.categories):
         colour, dash = STYLES[number % len(STYLES)]
         line = Line(label, colour, dash)
         segment: list[tuple[float, float]] = []

@@ -107,10 +107,6 @@ class Table:
     def cell(self, month: date, category: str) -> Cell:
         return self.cells.get((month, category), Cell(None, ""))
 
-    @property
-    def suppressed(self) -> bool:
-        return any(cell.value is None and cell.mark for cell in self.cells.values())
-
 
 def tables(session: Session) -> list[Table]:
     """Every published series, in page order."""
