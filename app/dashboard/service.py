@@ -37,32 +37,39 @@ def _months_back(today: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def protected(series: Series, *, since: date) -> dict[date, dict[str, Cell]]:
+    """What may be published of `series`, per month from `since` on: every category's cell
+    and the total (under `TOTAL`), after suppression and rounding."""
+    keys = [key for key, _ in series.categories]
+    result = {}
+    for month in sorted({first_of_month(period) for period, _ in series.cells}):
+        if month < since:
+            continue
+        period = month.strftime("%Y-%m")
+        cells, total = protect({key: int(series.cells.get((period, key), 0)) for key in keys})
+        result[month] = {**cells, TOTAL: total}
+    return result
+
+
 def publish(session: Session, series: Series, *, since: date) -> int:
     """Publish the suppressed, rounded cells of `series` for the months it gives (from `since`
     on), replacing what was published for those months; returns how many months were written.
     Months the provider no longer gives stay as published (a snapshot series gives only the
     current month) until retention removes them."""
-    keys = [key for key, _ in series.categories]
-    months = sorted({first_of_month(period) for period, _ in series.cells})
-    months = [month for month in months if month >= since]
-    if months:
+    rows = protected(series, since=since)
+    if rows:
         session.exec(
             delete(PublishedCell).where(
-                col(PublishedCell.series) == series.key, col(PublishedCell.month).in_(months)
+                col(PublishedCell.series) == series.key, col(PublishedCell.month).in_(list(rows))
             )
         )
-    written = 0
-    for month in months:
-        period = month.strftime("%Y-%m")
-        counts = {key: int(series.cells.get((period, key), 0)) for key in keys}
-        cells, total = protect(counts)
-        for key, cell in [*cells.items(), (TOTAL, total)]:
+    for month, cells in rows.items():
+        for key, cell in cells.items():
             session.add(
                 PublishedCell(
                     series=series.key, month=month, category=key, value=cell.value, mark=cell.mark
                 )
             )
-        written += 1
     categories = json.dumps([list(pair) for pair in series.categories], ensure_ascii=False)
     row = session.get(PublishedSeries, series.key)
     if row is None:
@@ -76,7 +83,7 @@ def publish(session: Session, series: Series, *, since: date) -> int:
     row.title, row.description, row.unit = series.title, series.description, series.unit
     row.categories, row.position, row.computed_at = categories, series.order, utcnow()
     session.add(row)
-    return written
+    return len(rows)
 
 
 def aggregate(session: Session, app: Flask, *, today: date) -> dict[str, int]:

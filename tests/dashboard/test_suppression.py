@@ -1,10 +1,16 @@
 """Disclosure control: no published number rests on 1 to 9 people, and none can be found by
 subtracting published numbers from a published total."""
 
+from collections import Counter
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core.statistics import Series
+from app.dashboard.models import TOTAL
+from app.dashboard.service import protected
 from app.dashboard.suppression import COMPLEMENT, SMALL, THRESHOLD, protect, round_to_step
 
 # Populations: a row of up to 8 categories, most counts small, some large, zeros included.
@@ -60,3 +66,36 @@ def test_small_cells_say_less_than_ten_and_their_complement_says_x():
 def test_rows(row, shown):
     cells, total = protect(row)
     assert {**{k: c.shown for k, c in cells.items()}, "total": total.shown} == shown
+
+
+# A population: each person falls in one category in one month.
+people = st.lists(
+    st.tuples(st.sampled_from(["2026-09", "2026-10", "2026-11"]), st.sampled_from("abcde")),
+    max_size=300,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(people)
+def test_a_population_is_published_without_groups_below_ten(population):
+    series = Series(
+        key="s",
+        title="t",
+        description="d",
+        unit="mensen",
+        categories=tuple((c, c.upper()) for c in "abcde"),
+        cells=Counter(population),
+    )
+    for month, cells in protected(series, since=date(2026, 1, 1)).items():
+        truth = Counter(c for m, c in population if m == f"{month:%Y-%m}")
+        total = cells.pop(TOTAL)
+        shown = {key: cell.value for key, cell in cells.items() if cell.value is not None}
+        assert all(value == 0 or value >= THRESHOLD for value in shown.values())
+        assert all(value == round_to_step(truth[key]) for key, value in shown.items())
+        if total.value is None:
+            assert 0 < sum(truth.values()) < THRESHOLD and not shown
+        elif len(shown) < len(cells):
+            assert total.value - sum(shown.values()) >= THRESHOLD
+            assert sum(truth[key] for key in cells if key not in shown) >= THRESHOLD
+        else:
+            assert total.value == sum(shown.values())
