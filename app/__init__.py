@@ -41,6 +41,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.core import front, navigation, pagecache, structured_data
     from app.core import routes as core
     from app.core.formatting import dutch_date, dutch_datetime, euro, file_size
+    from app.dashboard import routes as dashboard
     from app.disclosures import routes as disclosures
     from app.helpline import routes as helpline
     from app.hub import routes as hub
@@ -138,6 +139,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     helpline.init_app(app)
     disclosures.init_app(app)
+    dashboard.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
     structured_data.init_app(app)

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 from app.accounts import models as _accounts  # noqa: F401
 from app.audit import models as _audit  # noqa: F401
 from app.consent import models as _consent  # noqa: F401
+from app.dashboard import models as _dashboard  # noqa: F401
 from app.disclosures import models as _disclosures  # noqa: F401
 from app.helpline import models as _helpline  # noqa: F401
 from app.jobs import models as _jobs  # noqa: F401

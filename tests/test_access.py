@@ -67,6 +67,8 @@ PUBLIC = {
     "/winkel/afbeeldingen/<name>.<fingerprint>.svg",
     "/winkel/mandje",
     "/privacy-verklaring",
+    "/cijfers",
+    "/cijfers/<key>.csv",
     "/hulplijn",
     "/hulplijn/ontvangen",
     "/favicon.ico",

@@ -6,6 +6,7 @@ Purposes:
 - `personalisation`  recommendations from the profile (account consent; objection stops it)
 - `health`           health data in the profile (explicit account consent, art. 9)
 - `newsletter`       direct marketing by e-mail (account consent; objection stops it)
+- `statistics`       questionnaire answers counted in the public figures (account consent)
 - `open_tracking`    counting newsletter opens (newsletter allowed and no objection)
 - `partner:<slug>`   handing data to one shop partner (account consent per partner)
 
@@ -29,6 +30,7 @@ ACCOUNT_PURPOSES = {
     "personalisation": "Aanbevelingen op basis van het profiel",
     "health": "Gezondheidsgegevens gebruiken voor passende aanbevelingen",
     "newsletter": "De nieuwsbrief ontvangen",
+    "statistics": "Antwoorden laten meetellen in Zorggenoot in cijfers",
 }
 
 

@@ -24,7 +24,7 @@ from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response as BaseResponse
 
 from app import db, htmx
-from app.consent import gate, models, register, service
+from app.consent import gate, models, register, service, statistics
 from app.consent.privacy import ConsentData
 from app.consent.register import (
     BANNER_TEXT,
@@ -37,6 +37,7 @@ from app.consent.register import (
     Category,
 )
 from app.core import pagecache, personal_data
+from app.core import statistics as counting
 from app.core.formatting import AMSTERDAM
 from app.core.navigation import Link, add_link
 from app.core.sitemap import Entry, add_pages
@@ -235,7 +236,12 @@ def _count(response: Response) -> Response:
             if not live_search:
                 service.count_page_view(session, day=today, path=_counted_path())
             if request.endpoint == "search.search" and request.args.get("q") and not live_search:
-                service.count_search(session, day=today, query=request.args["q"])
+                service.count_search(
+                    session,
+                    day=today,
+                    query=request.args["q"],
+                    words=[w.text for w in counting.vocabulary(current_app).words],
+                )
             if request.cookies.get(STATS_COOKIE) != today.isoformat():
                 service.count_visitor(session, day=today)
                 response.set_cookie(
@@ -255,6 +261,7 @@ def _count(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     personal_data.register(app, *models.PERSONAL_DATA, handler=ConsentData())
+    statistics.init_app(app)
     pagecache.vary_on(app, banner_state)
     add_link(app, Link("footer", "consent.statement", "Cookieverklaring", order=50))
     add_link(app, Link("footer", "consent.settings", "Cookie-instellingen", order=60))

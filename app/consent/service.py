@@ -9,8 +9,8 @@ scope counts.
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from app.consent import register
 from app.consent.models import ConsentRecord, PageViewDay, SearchTermDay, VisitorDay
 from app.consent.register import CONSENT_MAX_AGE, Category, banner_hash
+from app.core.statistics import match_terms
 from app.db import utcnow
 
 COOKIE_SCOPE = "cookies"
@@ -199,22 +200,15 @@ def count_visitor(session: Session, *, day: date) -> None:
     _upsert(session, VisitorDay, {"day": day}, "visitors")
 
 
-def normalise_term(query: str) -> str | None:
-    """A search term fit for counting: lower case, no digits, no e-mail addresses, short.
+def count_search(session: Session, *, day: date, query: str, words: Iterable[str]) -> list[str]:
+    """Count a search as the vocabulary `words` (topics, tags) it matched, or as "overig".
 
-    Numbers and addresses could point to a person (a phone number, a postcode); they are
-    removed before anything is counted."""
-    words = [w for w in query.lower().split() if "@" not in w]
-    text = re.sub(r"\d+", " ", " ".join(words))
-    text = re.sub(r"[^\w\s-]", " ", text)
-    text = " ".join(text.split()[:6])[:80]
-    return text or None
-
-
-def count_search(session: Session, *, day: date, query: str) -> None:
-    term = normalise_term(query)
-    if term:
+    The query itself is never stored: no name, number or address typed into the search box
+    reaches the statistics. Returns the terms counted."""
+    terms = match_terms(words, query)
+    for term in terms:
         _upsert(session, SearchTermDay, {"day": day, "term": term}, "searches")
+    return terms
 
 
 def totals(session: Session) -> dict[str, int]:

@@ -23,8 +23,9 @@ from app.core.navigation import Link, add_link
 from app.core.pagecache import cached_page
 from app.core.pagination import page_number, paginate
 from app.core.sitemap import add_pages
+from app.core.statistics import add_vocabulary
 from app.htmx import render
-from app.hub import feeds, search, service, structured_data, video_files
+from app.hub import feeds, search, service, statistics, structured_data, video_files
 from app.hub.content import LocalVideo
 from app.profile import personal
 from app.search.service import register_provider
@@ -240,6 +241,7 @@ def init_app(app: Flask) -> None:
         add_link(app, link)
     register_provider(app, search.documents, search.version)
     add_pages(app, feeds.sitemap_pages)
+    add_vocabulary(app, statistics.vocabulary)
     app.jinja_env.globals.update(
         article_data=structured_data.article, video_data=structured_data.video
     )

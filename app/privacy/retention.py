@@ -9,6 +9,8 @@
   never had an account).
 - "age": deleted `days` or `years` after the date in `column`.
 - "with_parent": goes with the row it belongs to.
+- Counting tables (statistics without a person, `core.statistics.add_counting_table`): rows are
+  deleted 25 months after the date in their column.
 
 Features add rules of their own through their registered handler (`DataHandler.retention`),
 e.g. the shop: orders that were never paid lose the customer's details after 30 days.
@@ -20,20 +22,23 @@ no backup can need any more.
 
 from __future__ import annotations
 
+import calendar
 import os
 import secrets
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app import crypto
 from app.accounts.models import User
 from app.core.formatting import AMSTERDAM, dutch_date
 from app.core.personal_data import Category, categories, handlers
+from app.core.statistics import RETENTION_MONTHS, CountingTable, counting_tables
 from app.db import table_of, utcnow
 from app.mail import service as mail
 from app.privacy import data, erasure, export, ledger
@@ -206,6 +211,32 @@ def _age(session: Session, report: Report, category: Category, now: datetime) ->
     _delete(session, report, category, column <= limit, what)
 
 
+def months_before(moment: datetime, months: int) -> date:
+    """The local date `months` calendar months before `moment` (the last day of a shorter
+    month when the day does not exist there)."""
+    day = moment.astimezone(AMSTERDAM).date()
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _counting(session: Session, report: Report, counting: CountingTable, now: datetime) -> None:
+    """Statistics rows (no person) older than 25 months."""
+    table = SQLModel.metadata.tables[counting.table]
+    where = table.c[counting.column] < months_before(now, RETENTION_MONTHS)
+    connection = session.connection()
+    if report.dry_run:
+        count = connection.execute(sa.select(sa.func.count()).select_from(table).where(where))
+        found, what = count.scalar_one(), "zou(den) worden verwijderd"
+    else:
+        found, what = connection.execute(sa.delete(table).where(where)).rowcount, "verwijderd"
+        session.commit()
+    report.lines.append(
+        f"- {counting.name} ({counting.table}): {found} rij(en) {what} "
+        f"(statistiek, ouder dan {RETENTION_MONTHS} maanden)"
+    )
+    report.changes += found
+
+
 RULES = {
     "fiscal": _fiscal,
     "consent_proof": _consent_proof,
@@ -223,6 +254,8 @@ def run(session: Session, *, dry_run: bool = False) -> Report:
             _accounts(session, report, category, now)
         elif rule in RULES and category.parent is None:
             RULES[rule](session, report, category, now)
+    for counting in counting_tables(current_app):
+        _counting(session, report, counting, now)
     for handler in handlers():
         for line in handler.retention(session, now=now, dry_run=dry_run):
             report.add(line.category, line.count, line.what)

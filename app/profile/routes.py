@@ -11,11 +11,12 @@ from app.accounts.models import Role
 from app.consent import gate
 from app.content.store import add_source
 from app.core import personal_data
+from app.core.statistics import add_series_provider
 from app.forms import ButtonForm
 from app.htmx import render
 from app.privacy import requests, rights
 from app.privacy.models import RequestKind
-from app.profile import forms, models, service
+from app.profile import forms, models, service, statistics
 from app.profile.cli import keys_cli
 from app.profile.gemeenten import municipalities
 from app.profile.privacy import ProfileData
@@ -45,6 +46,7 @@ def overview():
         progress=service.progress(session, current_user.id),
         personalise=gate.allows("personalisation"),
         health=gate.allows("health"),
+        statistics=gate.allows("statistics"),
         consent_texts=service.CONSENTS,
         toggle=ButtonForm(),
     )
@@ -221,3 +223,4 @@ def init_app(app: Flask) -> None:
     crypto.register_column(app, "profile_answer", "value", flag="health")
     crypto.register_column(app, "profile_answer", "answer_label", flag="health")
     app.cli.add_command(keys_cli)
+    add_series_provider(app, statistics.series)

@@ -34,6 +34,12 @@ CONSENTS = {
         "de Hulplijn. Niet voor de winkel of voor partners. Ik kan dit altijd intrekken; de "
         "antwoorden worden dan meteen verwijderd.",
     ),
+    "statistics": (
+        "1",
+        "Ja, laat mijn antwoorden op ‘voor wie zorg je’, ‘hoeveel uur per week’ en ‘hoe lang al’ "
+        "meetellen in Zorggenoot in cijfers. Daar staan alleen opgetelde aantallen van minstens "
+        "10 mensen, nooit mijn naam of losse antwoorden. Ik kan dit altijd weer uitzetten.",
+    ),
 }
 READ_WEIGHT_STEP = 0.2
 READ_WEIGHT_MAX = 1.0

@@ -24,6 +24,7 @@ from app.core import pagecache, personal_data
 from app.core.navigation import Link, add_link
 from app.core.pagination import page_number, paginate
 from app.core.sitemap import Entry, add_pages
+from app.core.statistics import add_series_provider
 from app.extensions import rate_limit
 from app.forms import ButtonForm, add_error
 from app.htmx import render, wants_fragment
@@ -44,6 +45,7 @@ from app.shop import (
     search,
     service,
     staff,
+    statistics,
     structured_data,
     waiting,
 )
@@ -501,6 +503,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.partners_cli)
     delivery.register(app)
     paying.init_app(app)
+    add_series_provider(app, statistics.series)
     personal_data.register(
         app, *models.PERSONAL_DATA, handler=privacy.ShopData(), presenters=privacy.PRESENTERS
     )

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from app.consent import service
 from app.consent.models import ConsentRecord, PageViewDay, SearchTermDay, VisitorDay
 from app.consent.register import CONSENT_COOKIE, STATS_COOKIE, banner_hash
+from app.core.statistics import match_terms
 from tests.conftest import htmx_headers, local_path
 
 
@@ -55,7 +56,8 @@ def test_accepting_analytics_counts_pages_searches_and_visits_without_marketing(
     client.get("/zoeken?q=Mijn moeder 0612345678 dementie")
     views = {r.path: r.views for r in rows(session, PageViewDay)}
     assert views["/artikelen/respijtzorg"] == 2
-    assert [r.term for r in rows(session, SearchTermDay)] == ["mijn moeder dementie"]
+    # Counted as the tag it matched; the rest of what was typed is not kept.
+    assert [r.term for r in rows(session, SearchTermDay)] == ["dementie"]
     assert [r.visitors for r in rows(session, VisitorDay)] == [1]  # one browser, one visit a day
     assert all("marketing" not in c for c in set_cookies(first))
 
@@ -205,19 +207,26 @@ def test_no_cookie_wall_after_refusing(client):
         assert client.get(path).status_code == 200
 
 
+WORDS = ("pgb", "zorg", "dementie", "kortdurend-zorgverlof", "financien")
+
+
 @pytest.mark.parametrize(
-    ("query", "term"),
+    ("query", "terms"),
     [
-        ("Pgb aanvragen", "pgb aanvragen"),
-        ("bel 0612345678", "bel"),
-        ("jan@example.nl zorg", "zorg"),
-        ("3526 KS Utrecht", "ks utrecht"),
-        ("12345", None),
-        ("<b>zorg</b>!!", "b zorg b"),
+        ("Pgb aanvragen", ["pgb"]),
+        ("bel 0612345678", ["overig"]),
+        ("jan@example.nl zorg", ["zorg"]),
+        ("3526 KS Utrecht", ["overig"]),
+        ("12345", ["overig"]),
+        ("<b>zorg</b>!!", ["zorg"]),
+        ("Mijn moeder Jansen heeft DEMENTIE", ["dementie"]),
+        ("kortdurend zorgverlof voor mijn zus", ["kortdurend-zorgverlof"]),
+        ("Financiën en pgb", ["financien", "pgb"]),
+        ("zorgverzekering", ["overig"]),
     ],
 )
-def test_search_terms_lose_numbers_and_addresses(query, term):
-    assert service.normalise_term(query) == term
+def test_searches_are_counted_only_as_known_words(query, terms):
+    assert match_terms(WORDS, query) == terms
 
 
 def test_every_page_has_the_cookie_settings_link(client):
