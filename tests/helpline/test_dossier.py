@@ -490,7 +490,7 @@ def test_a_contact_moment_is_changed_on_its_own_page_and_a_late_edit_keeps_both_
     assert late.status_code == 409 and "Nu opgeslagen door je collega" in body
     assert "Versie A" in body and "Versie B" in body and "Notitie B" in body
     assert client.submit(url, {"summary": "", "version": "2"}).status_code == 422
-    other = f"/staff/hulplijn/dossiers/{dossier.id + 1}/contact/{moment.id}"
+    other = f"/staff/hulplijn/dossiers/{(dossier.id or 0) + 1}/contact/{moment.id}"
     assert client.get(other).status_code == 404
 
 
