@@ -53,6 +53,11 @@ class TokenError(ValueError):
     """A link from an e-mail that is wrong, changed or too old."""
 
 
+def new_id() -> str:
+    """A new consent id for a subscription without an account."""
+    return str(uuid.uuid4())
+
+
 def topic_scope(slug: str) -> str:
     return f"{SCOPE}:{slug}"
 
@@ -171,7 +176,7 @@ def request_subscription(
         row = _by_address(session, email)
     if row is None:
         row = Subscriber(
-            email=email, user_id=user.id if user else None, consent_id=str(uuid.uuid4())
+            email=email, user_id=user.id if user else None, consent_id=new_id()
         )
         session.add(row)
         session.flush()
