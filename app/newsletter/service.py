@@ -175,9 +175,7 @@ def request_subscription(
     else:
         row = _by_address(session, email)
     if row is None:
-        row = Subscriber(
-            email=email, user_id=user.id if user else None, consent_id=new_id()
-        )
+        row = Subscriber(email=email, user_id=user.id if user else None, consent_id=new_id())
         session.add(row)
         session.flush()
     link = public_url("newsletter.confirm", token=confirm_token(row, chosen))
@@ -317,12 +315,14 @@ def count_open(session: Session, token: str) -> bool:
     digest = hashlib.sha256(str(random).encode()).hexdigest()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(table_of(OpenToken))
+    tokens = table_of(OpenToken)
+    new = session.execute(
+        insert(tokens)
         .values(token_hash=digest, edition_slug=slug, seen_at=utcnow())
         .on_conflict_do_nothing()
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
+        .returning(tokens.c.token_hash)
+    ).first()
+    if new is None:
         return False
     session.execute(
         sa.update(table_of(Edition))
