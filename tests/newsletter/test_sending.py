@@ -25,6 +25,12 @@ def send(app, edition, **kwargs) -> sending.SendReport:
         return sending.send(db.session(), edition, rate=0, **kwargs)
 
 
+def pixel_path(message) -> str:
+    found = re.search(r'<img src="([^"]+)"', html_of(message))
+    assert found, "no pixel"
+    return urlsplit(found.group(1)).path
+
+
 def html_of(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
 
@@ -52,9 +58,9 @@ def test_each_mail_has_its_own_one_click_unsubscribe(
     assert len(links) == 2  # personal
 
     # One click, as a mail program does it: a POST to the header's address.
-    path = urlsplit(
-        re.search(r"<([^>]+)>", mails["een@example.nl"]["List-Unsubscribe"]).group(1)
-    ).path
+    header = re.search(r"<([^>]+)>", mails["een@example.nl"]["List-Unsubscribe"])
+    assert header
+    path = urlsplit(header.group(1)).path
     assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     assert session.get(Subscriber, reader.id).status == "afgemeld"
 
@@ -75,7 +81,9 @@ def test_someone_who_unsubscribes_during_a_send_gets_nothing(
     assert send(app, edition(), limit=1).sent == 1
     with app.app_context():
         s = db.session()
-        service.unsubscribe(s, s.get(Subscriber, second.id))
+        row = s.get(Subscriber, second.id)
+        assert row
+        service.unsubscribe(s, row)
         s.commit()
     report = send(app, edition())
     assert report.sent == 0 and report.skipped == 1
@@ -130,11 +138,7 @@ def test_opens_are_counted_per_edition_and_once_per_mail(
     for _ in range(3):
         make_subscriber()
     send(app, edition())
-    pixels = [
-        urlsplit(re.search(r'<img src="([^"]+)"', html_of(m)).group(1)).path
-        for m in outbox.messages()
-        if m["List-Unsubscribe"]
-    ]
+    pixels = [pixel_path(m) for m in outbox.messages() if m["List-Unsubscribe"]]
     assert len(pixels) == 3 and len(set(pixels)) == 3
     for path in (pixels[0], pixels[0], pixels[1]):
         response = client.get(path)
@@ -161,7 +165,7 @@ def test_open_tokens_are_deleted_after_30_days(
     make_subscriber()
     send(app, edition())
     [mail] = [m for m in outbox.messages() if m["List-Unsubscribe"]]
-    client.get(urlsplit(re.search(r'<img src="([^"]+)"', html_of(mail)).group(1)).path)
+    client.get(pixel_path(mail))
     with app.app_context():
         s = db.session()
         later = session.exec(select(OpenToken)).one().seen_at + timedelta(days=31)

@@ -151,7 +151,9 @@ def test_the_export_holds_the_subscription(client, login_as, outbox):
     client.submit(_path(outbox.last_link(to=user.email)))
     with client.application.app_context():
         session = db.session()
-        data = export.build_zip(session, session.get(User, user.id))
+        account = session.get(User, user.id)
+        assert account
+        data = export.build_zip(session, account)
     archive = zipfile.ZipFile(io.BytesIO(data))
     [name] = [n for n in archive.namelist() if "newsletter_subscriber" in n and n.endswith(".json")]
     content = json.loads(archive.read(name))
