@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,7 +20,7 @@ class CheckboxList(SelectMultipleField):
 
 
 def _known_topics(form, field) -> None:
-    allowed = {value for value, _label in field.choices}
+    allowed = {choice.value for choice in field.choices}
     if not field.data:
         raise ValidationError(TOPICS_MESSAGE)
     if any(value not in allowed for value in field.data):
@@ -66,5 +67,5 @@ class PreferencesForm(SiteForm):
 
 def with_topics(form, labels: dict[str, str]):
     """Fill a form's topic choices from site.toml."""
-    form.topics.choices = list(labels.items())
+    form.topics.choices = [SelectChoice(slug, label) for slug, label in labels.items()]
     return form
