@@ -276,9 +276,22 @@ def change_topics(session: Session, subscriber: Subscriber, topics: list[str]) -
 
 
 def set_open_objection(session: Session, subscriber: Subscriber, *, objects: bool) -> None:
-    """Without an account: object (or no longer) to counting opens of your newsletters."""
+    """Without an account: object (or no longer) to counting opens of your newsletters. The
+    change is kept in the consent log with the subscription's other choices."""
+    if subscriber.objects_open_tracking == objects:
+        return
     subscriber.objects_open_tracking = objects
     session.add(subscriber)
+    _record(
+        session,
+        subscriber,
+        "open_tracking",
+        not objects,
+        "Bezwaar tegen het tellen van geopende nieuwsbrieven"
+        if objects
+        else "Bezwaar tegen het tellen van geopende nieuwsbrieven ingetrokken",
+        "bezwaar" if objects else "custom",
+    )
 
 
 def unsubscribe(session: Session, subscriber: Subscriber) -> bool:

@@ -118,7 +118,11 @@ def test_preferences_without_login_change_topics_in_the_log(app, client, session
         (r.scope, r.accepted)
         for r in session.exec(select(ConsentRecord).order_by(ConsentRecord.id)).all()  # type: ignore[arg-type]
     ]
-    assert scopes[-2:] == [("newsletter:wonen", "newsletter:wonen"), ("newsletter:zorg", "")]
+    assert scopes[-3:] == [
+        ("newsletter:wonen", "newsletter:wonen"),
+        ("newsletter:zorg", ""),
+        ("open_tracking", ""),
+    ]
     assert session.get(Subscriber, row.id).objects_open_tracking
 
 
