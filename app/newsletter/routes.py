@@ -25,10 +25,11 @@ from app.consent.privacy import add_scope_label
 from app.content import store as content
 from app.core import personal_data
 from app.core.navigation import Link, add_link
+from app.core.statistics import add_series_provider
 from app.extensions import no_csrf, rate_limit
 from app.forms import ButtonForm, FieldError, add_error
 from app.mail import service as mail
-from app.newsletter import editions, forms, sending, service
+from app.newsletter import editions, forms, sending, service, statistics
 from app.newsletter.cli import newsletter_cli
 from app.newsletter.models import PERSONAL_DATA, SubscriberStatus
 from app.newsletter.privacy import NewsletterData
@@ -276,6 +277,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(newsletter_cli)
     content.add_source(app, editions.SOURCE)
     personal_data.register(app, *PERSONAL_DATA, handler=NewsletterData())
+    add_series_provider(app, statistics.series)
     add_scope_label(
         app,
         "newsletter:",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 from urllib.parse import urlsplit
 
 from sqlmodel import select
@@ -202,3 +203,27 @@ def test_editors_preview_send_a_test_and_see_open_rates(
 def test_caregivers_cannot_see_the_editors_pages(client, login_as):
     login_as()
     assert client.get("/redactie/nieuwsbrieven").status_code in (403, 404)
+
+
+def test_the_figures_get_opened_and_unopened_mails_per_month_of_sending(
+    app, client, outbox, make_subscriber, edition
+):
+    from app.core.formatting import AMSTERDAM
+    from app.newsletter import statistics
+
+    for _ in range(4):
+        make_subscriber()
+    send(app, edition())
+    for path in [pixel_path(m) for m in outbox.messages() if m["List-Unsubscribe"]][:3]:
+        client.get(path)
+    with app.app_context():
+        session = db.session()
+        [series] = statistics.series(session, date.today())
+        started = session.get(Edition, WINTER).started_at
+    month = started.astimezone(AMSTERDAM).strftime("%Y-%m")
+    assert series.unit == "e-mails"
+    assert dict(series.cells) == {(month, "geopend"): 3, (month, "niet-geopend"): 1}
+    with app.app_context():  # the dashboard's nightly job asks the newsletter too
+        from app.core.statistics import series_providers
+
+        assert statistics.series in series_providers(app)
