@@ -219,7 +219,7 @@ def test_the_figures_get_opened_and_unopened_mails_per_month_of_sending(
     with app.app_context():
         session = db.session()
         [series] = statistics.series(session, date.today())
-        started = session.get(Edition, WINTER).started_at
+        started = session.get_one(Edition, WINTER).started_at
     month = started.astimezone(AMSTERDAM).strftime("%Y-%m")
     assert series.unit == "e-mails"
     assert dict(series.cells) == {(month, "geopend"): 3, (month, "niet-geopend"): 1}
