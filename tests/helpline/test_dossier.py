@@ -519,3 +519,22 @@ def test_word_and_odt_documents_are_recognised_and_a_plain_zip_is_not(app):
         with pytest.raises(FieldError) as error:
             check_document(refused)
         assert error.value.message == REFUSED_TYPE
+
+
+def test_a_long_dossier_shows_its_contact_moments_twenty_at_a_time(
+    app, client, session, auth, mara
+):
+    ask(client)
+    auth.login(mara.email)
+    dossier = open_dossier(client, session, last_request(session).id)
+    for number in range(25):
+        add_contact(client, dossier.id, summary=f"Gesprek nummer {number:02d}")
+    url = f"/staff/hulplijn/dossiers/{dossier.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert "25 contactmomenten, het nieuwste eerst; hier 1 tot en met 20" in first
+    assert "Gesprek nummer 24" in first and "Gesprek nummer 04" not in first
+    second = client.get(url, query_string={"pagina": "2"}).get_data(as_text=True)
+    assert "Gesprek nummer 04" in second and "Gesprek nummer 00" in second
+    assert "Gesprek nummer 05" not in second
+    for odd in ("99", "-1", "x", "٣"):
+        assert client.get(url, query_string={"pagina": odd}).status_code == 200
