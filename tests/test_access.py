@@ -37,6 +37,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/privacy/verwijderen": None,
     "/staff/privacy": (Role.STAFF, Role.ADMIN),
     "/staff/hulplijn": (Role.STAFF, Role.ADMIN),
+    "/staff/hulplijn/dossiers": (Role.STAFF,),
     "/staff/verstrekkingen": (Role.STAFF, Role.ADMIN),
     "/admin/": (Role.ADMIN,),
 }
@@ -90,6 +91,16 @@ PUBLIC = {
 POST_ONLY = {
     "/admin/account/<int:user_id>/tweede-stap",
     "/staff/hulplijn/<int:request_id>/oppakken",
+    "/staff/hulplijn/dossiers/<int:client_id>/vragen",
+    "/staff/hulplijn/dossiers/<int:client_id>/vragen/<int:question_id>",
+    "/staff/hulplijn/dossiers/<int:client_id>/contact",
+    "/staff/hulplijn/dossiers/<int:client_id>/documenten",
+    "/staff/hulplijn/dossiers/<int:client_id>/verzekering/inzien",
+    "/staff/hulplijn/dossiers/<int:client_id>/verzekering",
+    "/staff/hulplijn/dossiers/<int:client_id>/gegevens",
+    "/staff/hulplijn/dossiers/<int:client_id>/wissen",
+    "/hulplijn/mijn-vragen/<int:client_id>/documenten",
+    "/hulplijn/mijn-vragen/<int:client_id>/correctie",
     "/staff/verstrekkingen/<int:disclosure_id>/niet-meer-geheim",
     "/staff/partners/<int:delivery_id>/opnieuw",
     "/betalen/webhook",
@@ -137,6 +148,16 @@ OWN_RECORD = {
     "/privacy/bestelling/<number>/corrigeren": "/privacy/bestelling/ZG2026-000001/corrigeren",
     "/staff/privacy/<int:request_id>": "/staff/privacy/1",
     "/staff/hulplijn/<int:request_id>": "/staff/hulplijn/1",
+    "/staff/hulplijn/<int:request_id>/dossier": "/staff/hulplijn/1/dossier",
+    "/staff/hulplijn/dossiers/<int:client_id>": "/staff/hulplijn/dossiers/1",
+    "/staff/hulplijn/dossiers/<int:client_id>/reden": "/staff/hulplijn/dossiers/1/reden",
+    "/staff/hulplijn/dossiers/<int:client_id>/contact/<int:contact_id>": (
+        "/staff/hulplijn/dossiers/1/contact/1"
+    ),
+    "/staff/hulplijn/dossiers/<int:client_id>/documenten/<int:document_id>": (
+        "/staff/hulplijn/dossiers/1/documenten/1"
+    ),
+    "/hulplijn/mijn-vragen/documenten/<int:document_id>": "/hulplijn/mijn-vragen/documenten/1",
     "/admin/account/<int:user_id>": "/admin/account/1",
     "/privacy/verstrekking/<int:disclosure_id>": "/privacy/verstrekking/1",
 }

@@ -34,6 +34,7 @@ from app.helpline.forms import (
     ContactMomentForm,
     DetailsForm,
     DocumentForm,
+    DossierSearchForm,
     DossierStartForm,
     EraseForm,
     NotesForm,
@@ -154,14 +155,15 @@ def _page(client: Client, *, status: int = 200, **forms: Any):
 @role_required(*ONLY_STAFF)
 def search():
     session = db.session()
-    text = request.args.get("q", "")[:200]
+    form = DossierSearchForm(request.args)
+    text = (form.q.data or "")[:200]
     found = dossier.search(session, text) if text.strip() else []
     for client in found:
         dossier.log(session, client, current_user, AccessAction.READ, "in zoekresultaat")
     session.commit()
     return render_template(
         "helpline/staff_dossiers.html",
-        text=text,
+        form=form,
         found=[(c, dossier.details(c)) for c in found],
         number=dossier.number,
         follow_ups=dossier.follow_ups(session, current_user, datetime.now(AMSTERDAM).date()),

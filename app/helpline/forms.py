@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SearchField,
     SelectField,
     StringField,
     TextAreaField,
@@ -195,6 +196,22 @@ class VersionField(HiddenField):
 
     def process_formdata(self, valuelist):
         self.data = whole_number(valuelist[0] if valuelist else None)
+
+
+class DossierSearchForm(SiteForm):
+    """The staff search (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Zoek een cliënt",
+        filters=[clean_text],
+        validators=[Optional(), max_length(200)],
+        description="Op naam (ook het begin, zoals ‘jans’), e-mailadres, telefoonnummer of "
+        "dossiernummer (D-000012).",
+        render_kw={"autocomplete": "off"},
+    )
 
 
 class ReasonForm(SiteForm):
