@@ -70,6 +70,7 @@ PUBLIC = {
     "/cijfers",
     "/cijfers/<key>.csv",
     "/hulplijn",
+    "/assistent",
     "/hulplijn/ontvangen",
     "/favicon.ico",
     "/apple-touch-icon.png",
