@@ -162,3 +162,19 @@ def test_the_conversation_can_be_cleared(client):
 
 def test_the_menu_links_to_the_assistant(client):
     assert 'href="/assistent"' in text_of(client.get("/"))
+
+
+def test_a_question_from_the_search_page_is_filled_in(client):
+    html = text_of(client.get("/assistent?vraag=respijtzorg voor mijn vader"))
+    assert re.search(r"<textarea[^>]*>\s*respijtzorg voor mijn vader</textarea>", html)
+
+
+def test_too_many_questions_in_a_minute_get_the_dutch_limit_message(client):
+    token = client.csrf_token("/assistent")
+    answers = [
+        client.post("/assistent", data={"question": "Ben je een mens?", "csrf_token": token})
+        for _ in range(21)
+    ]
+    assert [a.status_code for a in answers[:20]] == [303] * 20
+    assert answers[20].status_code == 429
+    assert "<html" in text_of(answers[20])
