@@ -15,16 +15,24 @@ LABELS = {
     "email": "e-mailadres",
     "bsn": "burgerservicenummer (BSN)",
     "phone": "telefoonnummer",
+    "address": "adres",
 }
 MASKS = {
     "iban": "[rekeningnummer]",
     "email": "[e-mailadres]",
     "bsn": "[BSN]",
     "phone": "[telefoonnummer]",
+    "address": "[adres]",
 }
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 BSN = re.compile(r"(?<![\d.-])(\d{4}[. ]?\d{2}[. ]?\d{3}|\d{9})(?![\d.-]?\d)")
+STREET = re.compile(
+    r"\b\w{2,}(?:straat|laan|weg|plein|gracht|kade|singel|dijk|hof|pad|steeg|dreef|markt"
+    r"|plantsoen)\s+\d{1,4}(?:\s?[a-z]\b|-\d{1,3})?(?!\d)",
+    re.IGNORECASE,
+)
+POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b")
 PHONE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[ -]?\(?0?\)?[ -]?)?(?:\d[ -]?){8}\d(?!\d)")
 
 
@@ -58,7 +66,8 @@ def is_iban(text: str) -> bool:
 
 
 def mask(text: str) -> Masked:
-    """`text` with every BSN, IBAN, e-mail address and phone number replaced by a label."""
+    """`text` with every BSN, IBAN, e-mail address, phone number, street address (a street
+    name with a house number) and postcode replaced by a label."""
     found: set[str] = set()
 
     def replace(kind: str, check=None):
@@ -75,4 +84,6 @@ def mask(text: str) -> Masked:
     text = EMAIL.sub(replace("email"), text)
     text = BSN.sub(replace("bsn", lambda v: is_bsn(re.sub(r"\D", "", v))), text)
     text = PHONE.sub(replace("phone"), text)
+    text = STREET.sub(replace("address"), text)
+    text = POSTCODE.sub(replace("address"), text)
     return Masked(text=text, found=tuple(kind for kind in LABELS if kind in found))

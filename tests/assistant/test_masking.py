@@ -43,3 +43,28 @@ def test_ordinary_questions_are_left_alone():
         assert mask(text) == mask(text)
         assert mask(text).text == text
         assert mask(text).found == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "masked_text"),
+    [
+        (
+            "mijn moeder woont op de Kerkstraat 12a in Utrecht",
+            "mijn moeder woont op de [adres] in Utrecht",
+        ),
+        ("adres: Europalaan 500, 3526 KS Utrecht", "adres: [adres], [adres] Utrecht"),
+    ],
+)
+def test_a_street_address_and_postcode_are_masked(text, masked_text):
+    masked = mask(text)
+    assert masked.text == masked_text
+    assert masked.found == ("address",)
+
+
+def test_numbers_of_days_and_years_are_not_taken_for_an_address():
+    for text in (
+        "ik zorg al 3 jaar, sinds 2023",
+        "we gaan de weg 2 keer per week",
+        "ik ben 2 dagen weg",
+    ):
+        assert mask(text).found == (), text
