@@ -48,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.hub import routes as hub
     from app.jobs import cli as jobs
     from app.mail import service as mail
+    from app.newsletter import routes as newsletter
     from app.payments import routes as payments
     from app.privacy import routes as privacy
     from app.profile import routes as profile
@@ -142,6 +143,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     disclosures.init_app(app)
     dashboard.init_app(app)
     assistant.init_app(app)
+    newsletter.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)
     structured_data.init_app(app)

@@ -11,6 +11,7 @@ from app.dashboard import models as _dashboard  # noqa: F401
 from app.disclosures import models as _disclosures  # noqa: F401
 from app.helpline import models as _helpline  # noqa: F401
 from app.jobs import models as _jobs  # noqa: F401
+from app.newsletter import models as _newsletter  # noqa: F401
 from app.payments import models as _payments  # noqa: F401
 from app.privacy import models as _privacy  # noqa: F401
 from app.profile import models as _profile  # noqa: F401

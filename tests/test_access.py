@@ -19,6 +19,9 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/hulplijn/mijn-vragen": None,
     "/inloggen/code": None,
     "/redactie": (Role.EDITOR, Role.ADMIN),
+    "/redactie/nieuwsbrieven": (Role.EDITOR, Role.ADMIN),
+    "/redactie/nieuwsbrieven/2026-12-winter": (Role.EDITOR, Role.ADMIN),
+    "/account/nieuwsbrief": None,
     "/profiel": (Role.CAREGIVER,),
     "/profiel/vragenlijst": (Role.CAREGIVER,),
     "/profiel/vragenlijst/1": (Role.CAREGIVER,),
@@ -72,6 +75,13 @@ PUBLIC = {
     "/hulplijn",
     "/assistent",
     "/hulplijn/ontvangen",
+    # The newsletter: subscribing, and the personal links in its mails (no login needed).
+    "/nieuwsbrief",
+    "/nieuwsbrief/bijna-klaar",
+    "/nieuwsbrief/bevestigen/<token>",
+    "/nieuwsbrief/afmelden/<token>",
+    "/nieuwsbrief/voorkeuren/<token>",
+    "/nieuwsbrief/o/<token>",
     "/favicon.ico",
     "/apple-touch-icon.png",
     "/apple-touch-icon-precomposed.png",
@@ -103,9 +113,13 @@ POST_ONLY = {
     "/staff/privacy/<int:request_id>/verwijderen",
     "/staff/privacy/<int:request_id>/verlengen",
     "/staff/privacy/<int:request_id>/afsluiten",
+    "/redactie/nieuwsbrieven/<slug>/test",
 }
 # Pages with a parameter, listed above with an example value.
-EXAMPLES = {"/profiel/vragenlijst/<int:number>": "/profiel/vragenlijst/1"}
+EXAMPLES = {
+    "/profiel/vragenlijst/<int:number>": "/profiel/vragenlijst/1",
+    "/redactie/nieuwsbrieven/<slug>": "/redactie/nieuwsbrieven/2026-12-winter",
+}
 
 
 # Pages of one record: anonymous visitors go to the login page; that only the owner (or staff)

@@ -7,10 +7,13 @@ Purposes:
 - `health`           health data in the profile (explicit account consent, art. 9)
 - `newsletter`       direct marketing by e-mail (account consent; objection stops it)
 - `statistics`       questionnaire answers counted in the public figures (account consent)
+- `newsletter:<topic>` the newsletter's news about one topic (newsletter allowed, and that topic)
 - `open_tracking`    counting newsletter opens (newsletter allowed and no objection)
 - `partner:<slug>`   handing data to one shop partner (account consent per partner)
 
-Restriction of processing (art. 18) answers no to all of them for that account.
+Restriction of processing (art. 18) answers no to all of them for that account. Someone who
+subscribed to the newsletter with only an e-mail address is a subject without an account
+(`address_only`): the newsletter purposes are decided from the consents of that subscription.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ class Subject:
     choice: service.CookieChoice | None = None
     user: User | None = None
     consents: dict[str, ConsentRecord] = field(default_factory=dict)
+    # A newsletter subscriber without an account, and their own objection to counting opens.
+    address_only: bool = False
+    objects_open_tracking: bool = False
 
     def granted(self, scope: str) -> bool:
         row = self.consents.get(scope)
@@ -61,20 +67,25 @@ def decide(purpose: str, subject: Subject) -> bool:
             bool(choice and choice.is_current() and choice.allows(Category.ANALYTICAL))
             and not restricted
         )
-    if (
-        purpose not in ACCOUNT_PURPOSES
-        and purpose != "open_tracking"
-        and not purpose.startswith("partner:")
-    ):
+    newsletter = purpose in ("newsletter", "open_tracking") or purpose.startswith("newsletter:")
+    if purpose not in ACCOUNT_PURPOSES and not newsletter and not purpose.startswith("partner:"):
         raise UnknownPurpose(purpose)
-    if user is None or restricted:
+    if restricted:
         return False
+    if user is None:
+        if not (subject.address_only and newsletter):
+            return False
+        objects_marketing, objects_opens = False, subject.objects_open_tracking
+    else:
+        objects_marketing, objects_opens = user.objects_marketing, user.objects_open_tracking
     if purpose == "personalisation":
-        return subject.granted("personalisation") and not user.objects_profiling
+        return bool(user and subject.granted("personalisation") and not user.objects_profiling)
     if purpose == "newsletter":
-        return subject.granted("newsletter") and not user.objects_marketing
+        return subject.granted("newsletter") and not objects_marketing
+    if purpose.startswith("newsletter:"):
+        return decide("newsletter", subject) and subject.granted(purpose)
     if purpose == "open_tracking":
-        return decide("newsletter", subject) and not user.objects_open_tracking
+        return decide("newsletter", subject) and not objects_opens
     return subject.granted(purpose)
 
 

@@ -135,13 +135,15 @@ def record_account_consent(
     text: str,
     version: str,
     method: str | None = None,
+    consent_id: str | None = None,
 ) -> ConsentRecord:
     """Record a consent an account gives or withdraws (health data, a partner, newsletter…).
-    `user_id` is None for someone without an account (a question to the Hulplijn).
+    `user_id` is None for someone without an account (a question to the Hulplijn, a newsletter
+    subscription with only an e-mail address: its decisions share one `consent_id`).
 
     `text` is the statement the person saw; its fingerprint is kept as proof."""
     row = ConsentRecord(
-        consent_id=str(uuid.uuid4()),
+        consent_id=consent_id or str(uuid.uuid4()),
         user_id=user_id,
         scope=scope,
         accepted=scope if granted else "",
@@ -165,6 +167,17 @@ def account_consents(session: Session, user_id: int) -> dict[str, ConsentRecord]
     for row in rows:
         latest[row.scope] = row
     return latest
+
+
+def consents_of(session: Session, consent_id: str) -> dict[str, ConsentRecord]:
+    """The newest decision per scope recorded under one consent id without an account (a
+    newsletter subscription by e-mail address only)."""
+    rows = session.exec(
+        select(ConsentRecord)
+        .where(ConsentRecord.consent_id == consent_id, col(ConsentRecord.user_id).is_(None))
+        .order_by(col(ConsentRecord.at), col(ConsentRecord.id))
+    ).all()
+    return {row.scope: row for row in rows}
 
 
 def history(session: Session, user_id: int) -> list[ConsentRecord]:

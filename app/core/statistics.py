@@ -4,8 +4,7 @@ counting tables.
 - A *series provider* (`add_series_provider`) is a function `fn(session, today)` that gives
   `Series`: counts per period and category, computed by the feature that owns the data. The
   dashboard's nightly job calls every provider, suppresses small counts and writes only the
-  result; the page reads nothing else. A later feature (the newsletter's open rate per
-  edition) plugs in the same way.
+  result; the page reads nothing else.
 - The *vocabulary* (`add_vocabulary`) is the closed list of words a search may be counted as
   (the hub's topics and tags): a search is counted only as the words it matched, or as "other".
 - A *counting table* (`add_counting_table`) holds counts without a person; the retention job
@@ -94,10 +93,9 @@ def _registry(app: Flask) -> _Registry:
 def add_series_provider(app: Flask, provider: SeriesProvider) -> None:
     """Let the nightly aggregation ask `provider(session, today)` for its series.
 
-    HOOK for the newsletter (E2, not built yet): its `init_app` registers a provider here that
-    gives the opens per edition as a `Series` of counts (e.g. categories "geopend" and "niet
-    geopend", period the month of sending). Give counts, never a percentage: suppression works
-    on counts, and a rate may only be derived from counts that were published."""
+    Give counts, never a percentage: suppression works on counts, and a rate may only be
+    derived from counts that were published (the newsletter gives opened and not opened mails
+    per month of sending)."""
     registry = _registry(app)
     if provider not in registry.providers:
         registry.providers.append(provider)

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from app import crypto, db
 from app.audit import access
 from app.audit.models import AccessAction, AccessEntry
+from app.core.pagination import Page
 from app.db import utcnow
 from app.forms import FieldError
 from app.helpline.models import (
@@ -441,6 +442,25 @@ def contacts(session: Session, client: Client) -> list[ContactMoment]:
             .order_by(col(ContactMoment.at).desc(), col(ContactMoment.id).desc())
         )
     )
+
+
+def contacts_page(session: Session, client: Client, number: int, per_page: int) -> Page:
+    """One page of the dossier's contact moments, newest first, read from the database alone
+    (a dossier with hundreds of them loads only the ones shown)."""
+    total = session.exec(
+        select(sa.func.count())
+        .select_from(ContactMoment)
+        .where(ContactMoment.client_id == client.id)
+    ).one()
+    number = max(1, min(number, max(1, -(-total // per_page))))
+    rows = session.exec(
+        select(ContactMoment)
+        .where(ContactMoment.client_id == client.id)
+        .order_by(col(ContactMoment.at).desc(), col(ContactMoment.id).desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(items=list(rows), number=number, per_page=per_page, total=total)
 
 
 def add_contact(

@@ -25,6 +25,7 @@ from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.audit.models import AccessAction
 from app.core.formatting import AMSTERDAM
+from app.core.pagination import page_number
 from app.db import utcnow
 from app.forms import FieldError, add_error
 from app.helpline import dossier, service
@@ -57,6 +58,8 @@ bp = Blueprint("dossiers", __name__, url_prefix="/staff/hulplijn/dossiers")
 ONLY_STAFF = (Role.STAFF,)
 # A document form may carry up to 10 MB plus the rest of the form.
 UPLOAD_LIMIT = DOCUMENT_MAX_BYTES + 64 * 1024
+# Contact moments on one page of the dossier, newest first (a long dossier stays quick).
+CONTACTS_PER_PAGE = 20
 
 
 def _client(client_id: int) -> Client:
@@ -90,7 +93,9 @@ def _page(client: Client, *, status: int = 200, **forms: Any):
     `policy` shows the insurance data."""
     session = db.session()
     questions = dossier.questions(session, client)
-    contacts = dossier.contacts(session, client)
+    contacts = dossier.contacts_page(
+        session, client, page_number(request.args.get("pagina")), CONTACTS_PER_PAGE
+    )
     documents = dossier.documents(session, client)
     contact_form = forms.pop("contact_form", None) or ContactMomentForm(
         formdata=None, on=datetime.now(AMSTERDAM).date()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from app import crypto, db
@@ -166,7 +175,14 @@ def correction(client_id: int):
     client = _own_client(client_id)
     form = CorrectionForm()
     if form.validate_on_submit():
-        service.ask_correction(db.session(), client, current_user, form.what.data)
+        row = service.ask_correction(db.session(), client, current_user, form.what.data)
+        personal_data.right_exercised.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            session=db.session(),
+            user_id=current_user.id,
+            kind="correctie",
+            outcome=f"gevraagd voor dossier {dossier.number(client.id)} (Hulplijn-vraag {row.id})",
+        )
         db.session().commit()
         flash(
             "We hebben je verzoek ontvangen. Een mantelzorgmakelaar past je dossier aan en laat "

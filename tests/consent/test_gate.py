@@ -89,3 +89,36 @@ def test_objections_switch_off_profiling_marketing_and_open_tracking():
 def test_unknown_purpose_is_an_error_not_a_yes():
     with pytest.raises(UnknownPurpose):
         decide("verkopen-aan-derden", Subject(user=user()))
+
+
+def test_a_newsletter_subscriber_without_an_account_is_decided_from_their_own_consents():
+    consents = granted("newsletter", "newsletter:zorg")
+    subscriber = Subject(consents=consents, address_only=True)
+    assert decide("newsletter", subscriber)
+    assert decide("newsletter:zorg", subscriber)
+    assert not decide("newsletter:wonen", subscriber)
+    assert decide("open_tracking", subscriber)
+    objected = Subject(consents=consents, address_only=True, objects_open_tracking=True)
+    assert decide("newsletter", objected) and not decide("open_tracking", objected)
+    # Only the newsletter: nothing else is ever allowed without an account.
+    assert not decide(
+        "personalisation", Subject(consents=granted("personalisation"), address_only=True)
+    )
+    assert not decide("newsletter", Subject(consents=granted("newsletter:zorg"), address_only=True))
+    assert not decide(
+        "newsletter:zorg", Subject(consents=granted("newsletter:zorg"), address_only=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ({}, (True, True)),
+        ({"objects_marketing": True}, (False, False)),
+        ({"restricted": True}, (False, False)),
+        ({"objects_open_tracking": True}, (True, False)),
+    ],
+)
+def test_newsletter_topics_follow_the_account(flags, expected):
+    subject = Subject(user=user(**flags), consents=granted("newsletter", "newsletter:zorg"))
+    assert (decide("newsletter:zorg", subject), decide("open_tracking", subject)) == expected

@@ -90,6 +90,20 @@ def upload(client, url, page, content, name):
     return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
+def test_p24_the_hulplijn_is_answered_by_mantelzorgmakelaars_in_their_own_back_office(
+    client, auth, mara, make_user
+):
+    page = client.get("/hulplijn").get_data(as_text=True)
+    assert "mantelzorgmakelaar" in page and "geheimhoudingsplicht" in page
+    auth.login(mara.email)
+    for url in ("/staff/hulplijn", "/staff/hulplijn/dossiers"):
+        assert client.get(url).status_code == 200
+    auth.logout()
+    editor = make_user(role=Role.EDITOR, email="redacteur@example.nl")
+    auth.login(editor.email)
+    assert client.get("/staff/hulplijn/dossiers").status_code == 403
+
+
 def test_p10_a_call_back_is_recorded_in_the_dossier_and_the_client_sees_it(
     app, client, session, auth, login_as, mara
 ):
@@ -450,6 +464,10 @@ def test_the_client_asks_for_a_correction_and_staff_apply_it(
     assert asked.status_code == 303
     correction = last_request(session)
     assert correction.kind == "correctie" and correction.client_id == dossier.id
+    from app.privacy.models import PrivacyRequest
+
+    [logged] = session.exec(select(PrivacyRequest).where(PrivacyRequest.user_id == carla.id)).all()
+    assert logged.kind == "correctie" and f"D-{dossier.id:06d}" in logged.outcome
     auth.logout()
     auth.login(mara.email)
     assert f"Vraag {correction.id}" in client.get("/staff/hulplijn").get_data(as_text=True)
@@ -519,3 +537,22 @@ def test_word_and_odt_documents_are_recognised_and_a_plain_zip_is_not(app):
         with pytest.raises(FieldError) as error:
             check_document(refused)
         assert error.value.message == REFUSED_TYPE
+
+
+def test_a_long_dossier_shows_its_contact_moments_twenty_at_a_time(
+    app, client, session, auth, mara
+):
+    ask(client)
+    auth.login(mara.email)
+    dossier = open_dossier(client, session, last_request(session).id)
+    for number in range(25):
+        add_contact(client, dossier.id, summary=f"Gesprek nummer {number:02d}")
+    url = f"/staff/hulplijn/dossiers/{dossier.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert "25 contactmomenten, het nieuwste eerst; hier 1 tot en met 20" in first
+    assert "Gesprek nummer 24" in first and "Gesprek nummer 04" not in first
+    second = client.get(url, query_string={"pagina": "2"}).get_data(as_text=True)
+    assert "Gesprek nummer 04" in second and "Gesprek nummer 00" in second
+    assert "Gesprek nummer 05" not in second
+    for odd in ("99", "-1", "x", "٣"):
+        assert client.get(url, query_string={"pagina": odd}).status_code == 200
