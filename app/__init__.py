@@ -32,6 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.accounts import routes as accounts
     from app.accounts.passwords import Hasher
     from app.admin import routes as admin
+    from app.assistant import routes as assistant
     from app.audit import service as audit
     from app.config import ENV_NAMES, load_settings
     from app.consent import routes as consent
@@ -141,6 +142,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     helpline.init_app(app)
     disclosures.init_app(app)
     dashboard.init_app(app)
+    assistant.init_app(app)
     newsletter.init_app(app)
     core_cli.init_app(app)
     navigation.init_app(app)

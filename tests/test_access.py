@@ -74,6 +74,7 @@ PUBLIC = {
     "/cijfers",
     "/cijfers/<key>.csv",
     "/hulplijn",
+    "/assistent",
     "/hulplijn/ontvangen",
     # The newsletter: subscribing, and the personal links in its mails (no login needed).
     "/nieuwsbrief",
