@@ -47,12 +47,15 @@ def render(
     return make_response(render_template(chosen, **context))
 
 
+# The request headers an answer may depend on besides the address (render(), the search field).
+VARY = ("HX-Request", "HX-Target", "HX-Trigger")
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _vary_on_htmx(response: Response) -> Response:
-        # Any URL may answer htmx and plain requests differently: caches must keep them apart.
-        if "Vary" in response.headers:
-            response.vary.add("HX-Request")
-        else:
-            response.headers["Vary"] = "HX-Request"
+        # Any URL may answer htmx and plain requests differently (a fragment for the target
+        # asked, or what is typed into the search field): caches must keep them apart.
+        for header in VARY:
+            response.vary.add(header)
         return response

@@ -125,6 +125,7 @@ POST_ONLY = {
     "/staff/privacy/<int:request_id>/verlengen",
     "/staff/privacy/<int:request_id>/afsluiten",
     "/redactie/nieuwsbrieven/<slug>/test",
+    "/assistent/wissen",
 }
 # Pages with a parameter, listed above with an example value.
 EXAMPLES = {

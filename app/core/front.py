@@ -39,6 +39,11 @@ KEY_HEADERS = (
     "HTTP_HX_TARGET",
     "HTTP_HX_BOOSTED",
     "HTTP_HX_HISTORY_RESTORE_REQUEST",
+    "HTTP_HX_TRIGGER",
+)
+# An answer that says it varies on a request header outside the key is never kept.
+KEYED = frozenset(
+    {"accept-encoding", *(h.removeprefix("HTTP_").replace("_", "-").lower() for h in KEY_HEADERS)}
 )
 
 StartResponse = Callable[..., Any]
@@ -158,8 +163,10 @@ def _keepable(status: str, headers: list[tuple[str, str]]) -> int:
         lowered = name.lower()
         if lowered == "set-cookie":
             return 0
-        if lowered == "vary" and "*" in value:
-            return 0
+        if lowered == "vary" and any(
+            name.strip().lower() not in KEYED for name in value.split(",") if name.strip()
+        ):
+            return 0  # "*" included
         if lowered == "cache-control":
             cache_control = value.lower()
     if "public" not in cache_control or "private" in cache_control or "no-" in cache_control:

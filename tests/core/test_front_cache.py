@@ -152,3 +152,21 @@ def test_a_new_and_an_edited_article_are_served_fresh_within_the_recheck_interva
     fresh = visitor.get("/feed.xml").get_data(as_text=True)
     assert "Logeren een hele week" in fresh and "Logeren in het weekend" not in fresh
     app.extensions["db_engine"].dispose()
+
+
+def test_an_answer_that_varies_on_a_header_outside_the_key_is_never_kept():
+    from app.core.front import _keepable
+
+    public = [("Cache-Control", "public, max-age=60")]
+    assert _keepable("200 OK", [*public, ("Vary", "HX-Request, HX-Trigger, Accept-Encoding")])
+    for vary in ("Accept-Language", "HX-Request, User-Agent", "*"):
+        assert _keepable("200 OK", [*public, ("Vary", vary)]) == 0, vary
+
+
+def test_typing_in_the_search_field_and_submitting_are_kept_apart(app, visitor):
+    typing = {"HX-Request": "true", "HX-Target": "zoekresultaten", "HX-Trigger": "zoekveld"}
+    submitted = {"HX-Request": "true", "HX-Target": "zoekresultaten"}
+    for _ in range(2):
+        typed = visitor.get("/zoeken?q=re", headers=typing).get_data(as_text=True)
+        whole = visitor.get("/zoeken?q=re", headers=submitted).get_data(as_text=True)
+        assert "Typ minstens 3 tekens." in typed and "Typ minstens 3 tekens." not in whole
