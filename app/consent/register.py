@@ -49,7 +49,8 @@ COOKIES: tuple[Cookie, ...] = (
         category=Category.FUNCTIONAL,
         purpose=(
             "Houdt bij dat je bent ingelogd, beveiligt formulieren tegen misbruik (CSRF) en "
-            "onthoudt korte meldingen en je winkelmandje."
+            "onthoudt korte meldingen, je winkelmandje en je laatste vragen aan de assistent "
+            "(zonder de persoonsgegevens die we eruit halen)."
         ),
         lifetime="tot je de browser sluit",
     ),
