@@ -178,7 +178,9 @@ def test_a_start_syncs_the_catalogue_only_when_its_files_changed(tmp_path, datab
     def meals_active(app):
         with Session(app.extensions["db_engine"]) as session:
             row = session.get(ProductRow, "tien-verse-maaltijden")
-            return row is not None and row.active
+            active = row is not None and row.active
+        app.extensions["db_engine"].dispose()  # no connection left open for the next test
+        return active
 
     app = start()
     assert meals_active(app)
@@ -189,6 +191,7 @@ def test_a_start_syncs_the_catalogue_only_when_its_files_changed(tmp_path, datab
         row.active = False
         session.add(row)
         session.commit()
+    app.extensions["db_engine"].dispose()
     app = start()
     assert not meals_active(app)
     assert not app.extensions["content"]._values.keys() - {"site"}  # nothing but site.toml read
