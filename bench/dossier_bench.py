@@ -105,6 +105,9 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument(
+        "--profile", action="store_true", help="print where the dossier page spends its time"
+    )
+    parser.add_argument(
         "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/dossier_bench"
     )
     options = parser.parse_args()
@@ -228,8 +231,16 @@ def main() -> None:
     first = client.get(url)
     if first.status_code != 200:
         raise SystemExit(f"{url} answered {first.status_code}")
+    if options.profile:
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profiler:
+            for _ in range(20):
+                client.get(url)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     times = []
-    for _ in range(50):
+    for _ in range(100):
         began = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - began) * 1000)

@@ -93,12 +93,10 @@ POST_ONLY = {
     "/admin/account/<int:user_id>/tweede-stap",
     "/staff/hulplijn/<int:request_id>/oppakken",
     "/staff/hulplijn/dossiers/<int:client_id>/vragen",
-    "/staff/hulplijn/dossiers/<int:client_id>/vragen/<int:question_id>",
     "/staff/hulplijn/dossiers/<int:client_id>/contact",
     "/staff/hulplijn/dossiers/<int:client_id>/documenten",
     "/staff/hulplijn/dossiers/<int:client_id>/verzekering/inzien",
     "/staff/hulplijn/dossiers/<int:client_id>/verzekering",
-    "/staff/hulplijn/dossiers/<int:client_id>/gegevens",
     "/staff/hulplijn/dossiers/<int:client_id>/wissen",
     "/hulplijn/mijn-vragen/<int:client_id>/documenten",
     "/hulplijn/mijn-vragen/<int:client_id>/correctie",
@@ -155,6 +153,13 @@ OWN_RECORD = {
     "/staff/hulplijn/dossiers/<int:client_id>/reden": "/staff/hulplijn/dossiers/1/reden",
     "/staff/hulplijn/dossiers/<int:client_id>/contact/<int:contact_id>": (
         "/staff/hulplijn/dossiers/1/contact/1"
+    ),
+    "/staff/hulplijn/dossiers/<int:client_id>/vragen/<int:question_id>": (
+        "/staff/hulplijn/dossiers/1/vragen/1"
+    ),
+    "/staff/hulplijn/dossiers/<int:client_id>/gegevens": "/staff/hulplijn/dossiers/1/gegevens",
+    "/staff/hulplijn/dossiers/<int:client_id>/documenten": (
+        "/staff/hulplijn/dossiers/1/documenten"
     ),
     "/staff/hulplijn/dossiers/<int:client_id>/documenten/<int:document_id>": (
         "/staff/hulplijn/dossiers/1/documenten/1"

@@ -614,14 +614,22 @@ def add_document(
     return document
 
 
-def documents(session: Session, client: Client) -> list[Document]:
+def documents(session: Session, client: Client, *, limit: int | None = None) -> list[Document]:
+    """The dossier's documents, the newest first (the newest `limit` of them when given)."""
     return list(
         session.exec(
             select(Document)
             .where(Document.client_id == client.id)
-            .order_by(col(Document.uploaded_at).desc())
+            .order_by(col(Document.uploaded_at).desc(), col(Document.id).desc())
+            .limit(limit)
         )
     )
+
+
+def document_count(session: Session, client: Client) -> int:
+    return session.exec(
+        select(sa.func.count()).select_from(Document).where(Document.client_id == client.id)
+    ).one()
 
 
 def document_content(document: Document) -> bytes:

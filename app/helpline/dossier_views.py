@@ -61,6 +61,8 @@ ONLY_STAFF = (Role.STAFF,)
 UPLOAD_LIMIT = DOCUMENT_MAX_BYTES + 64 * 1024
 # Contact moments on one page of the dossier, newest first (a long dossier stays quick).
 CONTACTS_PER_PAGE = 20
+# The dossier page lists the newest documents; all of them are on a page of their own.
+DOCUMENTS_SHOWN = 10
 
 
 def _client(client_id: int) -> Client:
@@ -97,7 +99,7 @@ def _page(client: Client, *, status: int = 200, **forms: Any):
     contacts = dossier.contacts_page(
         session, client, page_number(request.args.get("pagina")), CONTACTS_PER_PAGE
     )
-    documents = dossier.documents(session, client)
+    documents = dossier.documents(session, client, limit=DOCUMENTS_SHOWN)
     contact_form = forms.pop("contact_form", None) or ContactMomentForm(
         formdata=None, on=datetime.now(AMSTERDAM).date()
     )
@@ -105,19 +107,6 @@ def _page(client: Client, *, status: int = 200, **forms: Any):
     dossier.log(session, client, current_user, AccessAction.READ, "ingezien")
     session.commit()
     responsible = dossier.staff_name(session, client.responsible_id)
-    edit_question = forms.pop("edit_question", None)
-
-    def question_form(question: Question) -> QuestionEditForm:
-        if edit_question and edit_question[0] == question.id:
-            return edit_question[1]
-        return QuestionEditForm(
-            formdata=None,
-            prefix=f"q{question.id}",
-            status=question.status.value,
-            description=dossier.unseal(client.id, question.description),
-            follow_up=question.follow_up,
-            version=question.version,
-        )
 
     return render_template(
         "helpline/staff_dossier.html",
@@ -127,6 +116,9 @@ def _page(client: Client, *, status: int = 200, **forms: Any):
         questions=questions,
         contacts=contacts,
         documents=documents,
+        document_total=len(documents)
+        if len(documents) < DOCUMENTS_SHOWN
+        else dossier.document_count(session, client),
         requests=dossier.requests_of(session, client),
         reasons=dossier.reasons_given(session, client)
         if client.responsible_id == current_user.id
@@ -135,15 +127,10 @@ def _page(client: Client, *, status: int = 200, **forms: Any):
         unseal=lambda token: dossier.unseal(client.id, token),
         document_name=dossier.document_name,
         topics=TOPIC_LABELS,
-        question_form=question_form,
-        opened=(edit_question or (None,))[0],
-        conflict=forms.pop("conflict", None),
         policy=forms.pop("policy", None),
         new_question_form=forms.pop("question_form", None) or QuestionForm(formdata=None),
         contact_form=contact_form,
         document_form=forms.pop("document_form", None) or DocumentForm(formdata=None),
-        details_form=forms.pop("details_form", None)
-        or DetailsForm(formdata=None, version=client.version),
         reason_form=forms.pop("reason_form", None) or ReasonForm(formdata=None),
         policy_form=forms.pop("policy_form", None) or PolicyForm(formdata=None),
         erase_form=forms.pop("erase_form", None) or EraseForm(formdata=None),
@@ -236,40 +223,66 @@ def add_question(client_id: int):
     return redirect(url_for("dossiers.show", client_id=client.id, _anchor="vragen"), code=303)
 
 
-@bp.post("/<int:client_id>/vragen/<int:question_id>")
+@bp.route("/<int:client_id>/vragen/<int:question_id>", methods=["GET", "POST"])
 @role_required(*ONLY_STAFF)
 def edit_question(client_id: int, question_id: int):
+    """Change a help question's status, text and follow-up date on a page of its own."""
     client = _client(client_id)
     if refused := _reason_first(client):
         return refused
+    session = db.session()
     question = _owned(Question, question_id, client)
     form = QuestionEditForm(prefix=f"q{question.id}")
-    if not form.validate_on_submit() or form.version.data is None:
-        return _page(client, status=422, edit_question=(question.id, form))
-    try:
-        dossier.update_question(
-            db.session(),
-            client,
-            question,
-            staff=current_user,
-            status=QuestionStatus.parse(form.status.data) or QuestionStatus.OPEN,
-            description=form.description.data,
-            follow_up=form.follow_up.data,
-            version=form.version.data,
+    status, conflict = 200, False
+    if not form.is_submitted():
+        form = QuestionEditForm(
+            formdata=None,
+            prefix=f"q{question.id}",
+            status=question.status.value,
+            description=dossier.unseal(client.id, question.description),
+            follow_up=question.follow_up,
+            version=question.version,
         )
-    except dossier.Conflict:
-        db.session().rollback()
-        add_error(form, FieldError(None, CONFLICT))
-        return _page(client, status=409, edit_question=(question.id, form), conflict=question.id)
-    except FieldError as error:
-        db.session().rollback()
-        add_error(form, error)
-        return _page(client, status=422, edit_question=(question.id, form))
-    db.session().commit()
-    flash("De vraag is bijgewerkt.", "ok")
-    return redirect(
-        url_for("dossiers.show", client_id=client.id, _anchor=f"vraag-{question.id}"), code=303
-    )
+    elif form.validate_on_submit() and form.version.data is not None:
+        try:
+            dossier.update_question(
+                session,
+                client,
+                question,
+                staff=current_user,
+                status=QuestionStatus.parse(form.status.data) or QuestionStatus.OPEN,
+                description=form.description.data,
+                follow_up=form.follow_up.data,
+                version=form.version.data,
+            )
+        except dossier.Conflict:
+            session.rollback()
+            add_error(form, FieldError(None, CONFLICT))
+            status, conflict = 409, True
+            form.version.data = question.version
+        except FieldError as error:
+            session.rollback()
+            add_error(form, error)
+            status = 422
+        else:
+            session.commit()
+            flash("De vraag is bijgewerkt.", "ok")
+            anchor = f"vraag-{question.id}"
+            return redirect(url_for("dossiers.show", client_id=client.id, _anchor=anchor), 303)
+    else:
+        status = 422
+    dossier.log(session, client, current_user, AccessAction.READ, f"vraag {question.id}")
+    session.commit()
+    return render_template(
+        "helpline/staff_question.html",
+        client=client,
+        number=dossier.number(client.id),
+        question=question,
+        topics=TOPIC_LABELS,
+        stored=dossier.unseal(client.id, question.description),
+        conflict=conflict,
+        form=form,
+    ), status
 
 
 CONFLICT = (
@@ -418,6 +431,25 @@ def send_document(document: Document) -> Response:
     return response
 
 
+@bp.get("/<int:client_id>/documenten")
+@role_required(*ONLY_STAFF)
+def all_documents(client_id: int):
+    client = _client(client_id)
+    if refused := _reason_first(client):
+        return refused
+    session = db.session()
+    documents = dossier.documents(session, client)
+    dossier.log(session, client, current_user, AccessAction.READ, "alle documenten")
+    session.commit()
+    return render_template(
+        "helpline/staff_documents.html",
+        client=client,
+        number=dossier.number(client.id),
+        documents=documents,
+        document_name=dossier.document_name,
+    )
+
+
 @bp.get("/<int:client_id>/documenten/<int:document_id>")
 @role_required(*ONLY_STAFF)
 def download(client_id: int, document_id: int):
@@ -475,34 +507,59 @@ def save_policy(client_id: int):
     return redirect(url_for("dossiers.show", client_id=client.id, _anchor="verzekering"), code=303)
 
 
-@bp.post("/<int:client_id>/gegevens")
+@bp.route("/<int:client_id>/gegevens", methods=["GET", "POST"])
 @role_required(*ONLY_STAFF)
 def edit_details(client_id: int):
+    """Correct the client's name, phone and e-mail (rectification) on a page of its own."""
     client = _client(client_id)
     if refused := _reason_first(client):
         return refused
+    session = db.session()
+    stored = dossier.details(client)
     form = DetailsForm()
-    if not form.validate_on_submit() or form.version.data is None:
-        return _page(client, status=422, details_form=form)
-    try:
-        dossier.change_details(
-            db.session(),
-            client,
-            dossier.Details(form.name.data, form.phone.data or "", form.email.data or ""),
-            staff=current_user,
-            version=form.version.data,
+    status, conflict = 200, False
+    if not form.is_submitted():
+        form = DetailsForm(
+            formdata=None,
+            name=stored.name,
+            phone=stored.phone,
+            email=stored.email,
+            version=client.version,
         )
-    except dossier.Conflict:
-        db.session().rollback()
-        add_error(form, FieldError(None, CONFLICT))
-        return _page(client, status=409, details_form=form)
-    except FieldError as error:
-        db.session().rollback()
-        add_error(form, error)
-        return _page(client, status=422, details_form=form)
-    db.session().commit()
-    flash("De gegevens van de cliënt zijn gecorrigeerd.", "ok")
-    return redirect(url_for("dossiers.show", client_id=client.id), code=303)
+    elif form.validate_on_submit() and form.version.data is not None:
+        try:
+            dossier.change_details(
+                session,
+                client,
+                dossier.Details(form.name.data, form.phone.data or "", form.email.data or ""),
+                staff=current_user,
+                version=form.version.data,
+            )
+        except dossier.Conflict:
+            session.rollback()
+            add_error(form, FieldError(None, CONFLICT))
+            status, conflict = 409, True
+            form.version.data = client.version
+        except FieldError as error:
+            session.rollback()
+            add_error(form, error)
+            status = 422
+        else:
+            session.commit()
+            flash("De gegevens van de cliënt zijn gecorrigeerd.", "ok")
+            return redirect(url_for("dossiers.show", client_id=client.id), code=303)
+    else:
+        status = 422
+    dossier.log(session, client, current_user, AccessAction.READ, "gegevens")
+    session.commit()
+    return render_template(
+        "helpline/staff_details.html",
+        client=client,
+        number=dossier.number(client.id),
+        stored=stored,
+        conflict=conflict,
+        form=form,
+    ), status
 
 
 @bp.post("/<int:client_id>/wissen")

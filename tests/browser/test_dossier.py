@@ -160,6 +160,11 @@ def test_a_colleague_states_a_reason_and_edits_a_contact_moment(
             question_id=None,
             follow_up=None,
         )
+        dossier.add_question(s, client, staff=mara, topic="wonen", description=STORY)
+        for number in range(11):
+            dossier.add_document(
+                s, client, PDF, f"brief-{number:02d}.pdf", staff=mara, uploader_id=mara.id
+            )
         s.commit()
     context, page = _new_page(
         browser, viewport={"width": 320, "height": 640}, java_script_enabled=javascript
@@ -188,4 +193,24 @@ def test_a_colleague_states_a_reason_and_edits_a_contact_moment(
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("Het contactmoment is bijgewerkt.")).to_be_visible()
     expect(page.locator("p.zg-pre", has_text="Kees teruggebeld.")).to_be_visible()
+    # The question, the client's details and the list of every document have pages of their own.
+    page.get_by_role("link", name="Vraag 1 wijzigen").click()
+    checked(page, javascript)
+    page.get_by_label("Stand").select_option("afgerond")
+    page.get_by_role("button", name="Vraag opslaan").click()
+    expect(page.get_by_text("De vraag is bijgewerkt.")).to_be_visible()
+    expect(page.locator("#vraag-1 + p")).to_contain_text("afgerond op")
+    page.get_by_role("link", name="Gegevens corrigeren").click()
+    checked(page, javascript)
+    page.get_by_label("Naam").fill("")
+    page.get_by_role("button", name="Gegevens opslaan").click()
+    expect(page.locator("#foutoverzicht")).to_contain_text("de naam")
+    expect(page.get_by_label("E-mailadres")).to_have_value("kees@example.nl")
+    page.get_by_label("Naam").fill("Kees Hoekstra-Bos")
+    page.get_by_role("button", name="Gegevens opslaan").click()
+    expect(page.get_by_role("heading", name="Dossier D-000001: Kees Hoekstra-Bos")).to_be_visible()
+    expect(page.get_by_text("11 documenten; hier de 10 nieuwste.")).to_be_visible()
+    page.get_by_role("link", name="Alle 11 documenten bekijken").click()
+    expect(page.get_by_role("link", name="brief-00.pdf")).to_be_visible()
+    checked(page, javascript)
     context.close()

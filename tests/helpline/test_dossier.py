@@ -254,6 +254,8 @@ def test_two_makelaars_editing_one_question_get_a_conflict_that_keeps_both_texts
             page=url,
         )
 
+    form = client.get(f"{url}/vragen/{question.id}").get_data(as_text=True)
+    assert str(escape(STORY)) in form and f'name="{prefix}version"' in form
     assert edit("Eerste versie van collega A", question.version).status_code == 303
     late = edit("Tweede versie van collega B", question.version)  # opened before A saved
     body = late.get_data(as_text=True)
@@ -472,6 +474,9 @@ def test_the_client_asks_for_a_correction_and_staff_apply_it(
     auth.login(mara.email)
     assert f"Vraag {correction.id}" in client.get("/staff/hulplijn").get_data(as_text=True)
     page = f"/staff/hulplijn/dossiers/{dossier.id}"
+    form = client.get(f"{page}/gegevens").get_data(as_text=True)
+    assert 'value="Carla Mantel"' in form and 'value="carla@example.nl"' in form
+    assert client.submit(f"{page}/gegevens", {"name": "", "version": "1"}).status_code == 422
     changed = client.submit(
         f"{page}/gegevens",
         {"name": "Carla Mantel-de Boer", "phone": "", "email": "carla@example.nl", "version": "1"},
@@ -483,7 +488,9 @@ def test_the_client_asks_for_a_correction_and_staff_apply_it(
         {"name": "Oude naam", "phone": "", "email": "carla@example.nl", "version": "1"},
         page=page,
     )
-    assert stale.status_code == 409 and "Oude naam" in stale.get_data(as_text=True)
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Nu opgeslagen door je collega" in body
+    assert 'value="Oude naam"' in body and "Carla Mantel-de Boer" in body
     assert "Carla Mantel-de Boer" in client.get(page).get_data(as_text=True)
     corrected = session.exec(
         select(AccessEntry).where(col(AccessEntry.what).contains("gecorrigeerd"))
@@ -556,3 +563,31 @@ def test_a_long_dossier_shows_its_contact_moments_twenty_at_a_time(
     assert "Gesprek nummer 05" not in second
     for odd in ("99", "-1", "x", "٣"):
         assert client.get(url, query_string={"pagina": odd}).status_code == 200
+
+
+def test_a_dossier_lists_its_ten_newest_documents_and_all_of_them_on_a_page_of_their_own(
+    app, client, session, auth, mara
+):
+    ask(client)
+    auth.login(mara.email)
+    dossier = open_dossier(client, session, last_request(session).id)
+    url = f"/staff/hulplijn/dossiers/{dossier.id}"
+    for number in range(12):
+        sent = upload(client, f"{url}/documenten", url, PNG, f"brief-{number:02d}.png")
+        assert sent.status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "12 documenten; hier de 10 nieuwste." in page
+    assert "brief-11.png" in page and "brief-02.png" in page and "brief-01.png" not in page
+    assert "Alle 12 documenten bekijken" in page
+    everything = client.get(f"{url}/documenten")
+    listed = everything.get_data(as_text=True)
+    assert everything.status_code == 200
+    assert all(f"brief-{number:02d}.png" in listed for number in range(12))
+    read = session.exec(
+        select(AccessEntry).where(col(AccessEntry.what).contains("alle documenten"))
+    ).all()
+    assert [e.actor_id for e in read] == [mara.id]
+    assert (
+        client.get(f"/staff/hulplijn/dossiers/{(dossier.id or 0) + 1}/documenten").status_code
+        == 404
+    )
