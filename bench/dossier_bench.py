@@ -10,7 +10,7 @@ itself (sealed with a data key each, with their keyed search hashes), then print
 - the client search (name, name prefix, e-mail, phone, dossier number): p50 and p95 in ms of
   `dossier.search`, the service the staff search page calls, over `--rounds` searches each;
 - the dossier page of a client with 200 contact moments and 50 documents, asked through the
-  app as a logged-in makelaar: p50 and p95 in ms over 50 requests.
+  app as a logged-in makelaar: p50 and p95 in ms over 100 requests.
 
 The goals (issue 15): search p95 <= 50 ms over 10,000 dossiers, the big page p95 <= 50 ms.
 """
