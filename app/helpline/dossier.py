@@ -626,6 +626,22 @@ def documents(session: Session, client: Client, *, limit: int | None = None) -> 
     )
 
 
+def add_upload(
+    session: Session, client: Client, upload: Any, *, staff: Any | None, uploader_id: int | None
+) -> Document:
+    """A document from a form's file field (staff's or the client's own upload): refused with
+    a field message when no file was chosen, too large or of a kind we do not take."""
+    if upload is None or not getattr(upload, "filename", ""):
+        raise FieldError("document", EMPTY_FILE)
+    try:
+        data = upload.read(DOCUMENT_MAX_BYTES + 1)  # one byte over the limit is enough to refuse
+    finally:
+        upload.close()
+    return add_document(
+        session, client, data, upload.filename, staff=staff, uploader_id=uploader_id
+    )
+
+
 def document_count(session: Session, client: Client) -> int:
     return session.exec(
         select(sa.func.count()).select_from(Document).where(Document.client_id == client.id)

@@ -391,16 +391,12 @@ def upload(client_id: int):
     if refused := _reason_first(client):
         return refused
     form = DocumentForm()
-    upload_ = form.document.data
 
     def save() -> None:
-        if upload_ is None or not getattr(upload_, "filename", ""):
-            raise FieldError("document", dossier.EMPTY_FILE)
-        dossier.add_document(
+        dossier.add_upload(
             db.session(),
             client,
-            read_upload(upload_),
-            upload_.filename,
+            form.document.data,
             staff=current_user,
             uploader_id=current_user.id,
         )
@@ -410,14 +406,6 @@ def upload(client_id: int):
         return shown
     flash("Het document is toegevoegd.", "ok")
     return redirect(url_for("dossiers.show", client_id=client.id, _anchor="documenten"), code=303)
-
-
-def read_upload(upload: Any) -> bytes:
-    """The uploaded file's bytes (at most one byte over the limit, enough to refuse it)."""
-    try:
-        return upload.read(DOCUMENT_MAX_BYTES + 1)
-    finally:
-        upload.close()
 
 
 def send_document(document: Document) -> Response:

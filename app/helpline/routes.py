@@ -136,17 +136,9 @@ def upload(client_id: int):
     client = _own_client(client_id)
     form = DocumentForm()
     if form.validate_on_submit():
-        upload_ = form.document.data
         try:
-            if upload_ is None or not getattr(upload_, "filename", ""):
-                raise FieldError("document", dossier.EMPTY_FILE)
-            dossier.add_document(
-                db.session(),
-                client,
-                dossier_views.read_upload(upload_),
-                upload_.filename,
-                staff=None,
-                uploader_id=current_user.id,
+            dossier.add_upload(
+                db.session(), client, form.document.data, staff=None, uploader_id=current_user.id
             )
         except FieldError as error:
             db.session().rollback()
