@@ -223,6 +223,36 @@ def add_question(client_id: int):
     return redirect(url_for("dossiers.show", client_id=client.id, _anchor="vragen"), code=303)
 
 
+def _edit(form_class: Any, record: Any, initial: dict, save: Any, *, prefix: str = "") -> Any:
+    """The one way a versioned record (question, contact moment, client details) is edited on a
+    page of its own: a GET shows `initial`; a valid POST runs `save(form)` and commits, and then
+    this returns None; a colleague's earlier save gives 409 with what they stored and what was
+    typed. Otherwise it returns (form, status, conflict) for the page."""
+    form = form_class(prefix=prefix)
+    if not form.is_submitted():
+        return (
+            form_class(formdata=None, prefix=prefix, version=record.version, **initial),
+            200,
+            False,
+        )
+    if not form.validate_on_submit() or form.version.data is None:
+        return form, 422, False
+    session = db.session()
+    try:
+        save(form)
+    except dossier.Conflict:
+        session.rollback()
+        add_error(form, FieldError(None, CONFLICT))
+        form.version.data = record.version
+        return form, 409, True
+    except FieldError as error:
+        session.rollback()
+        add_error(form, error)
+        return form, 422, False
+    session.commit()
+    return None
+
+
 @bp.route("/<int:client_id>/vragen/<int:question_id>", methods=["GET", "POST"])
 @role_required(*ONLY_STAFF)
 def edit_question(client_id: int, question_id: int):
@@ -232,45 +262,31 @@ def edit_question(client_id: int, question_id: int):
         return refused
     session = db.session()
     question = _owned(Question, question_id, client)
-    form = QuestionEditForm(prefix=f"q{question.id}")
-    status, conflict = 200, False
-    if not form.is_submitted():
-        form = QuestionEditForm(
-            formdata=None,
-            prefix=f"q{question.id}",
-            status=question.status.value,
-            description=dossier.unseal(client.id, question.description),
-            follow_up=question.follow_up,
-            version=question.version,
-        )
-    elif form.validate_on_submit() and form.version.data is not None:
-        try:
-            dossier.update_question(
-                session,
-                client,
-                question,
-                staff=current_user,
-                status=QuestionStatus.parse(form.status.data) or QuestionStatus.OPEN,
-                description=form.description.data,
-                follow_up=form.follow_up.data,
-                version=form.version.data,
-            )
-        except dossier.Conflict:
-            session.rollback()
-            add_error(form, FieldError(None, CONFLICT))
-            status, conflict = 409, True
-            form.version.data = question.version
-        except FieldError as error:
-            session.rollback()
-            add_error(form, error)
-            status = 422
-        else:
-            session.commit()
-            flash("De vraag is bijgewerkt.", "ok")
-            anchor = f"vraag-{question.id}"
-            return redirect(url_for("dossiers.show", client_id=client.id, _anchor=anchor), 303)
-    else:
-        status = 422
+    edited = _edit(
+        QuestionEditForm,
+        question,
+        {
+            "status": question.status.value,
+            "description": dossier.unseal(client.id, question.description),
+            "follow_up": question.follow_up,
+        },
+        lambda form: dossier.update_question(
+            session,
+            client,
+            question,
+            staff=current_user,
+            status=QuestionStatus.parse(form.status.data) or QuestionStatus.OPEN,
+            description=form.description.data,
+            follow_up=form.follow_up.data,
+            version=form.version.data,
+        ),
+        prefix=f"q{question.id}",
+    )
+    if edited is None:
+        flash("De vraag is bijgewerkt.", "ok")
+        anchor = f"vraag-{question.id}"
+        return redirect(url_for("dossiers.show", client_id=client.id, _anchor=anchor), 303)
+    form, status, conflict = edited
     dossier.log(session, client, current_user, AccessAction.READ, f"vraag {question.id}")
     session.commit()
     return render_template(
@@ -334,42 +350,28 @@ def edit_contact(client_id: int, contact_id: int):
         return refused
     session = db.session()
     moment = _owned(ContactMoment, contact_id, client)
-    form = NotesForm()
-    status, conflict = 200, False
-    if not form.is_submitted():
-        form = NotesForm(
-            formdata=None,
-            summary=dossier.unseal(client.id, moment.summary),
-            notes=dossier.unseal(client.id, moment.notes),
-            version=moment.version,
-        )
-    elif form.validate_on_submit() and form.version.data is not None:
-        try:
-            dossier.update_notes(
-                session,
-                client,
-                moment,
-                staff=current_user,
-                summary=form.summary.data,
-                notes=form.notes.data or "",
-                version=form.version.data,
-            )
-        except dossier.Conflict:
-            session.rollback()
-            add_error(form, FieldError(None, CONFLICT))
-            status, conflict = 409, True
-            form.version.data = moment.version
-        except FieldError as error:
-            session.rollback()
-            add_error(form, error)
-            status = 422
-        else:
-            session.commit()
-            flash("Het contactmoment is bijgewerkt.", "ok")
-            anchor = f"contact-{moment.id}"
-            return redirect(url_for("dossiers.show", client_id=client.id, _anchor=anchor), 303)
-    else:
-        status = 422
+    edited = _edit(
+        NotesForm,
+        moment,
+        {
+            "summary": dossier.unseal(client.id, moment.summary),
+            "notes": dossier.unseal(client.id, moment.notes),
+        },
+        lambda form: dossier.update_notes(
+            session,
+            client,
+            moment,
+            staff=current_user,
+            summary=form.summary.data,
+            notes=form.notes.data or "",
+            version=form.version.data,
+        ),
+    )
+    if edited is None:
+        flash("Het contactmoment is bijgewerkt.", "ok")
+        anchor = f"contact-{moment.id}"
+        return redirect(url_for("dossiers.show", client_id=client.id, _anchor=anchor), 303)
+    form, status, conflict = edited
     dossier.log(session, client, current_user, AccessAction.READ, f"contactmoment {moment.id}")
     session.commit()
     return render_template(
@@ -504,40 +506,22 @@ def edit_details(client_id: int):
         return refused
     session = db.session()
     stored = dossier.details(client)
-    form = DetailsForm()
-    status, conflict = 200, False
-    if not form.is_submitted():
-        form = DetailsForm(
-            formdata=None,
-            name=stored.name,
-            phone=stored.phone,
-            email=stored.email,
-            version=client.version,
-        )
-    elif form.validate_on_submit() and form.version.data is not None:
-        try:
-            dossier.change_details(
-                session,
-                client,
-                dossier.Details(form.name.data, form.phone.data or "", form.email.data or ""),
-                staff=current_user,
-                version=form.version.data,
-            )
-        except dossier.Conflict:
-            session.rollback()
-            add_error(form, FieldError(None, CONFLICT))
-            status, conflict = 409, True
-            form.version.data = client.version
-        except FieldError as error:
-            session.rollback()
-            add_error(form, error)
-            status = 422
-        else:
-            session.commit()
-            flash("De gegevens van de cliënt zijn gecorrigeerd.", "ok")
-            return redirect(url_for("dossiers.show", client_id=client.id), code=303)
-    else:
-        status = 422
+    edited = _edit(
+        DetailsForm,
+        client,
+        {"name": stored.name, "phone": stored.phone, "email": stored.email},
+        lambda form: dossier.change_details(
+            session,
+            client,
+            dossier.Details(form.name.data, form.phone.data or "", form.email.data or ""),
+            staff=current_user,
+            version=form.version.data,
+        ),
+    )
+    if edited is None:
+        flash("De gegevens van de cliënt zijn gecorrigeerd.", "ok")
+        return redirect(url_for("dossiers.show", client_id=client.id), code=303)
+    form, status, conflict = edited
     dossier.log(session, client, current_user, AccessAction.READ, "gegevens")
     session.commit()
     return render_template(
