@@ -63,6 +63,8 @@ UPLOAD_LIMIT = DOCUMENT_MAX_BYTES + 64 * 1024
 CONTACTS_PER_PAGE = 20
 # The dossier page lists the newest documents; all of them are on a page of their own.
 DOCUMENTS_SHOWN = 10
+# A search shows at most this many dossiers, and says so when there are more.
+SEARCH_SHOWN = 50
 
 
 def _client(client_id: int) -> Client:
@@ -144,7 +146,8 @@ def search():
     session = db.session()
     form = DossierSearchForm(request.args)
     text = (form.q.data or "")[:200]
-    found = dossier.search(session, text) if text.strip() else []
+    found = dossier.search(session, text, limit=SEARCH_SHOWN + 1) if text.strip() else []
+    more, found = len(found) > SEARCH_SHOWN, found[:SEARCH_SHOWN]
     for client in found:
         dossier.log(session, client, current_user, AccessAction.READ, "in zoekresultaat")
     session.commit()
@@ -155,6 +158,7 @@ def search():
         number=dossier.number,
         follow_ups=dossier.follow_ups(session, current_user, datetime.now(AMSTERDAM).date()),
         searched=bool(text.strip()),
+        more=more,
     )
 
 

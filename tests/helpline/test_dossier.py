@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from app import db
 from app.accounts.models import Role, User
 from app.audit.models import AccessAction, AccessEntry
 from app.helpline.models import Client, ClientTerm, ContactMoment, Document, HelpRequest, Question
@@ -199,6 +200,23 @@ def test_a_client_is_found_on_keyed_hashes_of_name_prefix_email_phone_and_number
     assert f"{anna.id:06d}" in found("jans") and number not in found("jans")
     assert found("jo") == [] and found("zzzz") == []  # too short for a prefix; no one
     assert client.get("/staff/hulplijn/dossiers", query_string={"q": "x" * 5000}).status_code == 200
+
+
+def test_a_search_with_more_than_fifty_dossiers_says_so(app, client, session, auth, mara):
+    with app.app_context():
+        from app.helpline import dossier as service
+
+        for number in range(51):
+            details = service.Details(f"Persoon{number:02d} Jansen", "", "")
+            service.create(db.session(), details, staff=mara)
+        db.session().commit()
+    auth.login(mara.email)
+    page = client.get("/staff/hulplijn/dossiers", query_string={"q": "jansen"})
+    body = page.get_data(as_text=True)
+    assert "Meer dan 50 dossiers gevonden" in body and "Zoek preciezer" in body
+    assert len(re.findall(r"D-\d{6}: Persoon", body)) == 50
+    few = client.get("/staff/hulplijn/dossiers", query_string={"q": "persoon07"})
+    assert "1 dossier gevonden" in few.get_data(as_text=True)
 
 
 def test_a_match_is_proposed_and_never_merged_without_confirmation(
