@@ -1,17 +1,22 @@
 """/assistent: questions answered from the hub, with their sources.
 
 Without JavaScript the form posts and the whole page shows the conversation; with htmx only the
-new question and its reply are appended. The conversation is kept in the visitor's own session
-cookie (masked, the last few questions), never in the database.
+new question and its reply are appended. A logged-in caregiver's questions are kept in the
+database (masked, sealed, 90 days; `history`); a visitor's only in their own session cookie
+(masked, the last few questions), never on the server.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request, session, url_for
+from flask_login import current_user
 
-from app.assistant import service
+from app import crypto, db
+from app.assistant import history, service
 from app.assistant.forms import QuestionForm
 from app.assistant.masking import LABELS, mask
+from app.assistant.models import PERSONAL_DATA
+from app.core import personal_data
 from app.core.navigation import Link, add_link
 from app.extensions import rate_limit
 from app.forms import ButtonForm
@@ -25,8 +30,21 @@ TARGET = "gesprek"
 
 
 def _kept() -> list[dict]:
+    """The conversation shown: a logged-in caregiver's from the database, a visitor's from the
+    session cookie."""
+    if current_user.is_authenticated:
+        return history.recent(db.session(), current_user.id)
     turns = session.get(SESSION_KEY)
     return turns if isinstance(turns, list) else []
+
+
+def _keep(masked) -> None:
+    if current_user.is_authenticated:
+        history.add(db.session(), current_user.id, masked)
+        db.session().commit()
+    else:
+        turn = {"q": masked.text, "found": list(masked.found)}
+        session[SESSION_KEY] = [*_kept(), turn][-KEPT:]
 
 
 def _exchanges(turns: list[dict]) -> list[tuple[dict, service.Reply]]:
@@ -44,7 +62,7 @@ def chat():
     if form.validate_on_submit():
         masked = mask(form.question.data or "")
         new = [{"q": masked.text, "found": list(masked.found)}]
-        session[SESSION_KEY] = [*_kept(), *new][-KEPT:]
+        _keep(masked)
         if not wants_fragment(TARGET):
             return redirect(url_for("assistant.chat", _anchor="laatste-antwoord"))
         form = QuestionForm(formdata=None)
@@ -66,18 +84,26 @@ def chat():
         oob=False,
         labels=LABELS,
         kept=KEPT,
+        stored=current_user.is_authenticated,
+        keep_days=PERSONAL_DATA[0].retention.days,
     )
     return page, status
 
 
 @bp.post("/wissen")
 def clear():
-    """Forget the conversation kept in this browser."""
+    """Forget the conversation: the one kept in this browser and, when logged in, the stored
+    one (its keys destroyed, so no copy of the database can show it again)."""
     if ButtonForm().validate_on_submit():
         session.pop(SESSION_KEY, None)
+        if current_user.is_authenticated:
+            history.clear(db.session(), current_user.id)
+            db.session().commit()
     return redirect(url_for("assistant.chat"))
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    personal_data.register(app, *PERSONAL_DATA, presenters={"assistant_turn": history.present})
+    crypto.register_column(app, "assistant_turn", "question", sealed_by="id")
     add_link(app, Link("main", "assistant.chat", "Assistent", order=55))

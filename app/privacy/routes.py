@@ -39,7 +39,7 @@ from app.privacy.processors import processors
 bp = Blueprint("privacy", __name__)
 
 # The statement's own version: change both when its text changes.
-STATEMENT_VERSION = "1.4"
+STATEMENT_VERSION = "1.5"
 STATEMENT_DATE = date(2026, 12, 3)
 
 
