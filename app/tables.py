@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from app.accounts import models as _accounts  # noqa: F401
+from app.assistant import models as _assistant  # noqa: F401
 from app.audit import models as _audit  # noqa: F401
 from app.consent import models as _consent  # noqa: F401
 from app.dashboard import models as _dashboard  # noqa: F401
