@@ -21,6 +21,7 @@ PROTECTED: dict[str, tuple[Role, ...] | None] = {
     "/redactie": (Role.EDITOR, Role.ADMIN),
     "/redactie/nieuwsbrieven": (Role.EDITOR, Role.ADMIN),
     "/redactie/nieuwsbrieven/2026-12-winter": (Role.EDITOR, Role.ADMIN),
+    "/redactie/assistent": (Role.EDITOR, Role.ADMIN),
     "/account/nieuwsbrief": None,
     "/profiel": (Role.CAREGIVER,),
     "/profiel/vragenlijst": (Role.CAREGIVER,),
@@ -124,6 +125,8 @@ POST_ONLY = {
     "/staff/privacy/<int:request_id>/afsluiten",
     "/redactie/nieuwsbrieven/<slug>/test",
     "/assistent/wissen",
+    "/assistent/melden/<turn_id>",
+    "/redactie/assistent/<int:report_id>/afgehandeld",
 }
 # Pages with a parameter, listed above with an example value.
 EXAMPLES = {

@@ -33,7 +33,7 @@ def question(turn: AssistantTurn) -> str:
 
 
 def recent(session: Session, user_id: int, limit: int = SHOWN) -> list[dict]:
-    """The latest questions, oldest first, as the page shows them: {"q": ..., "found": [...]}."""
+    """The latest questions, oldest first, as the page shows them: {"q", "found", "id"}."""
     rows = session.exec(
         select(AssistantTurn)
         .where(AssistantTurn.user_id == user_id)
@@ -41,7 +41,11 @@ def recent(session: Session, user_id: int, limit: int = SHOWN) -> list[dict]:
         .limit(limit)
     ).all()
     return [
-        {"q": question(turn), "found": [kind for kind in turn.masked.split(",") if kind]}
+        {
+            "q": question(turn),
+            "found": [kind for kind in turn.masked.split(",") if kind],
+            "id": str(turn.id),
+        }
         for turn in reversed(rows)
     ]
 

@@ -1,5 +1,13 @@
-"""What the assistant keeps: the questions of a logged-in caregiver, each sealed with a data key
-of its own, kept 90 days. Of a visitor who is not logged in nothing is kept on the server."""
+"""The assistant's tables.
+
+- `assistant_turn`: the questions of a logged-in caregiver, each sealed with a data key of its
+  own, kept 90 days. Of a visitor who is not logged in nothing is kept on the server.
+- `assistant_report`: answers reported with "Klopt dit antwoord niet?": the masked question,
+  what the assistant answered (the quoted passage, or that it was not sure), the article it
+  quoted and the comment, masked as well. A report names no account, no IP address and no
+  session: nothing links it to the person who sent it. Open reports are deleted after 12 months;
+  an editor who marks one handled deletes it at once.
+"""
 
 from __future__ import annotations
 
@@ -66,4 +74,57 @@ PERSONAL_DATA = (
             "masked": "wat we uit je vraag haalden (alleen de soort, niet de waarde)",
         },
     ),
+)
+
+KEEP_YEARS = 1
+MAX_COMMENT = 1000
+
+
+class AnswerReport(SQLModel, table=True):
+    """One reported answer (see the module's docstring for what is never stored)."""
+
+    __tablename__ = "assistant_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
+    question: str = Field(sa_type=sa.Text)
+    # "answer" (a quoted passage) or "unsure" (no passage: the assistant said it was not sure).
+    kind: str = Field(max_length=10)
+    quote: str = Field(default="", sa_type=sa.Text)
+    article_url: str = Field(default="", max_length=300)
+    article_title: str = Field(default="", max_length=300)
+    comment: str = Field(default="", sa_type=sa.Text)
+
+
+# Not registered as personal data: no column refers to a person and both texts are masked
+# before they are stored. A name typed in a comment could still slip through the masking, so
+# the reports are kept no longer than needed all the same; the retention job reports them
+# (app.assistant.feedback.Reports.retention) and the privacy statement says so.
+REPORTS = Category(
+    table="assistant_report",
+    name="Meldingen over antwoorden van de assistent",
+    purpose="Artikelen en antwoorden van de assistent verbeteren.",
+    legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+    retention=Retention(
+        "age",
+        "tot de redactie de melding heeft afgehandeld, uiterlijk 12 maanden",
+        years=KEEP_YEARS,
+        column="created_at",
+    ),
+    erasure=Erasure.DELETE,
+    source=Source.USER,
+    subject_column="",
+    export=False,
+    fields={
+        "id": "volgnummer",
+        "created_at": "wanneer de melding binnenkwam",
+        "question": "de vraag, zonder persoonsgegevens",
+        "kind": "antwoord met een stukje tekst, of ‘niet zeker’",
+        "quote": "het stukje tekst dat de assistent liet zien",
+        "article_url": "adres van het artikel",
+        "article_title": "titel van het artikel",
+        "comment": "wat er niet klopt (niet verplicht), zonder persoonsgegevens",
+    },
 )

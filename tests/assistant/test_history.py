@@ -92,3 +92,20 @@ def test_questions_go_after_90_days_and_with_the_account(app, client, session, l
         s.commit()
     session.expire_all()
     assert session.exec(select(AssistantTurn)).all() == []
+
+
+def test_a_logged_in_caregiver_reports_a_stored_reply_once(client, session, login_as):
+    from app.assistant.models import AnswerReport
+
+    login_as()
+    ask(client, "wat is respijtzorg")
+    [turn] = session.exec(select(AssistantTurn)).all()
+    url = f"/assistent/melden/{turn.id}"
+    for _ in range(2):
+        sent = client.submit(url, {f"melding-{turn.id}-comment": "Te vaag"}, page="/assistent")
+        assert sent.status_code == 303
+    assert len(session.exec(select(AnswerReport)).all()) == 1
+    assert "Bedankt, de redactie kijkt ernaar." in text_of(client.get("/assistent"))
+    with client.session_transaction() as cookie:
+        assert cookie.get("assistent-gemeld") == [str(turn.id)] and "assistent" not in cookie
+    assert client.submit("/assistent/melden/99999", page="/assistent").status_code == 404
