@@ -81,6 +81,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         ENCRYPTION_KEYS=settings.encryption_keys,
         ERASURE_LEDGER=str(settings.erasure_ledger),
         KEY_STORE_URL=settings.key_store_url,
+        ASSISTANT_LLM_URL=settings.assistant_llm_url,
+        ASSISTANT_LLM_MODEL=settings.assistant_llm_model,
+        ASSISTANT_LLM_KEY=settings.assistant_llm_key,
+        ASSISTANT_LLM_PROCESSOR=settings.assistant_llm_processor,
         # Each partner's signing secret, by variable name (PARTNER_SECRET_<SLUG>).
         PARTNER_SECRETS={
             name: value.strip()

@@ -58,6 +58,10 @@ ENV_NAMES = frozenset(
         "ENCRYPTION_KEYS",
         "ERASURE_LEDGER",
         "KEY_STORE_URL",
+        "ASSISTANT_LLM_URL",
+        "ASSISTANT_LLM_MODEL",
+        "ASSISTANT_LLM_KEY",
+        "ASSISTANT_LLM_PROCESSOR",
     }
 )
 
@@ -83,6 +87,11 @@ class Settings:
     encryption_keys: tuple[str, ...]
     erasure_ledger: Path
     key_store_url: str
+    # The optional language model that rephrases the assistant's passages (off when unset).
+    assistant_llm_url: str | None = None
+    assistant_llm_model: str = ""
+    assistant_llm_key: str | None = None
+    assistant_llm_processor: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -158,6 +167,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'zorggenoot.db'}"
     ).strip()
 
+    llm_url = (env.get("ASSISTANT_LLM_URL") or "").strip().rstrip("/") or None
+    llm_processor = (env.get("ASSISTANT_LLM_PROCESSOR") or "").strip()
+    if llm_url:
+        scheme = urlsplit(llm_url).scheme
+        if scheme not in ("http", "https") or (production and scheme != "https"):
+            raise ConfigError(
+                "ASSISTANT_LLM_URL must be an https:// address (http:// only outside production)."
+            )
+        if not llm_processor:
+            raise ConfigError(
+                "ASSISTANT_LLM_PROCESSOR must name who runs the language model (the privacy "
+                "statement names them) when ASSISTANT_LLM_URL is set."
+            )
+
     return Settings(
         app_env=app_env,
         secret_key=secret_key,
@@ -175,6 +198,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ).resolve(),
         # The data keys (crypto.py) live apart from the main database, backed up on their own.
         key_store_url=env.get("KEY_STORE_URL") or f"sqlite:///{instance_dir / 'keys.db'}",
+        assistant_llm_url=llm_url,
+        assistant_llm_model=(env.get("ASSISTANT_LLM_MODEL") or "").strip(),
+        assistant_llm_key=(env.get("ASSISTANT_LLM_KEY") or "").strip() or None,
+        assistant_llm_processor=llm_processor,
     )
 
 

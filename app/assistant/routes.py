@@ -18,7 +18,7 @@ from flask_login import current_user
 from app import crypto, db
 from app.accounts.access import role_required
 from app.accounts.models import Role
-from app.assistant import feedback, history, service
+from app.assistant import feedback, history, rephrase, service
 from app.assistant.forms import QuestionForm, ReportForm
 from app.assistant.masking import LABELS, Masked, mask
 from app.assistant.models import PERSONAL_DATA
@@ -70,7 +70,7 @@ def _mark_reported(turns: list[dict], turn: dict) -> None:
 
 
 def _exchanges(turns: list[dict]) -> list[tuple[dict, service.Reply]]:
-    return [(turn, service.reply(str(turn.get("q", "")))) for turn in turns]
+    return [(turn, rephrase.apply(service.reply(str(turn.get("q", ""))))) for turn in turns]
 
 
 def _area(turn_id: str) -> str:

@@ -57,6 +57,8 @@ class Reply:
     source: Source | None = None
     links: list[Source] = field(default_factory=list)
     help_lines: tuple[crisis.HelpLine, ...] = ()
+    # The passage in a language model's words (rephrase.py), only when that option is on.
+    rephrased: str = ""
 
 
 def _plain(text: str) -> str:
