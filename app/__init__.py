@@ -81,6 +81,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         ENCRYPTION_KEYS=settings.encryption_keys,
         ERASURE_LEDGER=str(settings.erasure_ledger),
         KEY_STORE_URL=settings.key_store_url,
+        SEARCH_SEMANTIC=settings.search_semantic,
         # Each partner's signing secret, by variable name (PARTNER_SECRET_<SLUG>).
         PARTNER_SECRETS={
             name: value.strip()

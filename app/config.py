@@ -58,8 +58,10 @@ ENV_NAMES = frozenset(
         "ENCRYPTION_KEYS",
         "ERASURE_LEDGER",
         "KEY_STORE_URL",
+        "SEARCH_SEMANTIC",
     }
 )
+OFF = frozenset({"0", "false", "no", "off", "nee", "uit"})
 
 
 class ConfigError(Exception):
@@ -83,6 +85,7 @@ class Settings:
     encryption_keys: tuple[str, ...]
     erasure_ledger: Path
     key_store_url: str
+    search_semantic: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -175,6 +178,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ).resolve(),
         # The data keys (crypto.py) live apart from the main database, backed up on their own.
         key_store_url=env.get("KEY_STORE_URL") or f"sqlite:///{instance_dir / 'keys.db'}",
+        # Dense vectors beside BM25 in search and the assistant (off: BM25 alone).
+        search_semantic=(env.get("SEARCH_SEMANTIC") or "on").strip().lower() not in OFF,
     )
 
 

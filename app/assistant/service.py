@@ -121,10 +121,9 @@ def reply(question: str) -> Reply:
     if asks_if_human(question):
         return Reply("human", question)
     search.ensure_fresh()
-    page = search.search(question, kind=None, topic=None, page=1, live=False)
-    hits = [h for h in (page.results.hits if page.results else []) if h.kind in ANSWER_KINDS]
+    asked, hits = search.retrieve(question, kinds=ANSWER_KINDS, limit=1 + SUGGESTED)
     sources = [Source(h.title, h.url) for h in hits]
-    wanted = terms(page.query or question)
+    wanted = terms(asked or question)
     if hits and wanted:
         doc = _documents([f"{hits[0].kind}:{hits[0].slug}"]).get(f"{hits[0].kind}:{hits[0].slug}")
         if doc is not None:

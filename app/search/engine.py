@@ -367,6 +367,27 @@ class SearchIndex:
                 self._searcher = None
                 self._checked_at = float("-inf")
 
+    def hits(self, keys: Iterable[str]) -> list[Hit]:
+        """The documents of `keys` (in that order) as hits without a snippet; keys that are
+        not in the index are left out."""
+        searcher = self.searcher()
+        found = []
+        for key in keys:
+            stored = searcher.document(key=key)
+            if stored is not None:
+                found.append(
+                    Hit(
+                        kind=stored["kind"],
+                        slug=stored["slug"],
+                        url=stored["url"],
+                        title=stored["title"],
+                        summary=stored["summary"],
+                        topics=tuple(_split(stored.get("topics"))),
+                        snippet="",
+                    )
+                )
+        return found
+
     def words(self, text: str) -> list[str]:
         """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
         at most MAX_WORDS (never parsed as query syntax)."""
