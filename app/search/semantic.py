@@ -61,9 +61,7 @@ class _Use:
     def encode(self, texts: list[str]):
         import numpy as np
 
-        return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(
-            len(texts), -1
-        )
+        return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
 def _load() -> Encoder:
