@@ -127,7 +127,7 @@ def write_vectors(
         matrix[i] = cache[h]
     # Only what is in use stays in the cache: it never grows beyond the content.
     kept = {h: cache[h] for h in dict.fromkeys(hashes)}
-    _replace(folder / CACHE, lambda f: np.savez(f, **kept))
+    _replace(folder / CACHE, lambda f: np.savez(f, allow_pickle=False, **kept))
     _replace(folder / MATRIX, lambda f: np.save(f, matrix))
     payload = json.dumps({"model": MODEL, "keys": keys, "hashes": hashes}).encode()
     _replace(folder / KEYS, lambda f: f.write(payload))
