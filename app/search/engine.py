@@ -403,6 +403,7 @@ class SearchIndex:
         page: int = 1,
         per_page: int = 10,
         prefix_last: bool = False,
+        snippets: bool = True,
     ) -> SearchResults:
         """Find `words` (all of them if possible, else any), filtered by kind and topic.
 
@@ -454,8 +455,11 @@ class SearchIndex:
                     title=hit["title"],
                     summary=hit["summary"],
                     topics=tuple(_split(hit.get("topics"))),
-                    snippet=self._snippet(hit["body"], marks)
-                    or self._snippet(hit["summary"], marks),
+                    snippet=(
+                        self._snippet(hit["body"], marks) or self._snippet(hit["summary"], marks)
+                    )
+                    if snippets
+                    else "",
                 )
                 for hit in found[(page - 1) * per_page : page * per_page]
             ]

@@ -150,6 +150,7 @@ def search(
     exact: bool = False,
     per_page: int = PER_PAGE,
     fill_in: bool = True,
+    snippets: bool = True,
 ) -> SearchPage:
     """Search for `query`. A word that occurs nowhere in the content is corrected when a close
     known word exists (unless `exact`); the page then says so and links to the original. When
@@ -174,7 +175,13 @@ def search(
 
     def run(terms: list[str]) -> SearchResults:
         return index.search(
-            terms, kind=kind, topic=topic, page=page, per_page=per_page, prefix_last=live
+            terms,
+            kind=kind,
+            topic=topic,
+            page=page,
+            per_page=per_page,
+            prefix_last=live,
+            snippets=snippets,
         )
 
     results = run(words)
@@ -232,7 +239,14 @@ def retrieve(query: str, *, kinds: Iterable[str], limit: int = 10) -> Retrieved:
     (BM25 alone without the encoder); the best `limit` documents of `kinds`."""
     wanted = set(kinds)
     outcome = search(
-        query, kind=None, topic=None, page=1, live=False, per_page=CANDIDATES, fill_in=False
+        query,
+        kind=None,
+        topic=None,
+        page=1,
+        live=False,
+        per_page=CANDIDATES,
+        fill_in=False,
+        snippets=False,  # the assistant quotes a sentence of its own choosing
     )
     bm25 = [h for h in (outcome.results.hits if outcome.results else []) if h.kind in wanted]
     dense = dense_ranking(query) if outcome.results is not None else []
