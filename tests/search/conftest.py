@@ -13,10 +13,9 @@ def starter_index(tmp_path_factory):
 @pytest.fixture
 def app(tmp_path, database_url, starter_index):
     """In search tests the app reads the shared starter index (so `client`, `login_as` and the
-    factories all work on it)."""
-    app = build_app(
-        tmp_path, database_url, SEARCH_INDEX_DIR=str(starter_index), SEARCH_SEMANTIC=True
-    )
+    factories all work on it). The index has its vectors, but the encoder is off here (BM25
+    alone) unless a test turns it on: see `semantic_searcher`."""
+    app = build_app(tmp_path, database_url, SEARCH_INDEX_DIR=str(starter_index))
     app.test_client_class = Client
     yield app
     app.extensions["search_index"].close()
@@ -30,4 +29,11 @@ def search_app(app):
 
 @pytest.fixture
 def searcher(client) -> Client:
+    return client
+
+
+@pytest.fixture
+def semantic_searcher(app, client) -> Client:
+    """A client of the app with the sentence encoder on (as deployed)."""
+    app.config["SEARCH_SEMANTIC"] = True
     return client

