@@ -93,6 +93,18 @@ def test_vectors_are_written_at_build_and_reused_for_unchanged_documents(
     app.extensions["db_engine"].dispose()
 
 
+def test_the_reindex_command_reports_the_vectors_it_computed(tmp_path, database_url, fake):
+    folder = tmp_path / "index"
+    app = build_app(tmp_path, database_url, SEARCH_INDEX_DIR=str(folder), SEARCH_SEMANTIC=True)
+    first = app.test_cli_runner().invoke(args=["search", "reindex", "--full"])
+    again = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
+    assert f"{fake.encoded} vectoren berekend" in first.output
+    assert "0 vectoren berekend" in again.output
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+
+
 def test_a_request_encodes_only_the_query_and_reads_the_vectors_once(
     tmp_path, database_url, fake, monkeypatch
 ):
