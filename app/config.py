@@ -62,8 +62,10 @@ ENV_NAMES = frozenset(
         "ASSISTANT_LLM_MODEL",
         "ASSISTANT_LLM_KEY",
         "ASSISTANT_LLM_PROCESSOR",
+        "SEARCH_SEMANTIC",
     }
 )
+OFF = frozenset({"0", "false", "no", "off", "nee", "uit"})
 
 
 class ConfigError(Exception):
@@ -92,6 +94,7 @@ class Settings:
     assistant_llm_model: str = ""
     assistant_llm_key: str | None = None
     assistant_llm_processor: str = ""
+    search_semantic: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -202,6 +205,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         assistant_llm_model=(env.get("ASSISTANT_LLM_MODEL") or "").strip(),
         assistant_llm_key=(env.get("ASSISTANT_LLM_KEY") or "").strip() or None,
         assistant_llm_processor=llm_processor,
+        # Dense vectors beside BM25 in search and the assistant (off: BM25 alone).
+        search_semantic=(env.get("SEARCH_SEMANTIC") or "on").strip().lower() not in OFF,
     )
 
 

@@ -39,6 +39,10 @@ EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
 CONTENT_MEMO: dict = {}
 # The prepared static files (fingerprinted, compressed) likewise: built once for the whole run.
 STATIC_BUILD_DIR = PROJECT_ROOT / ".pytest_cache" / "static-build"
+# The sentence encoder is off in tests (BM25 alone) unless a test asks for it: the shared
+# starter indexes of the search and assistant tests do, and keep the vectors of the starter
+# content here across runs (by content hash, as a server keeps them next to its index).
+VECTOR_CACHE = PROJECT_ROOT / ".pytest_cache" / "search-vectors.npz"
 DEFAULT_PASSWORD = "een lange zin als wachtwoord"
 TEST_FERNET_KEY = "ZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmQ="
 
@@ -76,12 +80,39 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
         "REDIS_URL": "",
         "CONTENT_RECHECK_SECONDS": 0,
         "SEARCH_BUILD_ON_START": False,
+        "SEARCH_SEMANTIC": False,
         "SHOP_SYNC_ON_START": False,
         "CONTENT_MEMO": CONTENT_MEMO,
         "STATIC_BUILD_DIR": str(STATIC_BUILD_DIR),
     }
     settings.update(overrides)
     return create_app(settings)
+
+
+def build_starter_index(folder: Path, *, semantic: bool = True) -> Path:
+    """An index of the starter content in `folder`/index (with its vectors when `semantic`),
+    built once per test run by the search and assistant fixtures."""
+    from app.search import semantic as vectors
+    from app.search import service
+
+    index = folder / "index"
+    app = build_app(
+        folder,
+        f"sqlite:///{folder / 'unused.db'}",
+        SEARCH_INDEX_DIR=str(index),
+        SEARCH_SEMANTIC=semantic,
+    )
+    if semantic and VECTOR_CACHE.exists():
+        index.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(VECTOR_CACHE, index / vectors.CACHE)
+    with app.app_context():
+        service.reindex(full=True)
+    if semantic and (index / vectors.CACHE).exists():
+        VECTOR_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(index / vectors.CACHE, VECTOR_CACHE)
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+    return index
 
 
 @pytest.fixture

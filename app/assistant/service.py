@@ -123,20 +123,25 @@ def reply(question: str) -> Reply:
     if asks_if_human(question):
         return Reply("human", question)
     search.ensure_fresh()
-    page = search.search(question, kind=None, topic=None, page=1, live=False)
-    hits = [h for h in (page.results.hits if page.results else []) if h.kind in ANSWER_KINDS]
-    sources = [Source(h.title, h.url) for h in hits]
-    wanted = terms(page.query or question)
-    if hits and wanted:
-        doc = _documents([f"{hits[0].kind}:{hits[0].slug}"]).get(f"{hits[0].kind}:{hits[0].slug}")
-        if doc is not None:
-            passage, shared = best_passage(doc.body, wanted, doc.title)
-            if passage and shared >= min(2, len(wanted)):
-                return Reply(
-                    "answer",
-                    question,
-                    quote=passage,
-                    source=sources[0],
-                    links=sources[1 : 1 + RELATED],
-                )
-    return Reply("unsure", question, links=sources[:SUGGESTED])
+    found = search.retrieve(question, kinds=ANSWER_KINDS, limit=1 + SUGGESTED)
+    hits = found.hits
+    wanted = terms(found.query or question)
+    # The best of the fused ranking first; then BM25's best match on the words themselves,
+    # which the encoder may rank low when it does not know a word ("respijtzorg").
+    candidates = [*hits[:1], *([found.best_on_words] if found.best_on_words else [])]
+    for hit in candidates if wanted else []:
+        key = f"{hit.kind}:{hit.slug}"
+        doc = _documents([key]).get(key)
+        if doc is None:
+            continue
+        passage, shared = best_passage(doc.body, wanted, doc.title)
+        if passage and shared >= min(2, len(wanted)):
+            others = [Source(h.title, h.url) for h in hits if h is not hit and h.url != hit.url]
+            return Reply(
+                "answer",
+                question,
+                quote=passage,
+                source=Source(hit.title, hit.url),
+                links=others[:RELATED],
+            )
+    return Reply("unsure", question, links=[Source(h.title, h.url) for h in hits[:SUGGESTED]])

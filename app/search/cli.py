@@ -17,7 +17,8 @@ def search_cli() -> None:
 @search_cli.command("reindex")
 @click.option("--full", is_flag=True, help="Rebuild the whole index instead of only what changed.")
 def reindex(full: bool) -> None:
-    """Index what changed (added, changed or removed documents), or everything with --full."""
+    """Index what changed (added, changed or removed documents), or everything with --full; the
+    vectors of documents whose text changed are computed too (when the encoder is on)."""
     try:
         counts = service.reindex(full=full)
     except IndexBusy:
@@ -29,5 +30,6 @@ def reindex(full: bool) -> None:
         "changed": "gewijzigd",
         "removed": "verwijderd",
         "indexed": "opgenomen",
+        "encoded": "vectoren berekend",
     }
     click.echo("Zoekindex bijgewerkt: " + ", ".join(f"{v} {words[k]}" for k, v in counts.items()))

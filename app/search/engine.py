@@ -367,6 +367,27 @@ class SearchIndex:
                 self._searcher = None
                 self._checked_at = float("-inf")
 
+    def hits(self, keys: Iterable[str]) -> list[Hit]:
+        """The documents of `keys` (in that order) as hits without a snippet; keys that are
+        not in the index are left out."""
+        searcher = self.searcher()
+        found = []
+        for key in keys:
+            stored = searcher.document(key=key)
+            if stored is not None:
+                found.append(
+                    Hit(
+                        kind=stored["kind"],
+                        slug=stored["slug"],
+                        url=stored["url"],
+                        title=stored["title"],
+                        summary=stored["summary"],
+                        topics=tuple(_split(stored.get("topics"))),
+                        snippet="",
+                    )
+                )
+        return found
+
     def words(self, text: str) -> list[str]:
         """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
         at most MAX_WORDS (never parsed as query syntax)."""
@@ -382,6 +403,7 @@ class SearchIndex:
         page: int = 1,
         per_page: int = 10,
         prefix_last: bool = False,
+        snippets: bool = True,
     ) -> SearchResults:
         """Find `words` (all of them if possible, else any), filtered by kind and topic.
 
@@ -433,8 +455,11 @@ class SearchIndex:
                     title=hit["title"],
                     summary=hit["summary"],
                     topics=tuple(_split(hit.get("topics"))),
-                    snippet=self._snippet(hit["body"], marks)
-                    or self._snippet(hit["summary"], marks),
+                    snippet=(
+                        self._snippet(hit["body"], marks) or self._snippet(hit["summary"], marks)
+                    )
+                    if snippets
+                    else "",
                 )
                 for hit in found[(page - 1) * per_page : page * per_page]
             ]

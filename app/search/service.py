@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -19,8 +19,9 @@ from flask import Flask, current_app
 from werkzeug.local import LocalProxy
 
 from app.content.store import RECHECK_SECONDS
+from app.search import semantic
 from app.search.dutch import Decompounder
-from app.search.engine import IndexBusy, SearchDocument, SearchIndex, SearchResults
+from app.search.engine import Hit, IndexBusy, SearchDocument, SearchIndex, SearchResults
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,22 @@ KINDS = {"article": "Artikelen", "video": "Video's", "page": "Pagina's", "produc
 PER_PAGE = 10
 MAX_QUERY = 200
 MIN_LIVE = 3
+# /zoeken: with fewer BM25 results than this, the closest documents by meaning fill in (marked
+# as such), up to FILL_IN of them, when their cosine reaches FILL_IN_MIN (calibrated on the
+# starter content: see tests/search/test_semantic.py).
+FEW_RESULTS = 3
+FILL_IN = 3
+FILL_IN_MIN = 0.20
+# The assistant's retrieval: reciprocal rank fusion (k=60) of BM25's matches and the dense
+# ranking (CANDIDATES of each), at equal weights. Chosen on tests/assistant_quality (recall@3):
+# BM25 counts only when a document has every word of the question (its "most of the words"
+# fallback only adds noise to informal questions: 0.62 with it, 0.70 without). Half weight for
+# BM25 measured 0.71, one question more, but then the encoder, which does not know words such
+# as "respijtzorg", outranks the article whose title is the word asked for.
+RRF_K = 60
+CANDIDATES = 50
+BM25_WEIGHT = 1.0
+DENSE_WEIGHT = 1.0
 
 Provider = Callable[[], Iterable[SearchDocument]]
 Version = Callable[[], object]
@@ -55,14 +72,31 @@ def engine() -> SearchIndex:
     return current_app.extensions["search_index"]
 
 
+def encoder() -> semantic.Encoder | None:
+    """The sentence encoder, or None: `SEARCH_SEMANTIC` off, or it cannot load (BM25 only)."""
+    return semantic.encoder(bool(current_app.config.get("SEARCH_SEMANTIC", True)))
+
+
+def vectors() -> semantic.Vectors:
+    return current_app.extensions["search_vectors"]
+
+
 def reindex(*, full: bool = False, wait: float = 30.0) -> dict[str, int]:
-    """Bring the index in line with the providers; `full` rebuilds it from scratch.
+    """Bring the index in line with the providers; `full` rebuilds it from scratch. The
+    documents' vectors follow (only changed texts are encoded) when the encoder is available.
 
     Raises IndexBusy when another process is still writing after `wait` seconds."""
     index = engine()
+    docs = documents()
     if full or not index.exists():
-        return {"indexed": index.rebuild(documents(), timeout=wait)}
-    return index.update(documents(), timeout=wait)
+        counts = {"indexed": index.rebuild(docs, timeout=wait)}
+    else:
+        counts = index.update(docs, timeout=wait)
+    model = encoder()
+    if model is not None:
+        encoded = semantic.write_vectors(vectors().folder, docs, model)
+        counts["encoded"] = encoded["encoded"]
+    return counts
 
 
 def ensure_fresh() -> None:
@@ -96,6 +130,8 @@ class SearchPage:
     results: SearchResults | None = None
     corrected_from: str | None = None
     message: str | None = None
+    # Close in meaning, not in words: shown apart when BM25 found few results.
+    related: list[Hit] = field(default_factory=list)
 
 
 def clean_query(raw: str | None) -> str:
@@ -105,10 +141,21 @@ def clean_query(raw: str | None) -> str:
 
 
 def search(
-    query: str, *, kind: str | None, topic: str | None, page: int, live: bool, exact: bool = False
+    query: str,
+    *,
+    kind: str | None,
+    topic: str | None,
+    page: int,
+    live: bool,
+    exact: bool = False,
+    per_page: int = PER_PAGE,
+    fill_in: bool = True,
+    snippets: bool = True,
 ) -> SearchPage:
     """Search for `query`. A word that occurs nowhere in the content is corrected when a close
-    known word exists (unless `exact`); the page then says so and links to the original."""
+    known word exists (unless `exact`); the page then says so and links to the original. When
+    the first page holds fewer than FEW_RESULTS results, documents close in meaning are added
+    to `related` (with `fill_in` and the encoder available)."""
     index = engine()
     outcome = SearchPage(query=query)
     words = index.words(query)
@@ -128,7 +175,13 @@ def search(
 
     def run(terms: list[str]) -> SearchResults:
         return index.search(
-            terms, kind=kind, topic=topic, page=page, per_page=PER_PAGE, prefix_last=live
+            terms,
+            kind=kind,
+            topic=topic,
+            page=page,
+            per_page=per_page,
+            prefix_last=live,
+            snippets=snippets,
         )
 
     results = run(words)
@@ -138,7 +191,77 @@ def search(
         if corrected.total:
             outcome.corrected_from, outcome.query, results = query, suggestion, corrected
     outcome.results = results
+    if fill_in and results.page == 1 and results.total < FEW_RESULTS:
+        shown = {(hit.kind, hit.slug) for hit in results.hits}
+        outcome.related = [
+            hit
+            for hit in close_in_meaning(query, kinds=(kind,) if kind else None, topic=topic)
+            if (hit.kind, hit.slug) not in shown
+        ][: FILL_IN - len(results.hits) if results.hits else FILL_IN]
     return outcome
+
+
+def dense_ranking(query: str, limit: int = CANDIDATES) -> list[tuple[str, float]]:
+    """(key, cosine) of the documents closest to `query` in meaning, closest first; empty
+    without the encoder or without vectors."""
+    model = encoder()
+    if model is None:
+        return []
+    return vectors().rank(query, model, limit=limit)
+
+
+def close_in_meaning(
+    query: str, *, kinds: Iterable[str] | None = None, topic: str | None = None
+) -> list[Hit]:
+    """The documents closest to `query` whose cosine reaches FILL_IN_MIN."""
+    wanted = set(kinds) if kinds else None
+    keys = [key for key, score in dense_ranking(query) if score >= FILL_IN_MIN]
+    hits = engine().hits(keys)
+    return [
+        h
+        for h in hits
+        if (wanted is None or h.kind in wanted) and (topic is None or topic in h.topics)
+    ]
+
+
+@dataclass
+class Retrieved:
+    """What the assistant's retrieval found: the query BM25 answered (spelling corrected), the
+    fused ranking, and BM25's own best match (None when BM25 matched no document wholly)."""
+
+    query: str
+    hits: list[Hit]
+    best_on_words: Hit | None = None
+
+
+def retrieve(query: str, *, kinds: Iterable[str], limit: int = 10) -> Retrieved:
+    """The assistant's retrieval: BM25's matches and the dense ranking fused by reciprocal rank
+    (BM25 alone without the encoder); the best `limit` documents of `kinds`."""
+    wanted = set(kinds)
+    outcome = search(
+        query,
+        kind=None,
+        topic=None,
+        page=1,
+        live=False,
+        per_page=CANDIDATES,
+        fill_in=False,
+        snippets=False,  # the assistant quotes a sentence of its own choosing
+    )
+    bm25 = [h for h in (outcome.results.hits if outcome.results else []) if h.kind in wanted]
+    dense = dense_ranking(query) if outcome.results is not None else []
+    if not dense:
+        return Retrieved(outcome.query, bm25[:limit], bm25[0] if bm25 else None)
+    if outcome.results is not None and not outcome.results.matched_all_words:
+        bm25 = []
+    by_key = {f"{h.kind}:{h.slug}": h for h in bm25}
+    fused = semantic.fuse(
+        [(list(by_key), BM25_WEIGHT), ([key for key, _ in dense], DENSE_WEIGHT)], k=RRF_K
+    )
+    missing = [key for key in fused if key not in by_key]
+    by_key.update({f"{h.kind}:{h.slug}": h for h in engine().hits(missing)})
+    hits = [by_key[key] for key in fused if key in by_key and by_key[key].kind in wanted]
+    return Retrieved(outcome.query, hits[:limit], bm25[0] if bm25 else None)
 
 
 def init_app(app: Flask) -> None:
@@ -149,6 +272,7 @@ def init_app(app: Flask) -> None:
     # Other processes' commits are looked for as often as the content files are.
     recheck = app.config.get("CONTENT_RECHECK_SECONDS", RECHECK_SECONDS)
     app.extensions["search_index"] = SearchIndex(folder, decompounder, recheck_seconds=recheck)
+    app.extensions["search_vectors"] = semantic.Vectors(folder)
     app.extensions["search_lock"] = threading.Lock()
 
 

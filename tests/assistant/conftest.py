@@ -2,27 +2,19 @@
 
 import pytest
 
-from tests.conftest import Client, build_app
+from tests.conftest import Client, build_app, build_starter_index
 
 
 @pytest.fixture(scope="session")
 def starter_index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("assistant-index")
-    app = build_app(
-        folder, f"sqlite:///{folder / 'unused.db'}", SEARCH_INDEX_DIR=str(folder / "index")
-    )
-    with app.app_context():
-        from app.search import service
-
-        service.reindex(full=True)
-    app.extensions["search_index"].close()
-    app.extensions["db_engine"].dispose()
-    return folder / "index"
+    return build_starter_index(tmp_path_factory.mktemp("assistant-index"))
 
 
 @pytest.fixture
 def app(tmp_path, database_url, starter_index):
-    app = build_app(tmp_path, database_url, SEARCH_INDEX_DIR=str(starter_index))
+    app = build_app(
+        tmp_path, database_url, SEARCH_INDEX_DIR=str(starter_index), SEARCH_SEMANTIC=True
+    )
     app.test_client_class = Client
     yield app
     app.extensions["search_index"].close()

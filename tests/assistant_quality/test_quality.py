@@ -27,9 +27,10 @@ TOPICS = ("wonen", "zorg", "financien", "juridisch", "balans", "werk")
 # The goals of issue 16, point 10.
 RECALL_GOAL = 0.90
 UNSURE_GOAL = 0.80
-# Goal 0.90 not reached by the BM25-only retrieval: measured 0.495 (51 of 103) in Dec 2026.
+# Goal 0.90 not reached: BM25 alone measured 0.495 (51 of 103), BM25 + dense vectors fused by
+# reciprocal rank 0.699 (72 of 103; off-topic answered unsure 23 of 24) in Dec 2026.
 # Until it is, the measured value rounded down to two decimals is the floor a change must keep.
-RECALL_FLOOR = 0.49
+RECALL_FLOOR = 0.69
 
 
 @pytest.fixture

