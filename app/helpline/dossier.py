@@ -56,6 +56,8 @@ TOO_BIG = "Dit bestand is groter dan 10 MB. Maak het kleiner of stuur het in del
 EMPTY_FILE = "Kies een bestand."
 PREFIX_MIN = 3
 PREFIX_MAX = 8
+# A name search asks for each next part only among the clients found so far, up to this many.
+NARROW_WITHIN = 2000
 
 
 class Conflict(Exception):
@@ -137,11 +139,14 @@ def _index(session: Session, client: Client, name: str, email: str, phone: str) 
 
 
 def _with_all(session: Session, hashes: list[set[str]]) -> list[int]:
-    """Clients that have, for every set in `hashes`, at least one of its terms."""
-    query = select(ClientTerm.client_id)
+    """Clients that have, for every set in `hashes`, at least one of its terms. Put the most
+    telling set first: each next query only looks among the clients found so far."""
     ids: set[int] | None = None
     for options in hashes:
-        found = set(session.exec(query.where(col(ClientTerm.term).in_(options))))
+        query = select(ClientTerm.client_id).where(col(ClientTerm.term).in_(options))
+        if ids is not None and len(ids) <= NARROW_WITHIN:
+            query = query.where(col(ClientTerm.client_id).in_(ids))
+        found = set(session.exec(query))
         ids = found if ids is None else ids & found
         if not ids:
             return []
@@ -164,16 +169,20 @@ def search(session: Session, text: str, limit: int = 50) -> list[Client]:
         parts = [p for p in name_parts(text) if len(p) >= PREFIX_MIN or len(name_parts(text)) > 1]
         if not parts:
             return []
+        parts.sort(key=len, reverse=True)  # a long part names few people: ask for it first
         wanted = [
             {crypto.blind_index(f"n:{p}"), crypto.blind_index(f"p:{p[:PREFIX_MAX]}")} for p in parts
         ]
         ids = _with_all(session, wanted)
-        if any(len(p) > PREFIX_MAX for p in parts):
-            # A long part was matched on its first letters only: check the whole name.
+        if ids and any(len(p) > PREFIX_MAX for p in parts):
+            # A long part may have matched on its first letters only. Clients with every part
+            # as a whole part of their name are certain; only the others have it checked.
+            certain = set(_with_all(session, [{crypto.blind_index(f"n:{p}")} for p in parts]))
             ids = [
                 i
                 for i in ids
-                if all(
+                if i in certain
+                or all(
                     any(n.startswith(p) for n in name_parts(unseal(i, _name_token(session, i))))
                     for p in parts
                 )

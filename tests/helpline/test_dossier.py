@@ -609,3 +609,24 @@ def test_a_dossier_lists_its_ten_newest_documents_and_all_of_them_on_a_page_of_t
         client.get(f"/staff/hulplijn/dossiers/{(dossier.id or 0) + 1}/documenten").status_code
         == 404
     )
+
+
+def test_a_long_name_part_matched_on_its_first_letters_is_checked_in_full(
+    app, client, session, auth, mara
+):
+    with app.app_context():
+        from app.helpline import dossier as service
+
+        for name in ("Bartholomeus Verhoeven", "Bartholomea Verhoevenstraat"):
+            service.create(db.session(), service.Details(name, "", ""), staff=mara)
+        db.session().commit()
+    auth.login(mara.email)
+
+    def names(text):
+        page = client.get("/staff/hulplijn/dossiers", query_string={"q": text})
+        return re.findall(r"D-\d{6}: ([^<]+)</a>", page.get_data(as_text=True))
+
+    assert names("bartholomeus verhoeven") == ["Bartholomeus Verhoeven"]
+    assert names("bartholo verhoev") == ["Bartholomeus Verhoeven", "Bartholomea Verhoevenstraat"]
+    assert names("bartholomea verhoevens") == ["Bartholomea Verhoevenstraat"]
+    assert names("bartholozzz verhoeven") == []  # same first 8 letters, not the same name
