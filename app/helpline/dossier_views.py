@@ -24,7 +24,7 @@ from app import db
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.audit.models import AccessAction
-from app.core.formatting import AMSTERDAM
+from app.core.formatting import AMSTERDAM, today
 from app.core.pagination import page_number
 from app.db import utcnow
 from app.forms import FieldError, add_error
@@ -321,9 +321,11 @@ def add_contact(client_id: int):
     form.question.choices = _question_choices(dossier.questions(db.session(), client))
 
     def save() -> None:
-        at = datetime.combine(form.on.data, time(12, 0), AMSTERDAM)
-        if at > utcnow():
+        on = form.on.data
+        if on > today():
             raise FieldError("on", "Een contactmoment kan niet in de toekomst liggen.")
+        # Today's contact is recorded now; an earlier day's at noon (its hour is not asked).
+        at = utcnow() if on == today() else datetime.combine(on, time(12, 0), AMSTERDAM)
         dossier.add_contact(
             db.session(),
             client,
