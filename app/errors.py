@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, render_template
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app import db
@@ -59,6 +59,9 @@ def render_error(code: int, detail: str | None = None) -> Response:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> Response:
+        # A browser that says nothing of where a form comes from needs the session's token:
+        # start one, so the page asked for again carries it.
+        generate_csrf()
         return render_error(
             400,
             "Deze pagina stond te lang open of kwam niet van onze site. "

@@ -1,4 +1,13 @@
-"""Flask extensions and rate limits, one set per app (two apps in one process share none).
+"""Flask extensions, the CSRF check and rate limits, one set per app (two apps in one process
+share none).
+
+A form or htmx request that changes something is accepted when the browser says it comes from a
+page of this site: `Sec-Fetch-Site: same-origin` (or `none`, typed by the person), or without
+that header an `Origin` equal to the site's own. Every browser of the last years sends one of
+them, and a page elsewhere cannot forge either. A request that says it comes from elsewhere is
+refused. Without either header (an old browser, a script), the session's CSRF token must be in
+the form or the `X-CSRFToken` header, as before. So a visitor needs no session, and no cookie,
+to use a form: the pages they see are the same for everyone and can be kept (core/front.py).
 
 Views declare their rate limits and CSRF exemptions with the small decorators below. A limit
 is checked inside the view it guards, for the methods it names, so a page view does no rate
@@ -15,9 +24,9 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, cast
 
-from flask import Flask, current_app, make_response, request
+from flask import Flask, current_app, g, make_response, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
@@ -140,6 +149,35 @@ def rate_limit(
     return declare
 
 
+def _said_origin() -> bool | None:
+    """True when the browser says the request comes from this site, False when it says it
+    comes from elsewhere, None when it says neither."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    return origin == f"{request.scheme}://{request.host}"
+
+
+def check_csrf() -> None:
+    """Before every view (see the module's docstring); a refusal is the Dutch 400 page."""
+    config = current_app.config
+    if request.method not in WRITING or not config.get("WTF_CSRF_ENABLED", True):
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or getattr(view, NO_CSRF, False):
+        return
+    said = _said_origin()
+    if said is False:
+        raise CSRFError("The request comes from another site.")
+    if said:
+        g.csrf_valid = True  # Flask-WTF's forms then skip their own token check
+        return
+    current_app.extensions["csrf"].protect(apply_exemptions=True)
+
+
 def no_csrf(view: Callable) -> Callable:
     """For a view a third party posts to (the payment provider's webhook), never a form."""
     setattr(view, NO_CSRF, True)
@@ -163,6 +201,8 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     CSRFProtect(app)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # check_csrf does it
+    app.before_request(check_csrf)
     Htmx(app)
     app.extensions["rate_limiter"] = RateLimiter(app)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask import session
 from flask_wtf import FlaskForm
+from flask_wtf.form import _FlaskFormCSRF
 from wtforms import Field, Form
 from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, ValidationError
@@ -86,12 +88,21 @@ def add_error(form: Form, error: FieldError) -> None:
         form.form_errors.append(error.message)
 
 
+class _SessionCSRF(_FlaskFormCSRF):
+    """A form's token, for a visitor who has a session; a visitor without one gets an empty
+    field, so showing a form starts no session (app/extensions.py says what checks instead)."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        return super().generate_csrf_token(csrf_token_field) if session else ""
+
+
 class SiteForm(FlaskForm):
     """The base of every form: WTForms' own messages (such as a choice that is not in the list)
     come from its Dutch catalogue, never in English."""
 
     class Meta:
         locales = ("nl_NL", "nl")
+        csrf_class = _SessionCSRF
 
         def get_translations(self, form):
             # Flask-WTF would look for Flask-Babel, which the site does not use.

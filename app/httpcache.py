@@ -1,11 +1,13 @@
 """What browsers and a proxy in front may keep of a page, and conditional requests (ETag, 304).
 
 - Someone logged in: `private, no-store`. Their pages may hold personal data.
-- A visitor who is not logged in, sends no session or remember cookie, and asks GET or HEAD:
+- A visitor who is not logged in, sends no session or remember cookie, and asks GET or HEAD
+  for a page marked public (`public_page`: the same for every such visitor, e.g. an article):
   a 200 that sets no cookie is `public, max-age=60, stale-while-revalidate=300`, so a browser or
   a proxy may keep it for a minute and show it a little longer while it asks again.
-- A visitor who is not logged in but has a session (a basket, a message, a form's token):
-  `private, no-cache`, so only their own browser keeps it, and asks every time.
+- Any other page for a visitor who is not logged in (one with a session: a basket, a message;
+  or a page that is not marked, such as a link from an e-mail): `private, no-cache`, so only
+  their own browser keeps it, and asks every time.
 - Either way the page gets a weak ETag over its content, and `If-None-Match` with it answers
   304 without the page. Weak, because the compressed bytes differ every time (compression.py)
   while the page is the same.
@@ -18,6 +20,8 @@ which the page cache and compression already say in `Vary`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
@@ -28,6 +32,19 @@ PUBLIC = f"public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALI
 VISITOR = "private, no-cache"
 PERSONAL = "private, no-store"
 OTHER = "no-cache"
+PUBLIC_PAGE = "public_page"
+
+
+def public_page(view: Callable) -> Callable:
+    """Mark a view whose page is the same for every visitor without a session (its address,
+    the consent cookie and the htmx headers aside), so it may be kept by others."""
+    setattr(view, PUBLIC_PAGE, True)
+    return view
+
+
+def _is_public_page() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, PUBLIC_PAGE, False))
 
 
 def _has_own_cookies() -> bool:
@@ -65,7 +82,7 @@ def cache_headers(response: Response) -> Response:
     ):
         response.headers["Cache-Control"] = OTHER
         return response
-    private = _has_own_cookies() or _sets_cookie(response)
+    private = not _is_public_page() or _has_own_cookies() or _sets_cookie(response)
     response.headers["Cache-Control"] = VISITOR if private else PUBLIC
     response.add_etag(weak=True)
     response.make_conditional(request)  # 304, without the page, when the browser has it

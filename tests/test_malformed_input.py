@@ -17,7 +17,7 @@ from app.core.pagination import page_number
 from app.forms import is_digits, whole_number
 from app.privacy import export
 from app.routing import INT_MAX
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, SAME_ORIGIN
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,9 @@ def test_a_file_where_a_form_field_was_expected_is_refused(client, make_user):
         "email": (BytesIO(b"\x00\xff"), "adres.bin"),
         "password": DEFAULT_PASSWORD,
     }
-    response = client.post("/inloggen", data=data, content_type="multipart/form-data")
+    response = client.post(
+        "/inloggen", data=data, content_type="multipart/form-data", headers=SAME_ORIGIN
+    )
     assert response.status_code == 400
     assert "Dit verzoek konden we niet verwerken" in response.get_data(as_text=True)
 
@@ -113,7 +115,7 @@ def test_a_json_body_where_a_form_was_expected_is_refused(client):
         "/registreren",
         data=json.dumps(body),
         content_type="application/json",
-        headers={"X-CSRFToken": token},
+        headers={"X-CSRFToken": token, **SAME_ORIGIN},
     )
     assert response.status_code == 415
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import build_app, htmx_headers
+from tests.conftest import SAME_ORIGIN, build_app, htmx_headers
 
 
 def test_healthz_checks_the_database(client):
@@ -40,7 +40,8 @@ def test_pages_vary_on_hx_request(client):
 
 
 def test_cookies_are_httponly_and_lax(client):
-    cookie = client.get("/inloggen").headers["Set-Cookie"]
+    # A form refused for want of a token starts a session, so the page asked again has one.
+    cookie = client.post("/inloggen").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
@@ -70,7 +71,9 @@ def test_p27_production_redirects_to_https_and_sends_hsts(production_app):
     secure = client.get("/inloggen", base_url="https://www.zorggenoot.nl")
     assert secure.status_code == 200
     assert "max-age=63072000" in secure.headers["Strict-Transport-Security"]
-    assert "Secure" in secure.headers["Set-Cookie"]
+    assert "Set-Cookie" not in secure.headers  # a visitor's page starts no session
+    refused = client.post("/inloggen", base_url="https://www.zorggenoot.nl")
+    assert "Secure" in refused.headers["Set-Cookie"]
 
 
 def test_p27_the_https_redirect_goes_to_our_own_address_never_a_forwarded_host(production_app):
@@ -188,3 +191,49 @@ def test_csrf_is_checked_for_htmx_requests_too(client, login_as):
         headers={**htmx_headers(boosted=True), "X-CSRFToken": token},
     )
     assert ok.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("headers", "accepted"),
+    [
+        ({"Sec-Fetch-Site": "same-origin"}, True),
+        ({"Sec-Fetch-Site": "none"}, True),  # typed or from a bookmark
+        ({"Origin": "http://localhost"}, True),  # an older browser: Origin only
+        ({"Sec-Fetch-Site": "cross-site"}, False),
+        ({"Sec-Fetch-Site": "same-site"}, False),  # another host under the same domain
+        ({"Origin": "https://boos.example"}, False),
+        ({"Origin": "null"}, False),
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}, False),
+        ({}, False),  # neither: only the session's token would do
+    ],
+)
+def test_a_form_without_a_token_is_judged_on_where_the_browser_says_it_comes_from(
+    client, headers, accepted
+):
+    response = client.post("/cookies/keuze", data={"keuze": "niets"}, headers=headers)
+    assert (response.status_code == 303) is accepted, response.status_code
+    if not accepted:
+        assert "Deze pagina stond te lang open" in response.get_data(as_text=True)
+
+
+def test_a_valid_token_does_not_let_in_a_form_from_another_site(client):
+    assert client.post("/cookies/keuze").status_code == 400  # starts a session
+    token = client.csrf_token("/")
+    assert token
+    sent = {"keuze": "niets", "csrf_token": token}
+    elsewhere = client.post("/cookies/keuze", data=sent, headers={"Sec-Fetch-Site": "cross-site"})
+    assert elsewhere.status_code == 400
+    assert client.post("/cookies/keuze", data=sent).status_code == 303
+
+
+def test_the_payment_providers_webhook_is_not_judged_on_its_origin(client):
+    """Mollie posts from its own servers: the webhook is exempt, whatever headers come along."""
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://mollie.com"}, {}):
+        response = client.post("/betalen/webhook", data={"id": "tr_onbekend"}, headers=headers)
+        assert "te lang open" not in response.get_data(as_text=True)
+        assert (
+            response.status_code
+            == client.post(
+                "/betalen/webhook", data={"id": "tr_onbekend"}, headers=SAME_ORIGIN
+            ).status_code
+        )

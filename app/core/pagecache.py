@@ -4,8 +4,8 @@ Rendering an article costs a few milliseconds; serving it from memory costs a fr
 Only GET requests from visitors who are not logged in and have no pending messages are served
 from the cache, and only for views marked `@cached_page`. Everything personal stays out:
 
-- the CSRF token and other per-visitor bits (the cart count) are rendered as placeholders and
-  filled in per request (`per_request`);
+- the CSRF token (only for a visitor who has a session) and other per-visitor bits (the cart
+  count) are rendered as placeholders and filled in per request (`per_request`);
 - the key holds the path and query, the htmx headers, the content version, the date, and what
   the functions registered with `vary_on` say (e.g. whether the cookie banner shows);
 - entries live at most `TTL_SECONDS`, and the cache is emptied when it is full.
@@ -26,6 +26,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.content import store as content
 from app.core.formatting import today
+from app.httpcache import public_page
 from app.security import allow_frame
 
 TTL_SECONDS = 60.0
@@ -62,7 +63,11 @@ def vary_on(app: Flask, function: Callable[[], Any]) -> None:
 
 
 def fresh_csrf() -> str:
-    """The visitor's CSRF token, signed once per session token and app."""
+    """The visitor's CSRF token, signed once per session token and app; none for a visitor
+    whose session holds nothing, whose forms are accepted on what the browser says of where
+    they come from (app/extensions.py), so that their pages start no session."""
+    if not session:
+        return ""
     signed = _cache().signed
     raw = session.get("csrf_token")
     if raw and "csrf_token" not in g and raw in signed:
@@ -164,7 +169,7 @@ def cached_page(view: Callable | None = None, *, vary: Callable[[], Any] | None 
                 allow_frame(origin)
         return Response(_join(parts), mimetype=mimetype, headers=headers)
 
-    return wrapped
+    return public_page(wrapped)
 
 
 def _join(parts: list) -> bytes:

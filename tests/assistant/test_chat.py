@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import htmx_headers
+from tests.conftest import SAME_ORIGIN, htmx_headers
 from tests.search.test_crisis import CRISIS, ORDINARY
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -172,7 +172,11 @@ def test_a_question_from_the_search_page_is_filled_in(client):
 def test_too_many_questions_in_a_minute_get_the_dutch_limit_message(client):
     token = client.csrf_token("/assistent")
     answers = [
-        client.post("/assistent", data={"question": "Ben je een mens?", "csrf_token": token})
+        client.post(
+            "/assistent",
+            data={"question": "Ben je een mens?", "csrf_token": token},
+            headers=SAME_ORIGIN,
+        )
         for _ in range(21)
     ]
     assert [a.status_code for a in answers[:20]] == [303] * 20

@@ -10,7 +10,7 @@ from app.consent import service
 from app.consent.models import ConsentRecord, PageViewDay, SearchTermDay, VisitorDay
 from app.consent.register import CONSENT_COOKIE, STATS_COOKIE, banner_hash
 from app.core.statistics import match_terms
-from tests.conftest import htmx_headers, local_path
+from tests.conftest import SAME_ORIGIN, htmx_headers, local_path
 
 
 def set_cookies(response) -> dict[str, str]:
@@ -135,7 +135,7 @@ def test_htmx_banner_swaps_itself_away(client):
     response = client.post(
         "/cookies/keuze",
         data={"keuze": "niets", "csrf_token": token},
-        headers=htmx_headers("cookiebanner"),
+        headers={**htmx_headers("cookiebanner"), **SAME_ORIGIN},
     )
     # In the banner's place: a short confirmation (it takes focus), not the banner again.
     confirmation = response.get_data(as_text=True)

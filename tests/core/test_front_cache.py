@@ -6,11 +6,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from flask import request
+from flask import make_response, request, session
 
 from app.consent.routes import banner_state
 from app.core.formatting import today
-from tests.conftest import PROJECT_ROOT, build_app
+from app.httpcache import public_page
+from tests.conftest import PROJECT_ROOT, SAME_ORIGIN, build_app
 
 PAGES = ["/feed.xml", "/sitemap.xml", "/", "/artikelen/respijtzorg", "/account"]
 
@@ -67,15 +68,36 @@ def test_a_request_with_a_session_or_remember_cookie_always_goes_to_the_app(app,
 
 
 def test_a_page_that_sets_a_cookie_is_never_given_again(app, visitor):
-    """A first visit to an article gets a session (the CSRF token): each their own."""
-    sessions = set()
+    def counted():
+        session["gezien"] = session.get("gezien", 0) + 1
+        response = make_response("<p>Gezien</p>")
+        response.headers["Cache-Control"] = "public, max-age=60"  # says public, sets a cookie
+        return response
+
+    app.add_url_rule("/test/gezien", view_func=public_page(counted))
     before = hits(app)
     for _ in range(3):
-        response = visitor.get("/artikelen/respijtzorg")
-        cookie = response.headers["Set-Cookie"]
-        assert cookie.startswith("session=")
-        sessions.add(cookie.split(";", 1)[0])
-    assert len(sessions) == 3
+        assert visitor.get("/test/gezien").headers["Set-Cookie"].startswith("session=")
+    assert hits(app) == before
+
+
+def test_a_first_visit_to_an_article_starts_no_session_and_is_given_again(app, visitor):
+    visitor.get("/artikelen/respijtzorg")
+    first = visitor.get("/artikelen/respijtzorg")
+    assert "Set-Cookie" not in first.headers
+    before = hits(app)
+    again = visitor.get("/artikelen/respijtzorg")
+    assert hits(app) == before + 1 and again.data == first.data
+
+
+@pytest.mark.parametrize("page", ["/inloggen", "/registreren", "/assistent", "/hulplijn"])
+def test_a_page_not_marked_public_is_never_given_again(app, visitor, page):
+    """Forms and links from e-mails (a reset link) go to the app every time."""
+    first = visitor.get(page)
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    before = hits(app)
+    visitor.get(page)
     assert hits(app) == before
 
 
@@ -93,6 +115,7 @@ def test_a_consent_choice_changes_what_is_served(tmp_path, database_url):
     app = build_app(tmp_path, database_url)
 
     @app.get("/proef/cookiebanner")
+    @public_page
     def shows_banner():
         """A public page that depends on the consent cookie, as the banner does."""
         response = app.make_response(f"banner: {banner_state()} {request.path}")
@@ -100,15 +123,15 @@ def test_a_consent_choice_changes_what_is_served(tmp_path, database_url):
 
     client = app.test_client()
     visitor = app.test_client(use_cookies=False)
-    page = client.get("/artikelen/respijtzorg")
-    token = page.get_data(as_text=True).split('name="csrf_token" value="', 1)[1].split('"')[0]
-    chosen = client.post("/cookies/keuze", data={"csrf_token": token, "keuze": "niets"})
+    chosen = client.post("/cookies/keuze", data={"keuze": "niets"}, headers=SAME_ORIGIN)
     consent = next(
         c.split(";", 1)[0] for c in chosen.headers.getlist("Set-Cookie") if "zg_toestemming" in c
     )
 
     assert visitor.get("/proef/cookiebanner").get_data(as_text=True).startswith("banner: new")
+    before = hits(app)
     visitor.get("/proef/cookiebanner")  # now kept for visitors without a choice
+    assert hits(app) == before + 1
     with_choice = visitor.get("/proef/cookiebanner", headers={"Cookie": consent})
     assert with_choice.get_data(as_text=True).startswith("banner: None")
     again = visitor.get("/proef/cookiebanner", headers={"Cookie": consent})

@@ -11,7 +11,14 @@ import pytest
 from app.core import navigation, pagecache, personal_data
 from app.core.navigation import Link
 from app.jobs.service import JobKind, register_kind
-from tests.conftest import DEFAULT_PASSWORD, PROJECT_ROOT, Client, build_app, registered
+from tests.conftest import (
+    DEFAULT_PASSWORD,
+    PROJECT_ROOT,
+    SAME_ORIGIN,
+    Client,
+    build_app,
+    registered,
+)
 
 NEW_TOPIC = """
 [[topics]]
@@ -114,11 +121,13 @@ def test_rate_limits_are_counted_per_app(apps):
     browser = first.test_client()
     token = browser.csrf_token("/inloggen")
     wrong = {"email": "niemand@example.nl", "password": "fout", "csrf_token": token}
-    answers = [browser.post("/inloggen", data=wrong).status_code for _ in range(6)]
+    answers = [
+        browser.post("/inloggen", data=wrong, headers=SAME_ORIGIN).status_code for _ in range(6)
+    ]
     assert answers[-1] == 429
     elsewhere = second.test_client()
     wrong["csrf_token"] = elsewhere.csrf_token("/inloggen")
-    assert elsewhere.post("/inloggen", data=wrong).status_code != 429
+    assert elsewhere.post("/inloggen", data=wrong, headers=SAME_ORIGIN).status_code != 429
 
 
 def test_building_many_apps_grows_no_registration(tmp_path, database_url):

@@ -17,8 +17,9 @@ from werkzeug.test import encode_multipart
 from app import db
 from app.accounts.models import Role, User
 from app.audit.models import AccessAction, AccessEntry
+from app.core.formatting import AMSTERDAM
 from app.helpline.models import Client, ClientTerm, ContactMoment, Document, HelpRequest, Question
-from tests.conftest import database_dump
+from tests.conftest import SAME_ORIGIN, database_dump
 
 STORY = "Mijn vader heeft Parkinson en kan niet meer alleen douchen."
 SUMMARY = "We bespraken de Wmo-aanvraag voor een douchestoel; jij belt de gemeente."
@@ -88,7 +89,12 @@ def upload(client, url, page, content, name):
     fields = MultiDict([("csrf_token", client.csrf_token(page))])
     fields.add("document", FileStorage(io.BytesIO(content), filename=name))
     boundary, body = encode_multipart(fields)
-    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        url,
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=SAME_ORIGIN,
+    )
 
 
 def test_p24_the_hulplijn_is_answered_by_mantelzorgmakelaars_in_their_own_back_office(
@@ -630,3 +636,21 @@ def test_a_long_name_part_matched_on_its_first_letters_is_checked_in_full(
     assert names("bartholo verhoev") == ["Bartholomeus Verhoeven", "Bartholomea Verhoevenstraat"]
     assert names("bartholomea verhoevens") == ["Bartholomea Verhoevenstraat"]
     assert names("bartholozzz verhoeven") == []  # same first 8 letters, not the same name
+
+
+@pytest.mark.parametrize("clock", ["07:30", "23:30"])
+def test_a_call_of_this_morning_or_late_evening_is_recorded_with_todays_date(
+    client, session, auth, mara, clock
+):
+    # Amsterdam is UTC+1 in December: 07:30 local is before noon, 23:30 local is still today.
+    local = datetime.fromisoformat(f"2026-12-04 {clock}").replace(tzinfo=AMSTERDAM)
+    with time_machine.travel(local, tick=False):
+        ask(client)
+        auth.login(mara.email)
+        dossier = open_dossier(client, session, last_request(session).id)
+        today_ = local.date().isoformat()
+        assert add_contact(client, dossier.id, on=today_).status_code == 303
+        tomorrow = (local.date() + timedelta(days=1)).isoformat()
+        refused = add_contact(client, dossier.id, on=tomorrow)
+        assert refused.status_code == 422
+        assert "niet in de toekomst" in refused.get_data(as_text=True)
