@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--fragment", action="store_true")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="cumulative", help="cumulative or tottime")
     options = parser.parse_args()
 
     app = create_app()
@@ -58,7 +59,7 @@ def main() -> None:
     profile.enable()
     ask(options.requests)
     profile.disable()
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(options.top)
+    pstats.Stats(profile).sort_stats(options.sort).print_stats(options.top)
 
 
 if __name__ == "__main__":
