@@ -189,7 +189,7 @@ class Client(FlaskClient):
         page's CSRF token, if it shows one, and saying it comes from this site."""
         payload = dict(data or {})
         payload["csrf_token"] = self.csrf_token(page or url)
-        kwargs["headers"] = {**SAME_ORIGIN, **kwargs.get("headers", {})}
+        kwargs["headers"] = {**SAME_ORIGIN, **(kwargs.get("headers") or {})}
         return self.post(url, data=payload, **kwargs)
 
 

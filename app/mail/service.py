@@ -130,9 +130,13 @@ def _write_outbox(outbox: Path, message: EmailMessage, template: str) -> Path:
     outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S%f}-{template}-{secrets.token_hex(3)}.eml"
     path = outbox / name
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written under a name the outbox does not list, then renamed: a process killed halfway
+    # leaves no half message among the sent ones.
+    partial = outbox / f".{name}.partial"
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(bytes(message))
+    os.replace(partial, path)
     return path
 
 

@@ -146,7 +146,7 @@ def test_htmx_banner_swaps_itself_away(client):
     settings = client.post(
         "/cookies/keuze",
         data={"keuze": "instellingen", "csrf_token": token},
-        headers=htmx_headers("cookiebanner"),
+        headers={**htmx_headers("cookiebanner"), **SAME_ORIGIN},
     )
     assert 'name="analytical"' in settings.get_data(as_text=True)
 
