@@ -62,7 +62,8 @@ class ProfileProgress(SQLModel, table=True):
 
 
 class ReadTopic(SQLModel, table=True):
-    """How often the caregiver read about a topic (recorded only with personalisation consent)."""
+    """How often the caregiver read about a topic, up to the number that still weighs more, and
+    the day of the last reading (recorded only with personalisation consent)."""
 
     __tablename__ = "profile_read_topic"
     __table_args__ = (sa.UniqueConstraint("user_id", "topic"),)
@@ -136,8 +137,8 @@ PERSONAL_DATA = (
             "id": "volgnummer",
             "user_id": "je account",
             "topic": "het onderwerp",
-            "reads": "hoe vaak je erover las",
-            "last_read_at": "wanneer je er het laatst over las",
+            "reads": "hoe vaak je erover las (we tellen tot 5: vaker telt niet zwaarder mee)",
+            "last_read_at": "de dag waarop je er het laatst over las",
         },
     ),
 )

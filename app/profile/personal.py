@@ -34,8 +34,11 @@ def recommendations(
 
 def note_reading(topics: list[str]) -> None:
     """Count the topics of what a caregiver reads, only with personalisation consent."""
-    if _caregiver() and gate.allows("personalisation"):
-        service.record_reading(
+    if (
+        _caregiver()
+        and gate.allows("personalisation")
+        and service.record_reading(
             db.session(), user_id=current_user.id, topics=topics, personalise=True
         )
+    ):
         db.session().commit()

@@ -43,6 +43,8 @@ CONSENTS = {
 }
 READ_WEIGHT_STEP = 0.2
 READ_WEIGHT_MAX = 1.0
+# Reads counted per topic: more weigh no more in the profile, so they are not kept either.
+READS_KEPT = round(READ_WEIGHT_MAX / READ_WEIGHT_STEP)
 # A condition the caregiver named (with consent) says more about what helps than any other
 # answer: an article about that condition comes before one that only fits the relationship.
 HEALTH_WEIGHT = 2.0
@@ -228,16 +230,26 @@ def delete_profile(session: Session, *, user: User) -> None:
             set_consent(session, user=user, scope=scope, granted=False)
 
 
-def record_reading(session: Session, *, user_id: int, topics: list[str], personalise: bool) -> None:
-    """Count the topics of an article or video read, only when personalisation is allowed."""
+def record_reading(session: Session, *, user_id: int, topics: list[str], personalise: bool) -> bool:
+    """Count the topics of an article or video read, only when personalisation is allowed.
+
+    A topic is counted up to READS_KEPT reads, and of the last reading only the day is kept; so
+    once a topic has its READS_KEPT, reading about it again changes nothing until the next day.
+    True when a row changed (the caller commits only then)."""
     if not personalise:
-        return
+        return False
+    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     rows = {r.topic: r for r in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id))}
+    changed = False
     for topic in topics:
-        row = rows.get(topic) or ReadTopic(user_id=user_id, topic=topic)
-        row.reads += 1
-        row.last_read_at = utcnow()
+        row = rows.get(topic) or ReadTopic(user_id=user_id, topic=topic, reads=0)
+        if row.reads >= READS_KEPT and row.last_read_at >= day:
+            continue
+        row.reads = max(row.reads, min(READS_KEPT, row.reads + 1))
+        row.last_read_at = day
         session.add(row)
+        changed = True
+    return changed
 
 
 # --- the profile ------------------------------------------------------------------------------

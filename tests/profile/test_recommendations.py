@@ -145,6 +145,53 @@ def test_p11_reading_counts_only_with_consent(client, filled, session):
     assert session.exec(select(ReadTopic)).all() == []
 
 
+def test_p11_reading_is_counted_up_to_what_still_weighs_and_by_the_day(
+    app, client, filled, session
+):
+    """Five reads of a topic give it its full weight; more are not kept, and of the last reading
+    only the day. A page read again on the same day then writes nothing at all."""
+    import sqlalchemy as sa
+
+    from app.db import utcnow
+
+    written: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        if "profile_read_topic" in statement and not statement.lstrip().startswith("SELECT"):
+            written.append(statement)
+
+    engine = app.extensions["db_engine"]
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        for _ in range(service.READS_KEPT):
+            client.get("/artikelen/respijtzorg")
+        assert written  # the first reads are counted
+        written.clear()
+        for _ in range(3):
+            assert client.get("/artikelen/respijtzorg").status_code == 200
+        assert written == []  # nothing more to keep today
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = {r.topic: r for r in session.exec(select(ReadTopic))}
+    assert {t: r.reads for t, r in rows.items()} == {"zorg": 5, "balans": 5}
+    assert {r.last_read_at for r in rows.values()} == {today}
+    with app.test_request_context():
+        profile = service.build_profile(
+            db.session(), user_id=filled.id, personalise=True, health=False
+        )
+    assert profile.weights["balans"] == service.READ_WEIGHT_MAX
+    # The next day the day of the last reading moves on; the count stays at five.
+    for row in rows.values():
+        row.last_read_at = today.replace(year=today.year - 1)
+        session.add(row)
+    session.commit()
+    client.get("/artikelen/respijtzorg")
+    session.expire_all()
+    rows = {r.topic: r for r in session.exec(select(ReadTopic))}
+    assert {(r.reads, r.last_read_at) for r in rows.values()} == {(5, today)}
+
+
 def test_p05_health_answers_feed_content_only_with_consent_and_never_the_shop(
     app, client, filled, fill, session
 ):
