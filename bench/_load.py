@@ -24,6 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def flask(env: dict[str, str], *args: str) -> None:
+    """Run `flask --app app.wsgi ARGS` in the project with `env` added, quietly; fails loudly."""
+    command = [str(Path(sys.executable).with_name("flask")), "--app", "app.wsgi", *args]
+    subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+
+
 @dataclass
 class Result:
     path: str
@@ -177,7 +183,12 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn <app>` with N sync workers on a free loopback port, stopped on exit."""
+    """`gunicorn <app>` with N sync workers on a free loopback port, stopped on exit.
+    `Gunicorn.hello()`: the bare Flask "hello" the benchmarks take their ratios against."""
+
+    @classmethod
+    def hello(cls) -> Gunicorn:
+        return cls("hello_app:app", chdir=ROOT / "bench")
 
     def __init__(
         self, app: str, workers: int = 2, env: dict | None = None, chdir: Path = ROOT

@@ -13,16 +13,14 @@ summary gives the median ratio with the lowest and highest next to it.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import ROOT, Gunicorn, Result, load, load_generator  # noqa: E402
+from _load import Gunicorn, Result, flask, load, load_generator  # noqa: E402
 
 # The feed is what the app now marks public for a first visitor: it comes from the layer in front
 # of the app (app/core/front.py); the HTML pages give a first visitor a session (CSRF token).
@@ -38,16 +36,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as instance:
         env = {"APP_ENV": "development", "INSTANCE_DIR": instance, "SMTP_URL": ""}
-        flask = Path(sys.executable).with_name("flask")
-        subprocess.run(
-            [str(flask), "--app", "app.wsgi", "db", "upgrade"],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            check=True,
-            capture_output=True,
-        )
+        flask(env, "db", "upgrade")
         with (
-            Gunicorn("hello_app:app", chdir=ROOT / "bench") as hello,
+            Gunicorn.hello() as hello,
             Gunicorn("app.wsgi:app", env=env) as site,
         ):
             hello.wait("/hello")

@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import ROOT, Gunicorn, _ms  # noqa: E402
+from _load import Gunicorn, _ms, flask  # noqa: E402
 
 DATABASE = "zorggenoot_load_check"
 PAGES = [
@@ -75,11 +75,6 @@ def recreate(given: str, database: str, *, drop_only: bool = False) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         if not drop_only:
             admin.execute(f'CREATE DATABASE "{database}"')
-
-
-def flask(env: dict[str, str], *args: str) -> None:
-    command = [str(Path(sys.executable).with_name("flask")), "--app", "app.wsgi", *args]
-    subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
 
 
 def run_wrk(port: int, connections: int, seconds: float, cookies: str) -> dict:

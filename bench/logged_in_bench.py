@@ -23,7 +23,6 @@ import cProfile
 import http.cookiejar
 import os
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import ROOT, Gunicorn, Result, load, load_generator  # noqa: E402
+from _load import Gunicorn, Result, flask, load, load_generator  # noqa: E402
 from hub_bench import summary  # noqa: E402
 
 EMAIL, PASSWORD = "mantelzorger@example.nl", "zorgen-voor-mama-2026"
@@ -139,17 +138,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as instance:
         env = {"APP_ENV": "development", "INSTANCE_DIR": instance, "SMTP_URL": "", "REDIS_URL": ""}
-        flask = [str(Path(sys.executable).with_name("flask")), "--app", "app.wsgi"]
-        for command in (["db", "upgrade"], ["demo", "load"]):
-            subprocess.run(
-                flask + command,
-                cwd=ROOT,
-                env={**os.environ, **env},
-                check=True,
-                capture_output=True,
-            )
+        flask(env, "db", "upgrade")
+        flask(env, "demo", "load")
         with (
-            Gunicorn("hello_app:app", chdir=ROOT / "bench") as hello,
+            Gunicorn.hello() as hello,
             Gunicorn("app.wsgi:app", env=env) as site,
         ):
             hello.wait("/hello")

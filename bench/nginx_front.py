@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import ROOT, Gunicorn, free_port  # noqa: E402
+from _load import ROOT, Gunicorn, flask, free_port  # noqa: E402
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 CAREGIVER = ("mantelzorger@example.nl", "zorgen-voor-mama-2026")
@@ -293,15 +293,8 @@ def main() -> None:
             "CONTENT_DIR": str(content),
             "SMTP_URL": "",
         }
-        flask = [str(Path(sys.executable).with_name("flask")), "--app", "app.wsgi"]
-        for command in (["db", "upgrade"], ["demo", "load"]):
-            subprocess.run(
-                flask + command,
-                cwd=ROOT,
-                env={**os.environ, **env},
-                check=True,
-                capture_output=True,
-            )
+        flask(env, "db", "upgrade")
+        flask(env, "demo", "load")
         # nginx's workers run as nobody when this runs as root: a folder of their own that
         # they can reach (the instance folder stays closed to them).
         nginx_folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))

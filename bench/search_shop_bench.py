@@ -24,12 +24,10 @@ the analyser does its real work) and its own index; content/ is never touched. N
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import ROOT, Gunicorn, Result, load, load_generator  # noqa: E402
+from _load import ROOT, Gunicorn, Result, flask, load, load_generator  # noqa: E402
 
 SEARCH = "/zoeken?q=respijtzorg"
 SHOP = "/winkel"
@@ -167,11 +165,6 @@ def generated_content(target: Path, count: int) -> None:
         (target / "artikelen" / f"{stem}-{number}.md").write_text(text, encoding="utf-8")
 
 
-def flask(env: dict[str, str], *args: str) -> None:
-    command = [str(Path(sys.executable).with_name("flask")), "--app", "app.wsgi", *args]
-    subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -204,7 +197,7 @@ def main() -> None:
         flask(env, "search", "reindex", "--full")
         print(f"search index built in {time.perf_counter() - started:.0f} s")
         with (
-            Gunicorn("hello_app:app", chdir=ROOT / "bench") as hello,
+            Gunicorn.hello() as hello,
             Gunicorn("app.wsgi:app", env=env) as site,
         ):
             hello.wait("/hello")
