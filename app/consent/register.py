@@ -50,7 +50,9 @@ COOKIES: tuple[Cookie, ...] = (
         purpose=(
             "Houdt bij dat je bent ingelogd, beveiligt formulieren tegen misbruik (CSRF) en "
             "onthoudt korte meldingen, je winkelmandje en je laatste vragen aan de assistent "
-            "(zonder de persoonsgegevens die we eruit halen)."
+            "(zonder de persoonsgegevens die we eruit halen). Je krijgt het pas als je inlogt "
+            "of iets doet dat we moeten onthouden, zoals iets in je mandje leggen of de "
+            "assistent iets vragen; wie alleen leest of zoekt, krijgt het niet."
         ),
         lifetime="tot je de browser sluit",
     ),

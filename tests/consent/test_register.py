@@ -43,6 +43,26 @@ def test_p16_crawl_before_consent_sets_only_registered_functional_cookies(client
     assert {category_of(n) for n in names} <= {Category.FUNCTIONAL}
 
 
+def test_a_visitor_who_only_reads_and_searches_gets_no_cookie_until_there_is_something_to_keep(
+    client,
+):
+    """What the register says of the session cookie: not for reading or searching (as the
+    visitor types, too); only once there is something to remember, such as a basket."""
+    names, pages = crawl(client, limit=150)
+    assert pages > 100
+    typing = {"HX-Request": "true", "HX-Trigger": "zoekveld"}
+    for query in ("respijtzorg", "pgb aanvragen", "ik kan het niet meer aan"):
+        names |= cookie_names(client.get(f"/zoeken?q={query}"))
+        names |= cookie_names(client.get(f"/zoeken?q={query}", headers=typing))
+    assert names == set()
+    basket = client.submit(
+        "/winkel/mandje",
+        {"product": "personenalarm-met-valdetectie", "aantal": "1", "actie": "toevoegen"},
+        page="/winkel",
+    )
+    assert cookie_names(basket) == {"session"}
+
+
 def test_c2_account_flows_set_only_registered_cookies(client, make_user, outbox):
     user = make_user(email="anna@example.nl")
     names = set()
