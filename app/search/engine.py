@@ -230,6 +230,7 @@ class SearchIndex:
         self._readable_generation = -1
         self._lock = threading.Lock()
         self._form_cache: dict[str, frozenset[str]] = {}
+        self._text_cache: dict[str, frozenset[str]] = {}
         self._facts_for = None
         self._facts_cached: _Facts | None = None
         self._speller_for = None
@@ -387,6 +388,43 @@ class SearchIndex:
                     )
                 )
         return found
+
+    def word_forms(self, words: list[str]) -> list[tuple[tuple[str, ...], ...]]:
+        """Per word of `words` but the stop words: what it may match, as a search matches it
+        (the word itself or its common form, or all the parts of a compound)."""
+        return [found for word in words if (found := self.dutch.alternatives(word))]
+
+    def share_held(
+        self, forms: list[tuple[tuple[str, ...], ...]], keys: Iterable[str]
+    ) -> dict[str, float]:
+        """Per key: the share of the words of `forms` (`word_forms`) the document holds
+        anywhere (0 for keys not in the index)."""
+        searcher = self.searcher()
+        numbers = {key: searcher.document_number(key=key) for key in keys}
+        held = dict.fromkeys(numbers, 0)
+        for options in forms:
+            query = _any([_all([Term("content", t) for t in terms]) for terms in options])
+            matched = set(searcher.docs_for_query(query))
+            for key, number in numbers.items():
+                held[key] += number is not None and number in matched
+        return {key: count / len(forms) if forms else 0.0 for key, count in held.items()}
+
+    def share_in(self, forms: list[tuple[tuple[str, ...], ...]], text: str) -> float:
+        """The share of the words of `forms` (`word_forms`) that `text` holds."""
+        if not forms:
+            return 0.0
+        held = self._text_terms(text)
+        return sum(any(set(terms) <= held for terms in options) for options in forms) / len(forms)
+
+    def _text_terms(self, text: str) -> frozenset[str]:
+        """The index terms of a short text such as a title with its summary (cached)."""
+        terms = self._text_cache.get(text)
+        if terms is None:
+            terms = frozenset(t.text for t in self.analyzer(text))
+            if len(self._text_cache) > 20_000:
+                self._text_cache.clear()
+            self._text_cache[text] = terms
+        return terms
 
     def words(self, text: str) -> list[str]:
         """The user's words, lower-cased, everyday phrases in the content's words (`informal`),

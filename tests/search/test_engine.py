@@ -323,3 +323,18 @@ def test_spelling_suggestions_are_whooshs_own(search_app):
             differ.append((typo, whoosh, speller.suggest(typo)))
     assert len(typos) > 2000
     assert differ == []
+
+
+def test_the_share_of_the_words_a_document_or_text_holds(tmp_path):
+    index = SearchIndex(tmp_path / "index", Decompounder(["verlof", "zorg"]))
+    index.rebuild([doc("verlof", "Zorgverlof", "verlof voor de zorg"), doc("tuin", "Tuin")])
+    # "de" is a stop word; "zorgverlof" is held by a text with both its parts, as a search
+    # would find it.
+    forms = index.word_forms(index.words("de zorgverlof tuin"))
+    assert len(forms) == 2
+    held = index.share_held(forms, ["article:verlof", "article:tuin", "article:weg"])
+    assert held == {"article:verlof": 0.5, "article:tuin": 0.5, "article:weg": 0.0}
+    assert index.share_in(forms, "Verlof voor de zorg") == 0.5
+    assert index.share_in(forms, "Over de keuken") == 0.0
+    assert index.share_in([], "Tuin") == 0.0
+    index.close()

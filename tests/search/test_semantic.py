@@ -202,3 +202,14 @@ def test_reciprocal_rank_fusion():
     assert set(fused) == {"a", "b", "c", "d"}
     # A weight of zero leaves that ranking without influence on the order.
     assert semantic.fuse([(["a", "b"], 0.0), (["b", "a"], 1.0)])[0] == "b"
+
+
+def test_the_assistant_re_ranks_the_head_of_the_dense_ranking_by_the_words(search_app):
+    dense = [("article:dagbesteding", 0.40), ("article:mantelzorgwoning", 0.35)]
+    tail = [(f"page:verder-{n}", 0.1) for n in range(service.RERANK)]
+    with search_app.app_context():
+        ranked = service.reranked("mag een mantelzorgwoning in de tuin", dense + tail)
+    # The article whose title holds the word asked for moves up; past RERANK nothing moves.
+    assert [key for key, _ in ranked[:2]] == ["article:mantelzorgwoning", "article:dagbesteding"]
+    assert ranked[service.RERANK :] == (dense + tail)[service.RERANK :]
+    assert sorted(ranked) == sorted(dense + tail)
