@@ -2,7 +2,10 @@
 memory of the loaded sentence encoder, and the time to answer a question (p50/p95), hybrid and
 BM25 alone.
 
-Usage: .venv/bin/python bench/assistant_bench.py [--rounds 3]
+Usage: .venv/bin/python bench/assistant_bench.py [--rounds 3] [--docs 5000]
+
+`--docs N` adds N generated articles (made from the starter articles' paragraphs, as
+bench/search_shop_bench.py does) in a temporary folder.
 
 The questions are those of tests/assistant_quality/questions.toml (caregiver and off-topic). The
 first build encodes every document ("cold"); a second full build finds every vector in the cache
@@ -21,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def rss_mb() -> float:
@@ -38,6 +42,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--docs", type=int, default=0, help="add this many generated articles")
     args = parser.parse_args()
 
     from app import create_app
@@ -50,6 +55,12 @@ def main() -> None:
     questions = [q["q"] for q in data["vraag"] + data["off_topic"]]
 
     with tempfile.TemporaryDirectory() as folder:
+        content = {}
+        if args.docs:
+            from search_shop_bench import generated_content
+
+            generated_content(Path(folder) / "content", args.docs)
+            content = {"CONTENT_DIR": f"{folder}/content"}
 
         def make(semantic_on: bool, name: str):
             return create_app(
@@ -60,6 +71,7 @@ def main() -> None:
                     "SEARCH_BUILD_ON_START": False,
                     "SEARCH_SEMANTIC": semantic_on,
                     "DATABASE_URL": f"sqlite:///{folder}/{name}.db",
+                    **content,
                 }
             )
 
@@ -81,7 +93,8 @@ def main() -> None:
             start = time.perf_counter()
             service.reindex(full=True)
             warm_build = time.perf_counter() - start
-        print(f"{documents} documents of the starter content")
+        extra_docs = f" with {args.docs} generated articles" if args.docs else ""
+        print(f"{documents} documents: the starter content{extra_docs}")
         print(f"index build, BM25 only:            {bm25_build:6.2f} s")
         print(f"index build with vectors, cold:    {cold_build:6.2f} s ({cold['encoded']} encoded)")
         print(f"index build with vectors, warm:    {warm_build:6.2f} s (0 encoded, from the cache)")

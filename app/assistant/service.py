@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from app.search import crisis
 from app.search import service as search
-from app.search.engine import SearchDocument
 
 MAX_QUESTION = 500
 ANSWER_KINDS = ("article", "video", "page")  # products are for the shop, not for answers
@@ -106,11 +105,6 @@ def best_passage(body: str, wanted: set[str], title: str = "") -> tuple[str, int
     return passage.strip(), len(covered | in_title)
 
 
-def _documents(keys: list[str]) -> dict[str, SearchDocument]:
-    wanted = set(keys)
-    return {doc.key: doc for doc in search.documents() if doc.key in wanted}
-
-
 def reply(question: str) -> Reply:
     """Reply to `question` (already masked). Runs in an app context (it reads the index).
 
@@ -131,7 +125,7 @@ def reply(question: str) -> Reply:
     candidates = [*hits[:1], *([found.best_on_words] if found.best_on_words else [])]
     for hit in candidates if wanted else []:
         key = f"{hit.kind}:{hit.slug}"
-        doc = _documents([key]).get(key)
+        doc = search.document(key)
         if doc is None:
             continue
         passage, shared = best_passage(doc.body, wanted, doc.title)

@@ -222,21 +222,28 @@ def dense_ranking(query: str, limit: int = CANDIDATES) -> list[tuple[str, float]
     return vectors().rank(query, model, limit=limit)
 
 
-def _heads() -> dict[str, str]:
-    """Title, summary and tags of every document by key, kept while the index stays in step
-    with the same documents (`ensure_fresh`): listing them costs more than a whole question."""
+def _kept() -> tuple[dict[str, SearchDocument], dict[str, str]]:
+    """Every document by key, and its title, summary and tags as one text, kept while the index
+    stays in step with the same documents (`ensure_fresh`): listing them costs more than a
+    whole question."""
     app = cast("LocalProxy[Flask]", current_app)._get_current_object()
     current = app.extensions.get("search_state")
-    made = app.extensions.get("search_heads")
+    made = app.extensions.get("search_kept")
     if made is None or current is None or made[0] != current:
+        by_key = {doc.key: doc for doc in documents()}
         heads = {
-            doc.key: " ".join([doc.title, doc.summary, " ".join(doc.tags).replace("-", " ")])
-            for doc in documents()
+            key: " ".join([doc.title, doc.summary, " ".join(doc.tags).replace("-", " ")])
+            for key, doc in by_key.items()
         }
-        made = (current, heads)
+        made = (current, by_key, heads)
         if current is not None:
-            app.extensions["search_heads"] = made
-    return made[1]
+            app.extensions["search_kept"] = made
+    return made[1], made[2]
+
+
+def document(key: str) -> SearchDocument | None:
+    """The document with this key (`kind:slug`), if any provider has it."""
+    return _kept()[0].get(key)
 
 
 def reranked(query: str, dense: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -245,7 +252,7 @@ def reranked(query: str, dense: list[tuple[str, float]]) -> list[tuple[str, floa
     index = engine()
     forms = index.word_forms(index.words(query))
     top = dense[:RERANK]
-    heads = _heads()
+    heads = _kept()[1]
     anywhere = index.share_held(forms, [key for key, _ in top])
 
     def score(item: tuple[str, float]) -> float:
