@@ -442,8 +442,10 @@ class SearchIndex:
         per_page: int = 10,
         prefix_last: bool = False,
         snippets: bool = True,
+        partial: bool = True,
     ) -> SearchResults:
-        """Find `words` (all of them if possible, else any), filtered by kind and topic.
+        """Find `words` (all of them if possible, else, with `partial`, those documents that hold
+        the most of them), filtered by kind and topic.
 
         The facet counts are for the query without the kind and topic filters, so every choice
         stays visible. One engine call when no filter is set, two when one is."""
@@ -455,7 +457,7 @@ class SearchIndex:
         query = And(queries) if len(queries) > 1 else queries[0]
         matched = set(searcher.docs_for_query(And(required) if len(required) > 1 else required[0]))
         matched_all = True
-        if not matched and len(queries) > 1:
+        if not matched and len(queries) > 1 and partial:
             # No document has every word: show those with the most of them.
             per_word: Counter[int] = Counter()
             for part in required:

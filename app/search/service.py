@@ -163,11 +163,13 @@ def search(
     per_page: int = PER_PAGE,
     fill_in: bool = True,
     snippets: bool = True,
+    partial: bool = True,
 ) -> SearchPage:
     """Search for `query`. A word that occurs nowhere in the content is corrected when a close
     known word exists (unless `exact`); the page then says so and links to the original. When
-    the first page holds fewer than FEW_RESULTS results, documents close in meaning are added
-    to `related` (with `fill_in` and the encoder available)."""
+    no document has every word, those with the most of them are found (unless not `partial`).
+    When the first page holds fewer than FEW_RESULTS results, documents close in meaning are
+    added to `related` (with `fill_in` and the encoder available)."""
     index = engine()
     outcome = SearchPage(query=query)
     words = index.words(query)
@@ -194,6 +196,7 @@ def search(
             per_page=per_page,
             prefix_last=live,
             snippets=snippets,
+            partial=partial,
         )
 
     results = run(words)
@@ -292,6 +295,7 @@ def retrieve(query: str, *, kinds: Iterable[str], limit: int = 10) -> Retrieved:
     the question's words) fused by reciprocal rank (BM25 alone without the encoder); the best
     `limit` documents of `kinds`."""
     wanted = set(kinds)
+    dense = dense_ranking(query)
     outcome = search(
         query,
         kind=None,
@@ -301,13 +305,14 @@ def retrieve(query: str, *, kinds: Iterable[str], limit: int = 10) -> Retrieved:
         per_page=CANDIDATES,
         fill_in=False,
         snippets=False,  # the assistant quotes a sentence of its own choosing
+        # Beside the dense ranking, BM25 counts only when a document has every word: the
+        # documents with most of the words are not looked for (at thousands of documents,
+        # scoring them is most of a question's time).
+        partial=not dense,
     )
     bm25 = [h for h in (outcome.results.hits if outcome.results else []) if h.kind in wanted]
-    dense = dense_ranking(query) if outcome.results is not None else []
-    if not dense:
+    if not dense or outcome.results is None:
         return Retrieved(outcome.query, bm25[:limit], bm25[0] if bm25 else None)
-    if outcome.results is not None and not outcome.results.matched_all_words:
-        bm25 = []
     dense = reranked(outcome.query, dense)
     by_key = {f"{h.kind}:{h.slug}": h for h in bm25}
     fused = semantic.fuse(
