@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from app import db
 from app.accounts import service as accounts
 from app.core import pagecache, personal_data
-from app.core.formatting import dutch_datetime
+from app.core.formatting import dutch_date, dutch_datetime
 from app.core.navigation import Link, add_link
 from app.core.personal_data import Erasure, LegalBasis, Source, categories
 from app.core.sitemap import Entry, add_pages
@@ -211,6 +211,8 @@ def shown(value: object) -> str:
         return "ja" if value else "nee"
     if isinstance(value, datetime):
         return dutch_datetime(value)
+    if isinstance(value, date):
+        return dutch_date(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)

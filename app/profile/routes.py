@@ -218,7 +218,10 @@ def init_app(app: Flask) -> None:
         app,
         *models.PERSONAL_DATA,
         handler=ProfileData(),
-        presenters={"profile_answer": service.present_answer},
+        presenters={
+            "profile_answer": service.present_answer,
+            "profile_read_topic": service.present_reading,
+        },
     )
     crypto.register_column(app, "profile_answer", "value", flag="health")
     crypto.register_column(app, "profile_answer", "answer_label", flag="health")

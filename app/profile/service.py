@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
@@ -16,6 +17,7 @@ from app import crypto
 from app.accounts.models import User
 from app.consent import service as consent
 from app.content import store as content
+from app.core.formatting import AMSTERDAM
 from app.db import id_of, utcnow
 from app.profile import questionnaire as q
 from app.profile.models import ProfileAnswer, ProfileProgress, ReadTopic
@@ -230,6 +232,11 @@ def delete_profile(session: Session, *, user: User) -> None:
             set_consent(session, user=user, scope=scope, granted=False)
 
 
+def reading_day() -> datetime:
+    """The start of today in the Netherlands: of the last reading only its day is kept."""
+    return utcnow().astimezone(AMSTERDAM).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def record_reading(session: Session, *, user_id: int, topics: list[str], personalise: bool) -> bool:
     """Count the topics of an article or video read, only when personalisation is allowed.
 
@@ -238,7 +245,7 @@ def record_reading(session: Session, *, user_id: int, topics: list[str], persona
     True when a row changed (the caller commits only then)."""
     if not personalise:
         return False
-    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    day = reading_day()
     rows = {r.topic: r for r in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id))}
     changed = False
     for topic in topics:
@@ -312,6 +319,13 @@ def _reason(tag: str, site) -> str:
 
 
 # --- the privacy centre ------------------------------------------------------------------------
+
+
+def present_reading(row: dict) -> dict:
+    """The day of the last reading as a date: no time of day is kept."""
+    if isinstance(row.get("last_read_at"), datetime):
+        row["last_read_at"] = row["last_read_at"].astimezone(AMSTERDAM).date()
+    return row
 
 
 def present_answer(row: dict) -> dict:

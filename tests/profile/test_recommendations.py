@@ -150,9 +150,12 @@ def test_p11_reading_is_counted_up_to_what_still_weighs_and_by_the_day(
 ):
     """Five reads of a topic give it its full weight; more are not kept, and of the last reading
     only the day. A page read again on the same day then writes nothing at all."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     import sqlalchemy as sa
 
-    from app.db import utcnow
+    from app.core.formatting import dutch_date
 
     written: list[str] = []
 
@@ -172,7 +175,9 @@ def test_p11_reading_is_counted_up_to_what_still_weighs_and_by_the_day(
         assert written == []  # nothing more to keep today
     finally:
         sa.event.remove(engine, "before_cursor_execute", note)
-    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
     rows = {r.topic: r for r in session.exec(select(ReadTopic))}
     assert {t: r.reads for t, r in rows.items()} == {"zorg": 5, "balans": 5}
     assert {r.last_read_at for r in rows.values()} == {today}
@@ -181,6 +186,10 @@ def test_p11_reading_is_counted_up_to_what_still_weighs_and_by_the_day(
             db.session(), user_id=filled.id, personalise=True, health=False
         )
     assert profile.weights["balans"] == service.READ_WEIGHT_MAX
+    # The access page shows the day, without a time of day that was never kept.
+    access = client.get("/privacy/inzage").get_data(as_text=True)
+    shown = access.split("De dag waarop je er het laatst over las</dt><dd>", 1)[1].split("</dd>")[0]
+    assert shown == dutch_date(today.date())
     # The next day the day of the last reading moves on; the count stays at five.
     for row in rows.values():
         row.last_read_at = today.replace(year=today.year - 1)
