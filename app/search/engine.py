@@ -631,14 +631,16 @@ class SearchIndex:
 
     def suggest(self, words: list[str]) -> str | None:
         """Corrections for words that occur nowhere in the content, from the unstemmed words of
-        titles, summaries and tags; None when every word is known or nothing better is found."""
+        titles, summaries and tags; None when every word is known or nothing better is found.
+        A stop word ("onder", "omdat") is never searched for, so never corrected either."""
         searcher = self.searcher()
         reader = searcher.reader()
         speller = self._speller(searcher)
         corrected = []
         for word in words:
             folded = _fold(word)
-            known = len(folded) <= 3 or any(("content", f) in reader for f in self._forms(word))
+            forms = self._forms(word)
+            known = len(folded) <= 3 or not forms or any(("content", f) in reader for f in forms)
             corrected.append(word if known else speller.suggest(folded) or word)
         return " ".join(corrected) if corrected != words else None
 

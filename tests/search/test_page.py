@@ -57,6 +57,20 @@ def test_known_words_are_not_corrected(searcher):
     assert "Bedoelde je" not in html(searcher.get("/zoeken?q=respijtzorg"))
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    ["respijtzorg omdat ik moe ben", "hoe moet ik pgb aanvragen", "mantelzorg zonder hulp"],
+)
+def test_stop_words_in_a_sentence_are_not_corrected(searcher, sentence):
+    """Words such as "omdat" are left out of the search, not misspelt ("omvalt")."""
+    page = html(searcher.get("/zoeken", query_string={"q": sentence}))
+    assert "Bedoelde je" not in page
+    assert "Geen resultaten" not in page
+    # A misspelt word beside them is still corrected, and only that word.
+    typo = html(searcher.get("/zoeken", query_string={"q": "respijtzrog omdat ik moe ben"}))
+    assert "Bedoelde je <strong>‘respijtzorg omdat ik moe ben’</strong>?" in typo
+
+
 def test_zero_results_offer_topics_and_the_helpline(searcher):
     page = html(searcher.get("/zoeken?q=qwxzv"))
     assert "Geen resultaten voor ‘qwxzv’" in page
