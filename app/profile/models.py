@@ -137,7 +137,7 @@ PERSONAL_DATA = (
             "id": "volgnummer",
             "user_id": "je account",
             "topic": "het onderwerp",
-            "reads": "hoe vaak je erover las (we tellen tot 5: vaker telt niet zwaarder mee)",
+            "reads": "hoe vaak je erover las (we tellen tot 5 keer)",
             "last_read_at": "de dag waarop je er het laatst over las",
         },
     ),

@@ -252,7 +252,7 @@ def record_reading(session: Session, *, user_id: int, topics: list[str], persona
         row = rows.get(topic) or ReadTopic(user_id=user_id, topic=topic, reads=0)
         if row.reads >= READS_KEPT and row.last_read_at >= day:
             continue
-        row.reads = max(row.reads, min(READS_KEPT, row.reads + 1))
+        row.reads = min(READS_KEPT, row.reads + 1)
         row.last_read_at = day
         session.add(row)
         changed = True
