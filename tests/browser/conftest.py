@@ -223,7 +223,9 @@ def accessibility_problems(page, impacts=("serious", "critical")) -> list[str]:
 
 
 def horizontal_overflow(page) -> int:
-    """How many pixels the page is wider than the viewport (0 = no sideways scrolling)."""
+    """How many pixels the page is wider than the viewport (0 = no sideways scrolling), once
+    the page a click may have asked for has loaded (a form posted without JavaScript)."""
+    page.wait_for_load_state()
     return page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
