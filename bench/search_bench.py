@@ -92,8 +92,8 @@ def run(size: int, n_queries: int) -> None:
             }
         )
         # Search only the synthetic documents.
-        service._providers.clear()
-        service.register_provider(lambda: docs, lambda: size)
+        app.extensions["search_providers"] = {}
+        service.register_provider(app, lambda: docs, lambda: size)
         with app.app_context():
             index = service.engine()
             start = time.perf_counter()
