@@ -230,7 +230,6 @@ class SearchIndex:
         self._readable_generation = -1
         self._lock = threading.Lock()
         self._form_cache: dict[str, frozenset[str]] = {}
-        self._text_cache: dict[str, frozenset[str]] = {}
         self._facts_for = None
         self._facts_cached: _Facts | None = None
         self._speller_for = None
@@ -413,18 +412,8 @@ class SearchIndex:
         """The share of the words of `forms` (`word_forms`) that `text` holds."""
         if not forms:
             return 0.0
-        held = self._text_terms(text)
+        held = self._forms(text)
         return sum(any(set(terms) <= held for terms in options) for options in forms) / len(forms)
-
-    def _text_terms(self, text: str) -> frozenset[str]:
-        """The index terms of a short text such as a title with its summary (cached)."""
-        terms = self._text_cache.get(text)
-        if terms is None:
-            terms = frozenset(t.text for t in self.analyzer(text))
-            if len(self._text_cache) > 20_000:
-                self._text_cache.clear()
-            self._text_cache[text] = terms
-        return terms
 
     def words(self, text: str) -> list[str]:
         """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
@@ -560,7 +549,8 @@ class SearchIndex:
         return _Marks(terms, prefixes, re.compile(alternatives) if needles else None)
 
     def _forms(self, word: str) -> frozenset[str]:
-        """What one word becomes in the index (cached: the vocabulary repeats a lot)."""
+        """What a word, or a short text such as a title with its summary, becomes in the index
+        (cached: the vocabulary and the titles repeat a lot)."""
         forms = self._form_cache.get(word)
         if forms is None:
             forms = frozenset(t.text for t in self.analyzer(word))

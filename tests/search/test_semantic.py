@@ -213,3 +213,39 @@ def test_the_assistant_re_ranks_the_head_of_the_dense_ranking_by_the_words(searc
     assert [key for key, _ in ranked[:2]] == ["article:mantelzorgwoning", "article:dagbesteding"]
     assert ranked[service.RERANK :] == (dense + tail)[service.RERANK :]
     assert sorted(ranked) == sorted(dense + tail)
+
+
+def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monkeypatch, caplog):
+    model = semantic.encoder()
+    assert isinstance(model, semantic._Use), "the sentence encoder should load here"
+    texts = [
+        "Mijn moeder woont nog thuis en ik kook elke dag voor haar.",
+        "Wie betaalt de huishoudelijke hulp als de gemeente nee zegt?",
+        "Respijtzorg: even vrij terwijl een ander de zorg overneemt.",
+        "Ik ben doodmoe en slaap slecht sinds mijn vader ziek is.",
+        "Een mantelzorgwoning in de tuin: welke vergunning is nodig?",
+        "Zorgverlof van je werk, kort of lang, en wat je baas moet doen.",
+    ] * 2
+    alone = np.asarray(model._model.encode(texts), dtype=np.float32)
+
+    used: list[int] = []
+    in_workers = semantic._encode_in_workers
+    monkeypatch.setattr(semantic, "PARALLEL_FROM_CHARS", 1)
+    monkeypatch.setattr(semantic, "_cores", lambda: 2)
+    monkeypatch.setattr(
+        semantic, "_encode_in_workers", lambda t, n: used.append(n) or in_workers(t, n)
+    )
+    shared = model.encode(texts)
+    assert used == [2]
+    assert shared.shape == alone.shape and shared.dtype == np.float32
+    np.testing.assert_allclose(shared, alone, atol=1e-5)
+
+    # Worker processes that cannot start only cost time: the batch is encoded here.
+    def broken(texts, workers):
+        raise OSError("geen processen")
+
+    monkeypatch.setattr(semantic, "_encode_in_workers", broken)
+    with caplog.at_level(logging.WARNING, logger=semantic.__name__):
+        again = model.encode(texts)
+    np.testing.assert_allclose(again, alone, atol=1e-5)
+    assert "worker processes failed" in caplog.text
