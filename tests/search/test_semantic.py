@@ -230,11 +230,14 @@ def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monk
 
     used: list[int] = []
     in_workers = semantic._encode_in_workers
+
+    def counted(texts, workers):
+        used.append(workers)
+        return in_workers(texts, workers)
+
     monkeypatch.setattr(semantic, "PARALLEL_FROM_CHARS", 1)
     monkeypatch.setattr(semantic, "_cores", lambda: 2)
-    monkeypatch.setattr(
-        semantic, "_encode_in_workers", lambda t, n: used.append(n) or in_workers(t, n)
-    )
+    monkeypatch.setattr(semantic, "_encode_in_workers", counted)
     shared = model.encode(texts)
     assert used == [2]
     assert shared.shape == alone.shape and shared.dtype == np.float32
