@@ -162,14 +162,23 @@ def _wrk(
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(lua.name)
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    requests = int(found(r"(\d+) requests in", output).group(1))
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
-    duration = float(re.search(r"requests in ([\d.]+)s", output).group(1))
+    duration = float(found(r"requests in ([\d.]+)s", output).group(1))
     percentiles = {
         int(p): _ms(v, unit)
         for p, v, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)$", output, re.M)
     }
     return Result(path, requests - errors, errors, duration, [], percentiles)
+
+
+def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """The match of `pattern` in a tool's report; stops the benchmark, with the report, if the
+    report does not hold it."""
+    match = re.search(pattern, text, flags)
+    if match is None:
+        raise SystemExit(f"{pattern!r} not found in:\n{text}")
+    return match
 
 
 def _ms(value: str, unit: str) -> float:

@@ -153,8 +153,8 @@ def main() -> None:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             email = f"client{i}@example.nl"
             phone = f"06 {10_000_000 + i:08d}"
-            client = dossier.create(session, dossier.Details(name, phone, email), staff=staff)
-            people.append((client.id, name, email, phone))
+            made = dossier.create(session, dossier.Details(name, phone, email), staff=staff)
+            people.append((made.id, name, email, phone))
             if i % 500 == 499:
                 session.commit()
         session.commit()

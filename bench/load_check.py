@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import Gunicorn, _ms, flask  # noqa: E402
+from _load import Gunicorn, _ms, flask, found  # noqa: E402
 
 DATABASE = "zorggenoot_load_check"
 PAGES = [
@@ -111,9 +111,9 @@ def run_wrk(port: int, connections: int, seconds: float, cookies: str) -> dict:
     if 99 not in percentiles:
         print(output)  # wrk's own report, when its latency lines could not be read
     return {
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "seconds": float(re.search(r"requests in ([\d.]+)(m?s)", output).group(1)),
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(found(r"(\d+) requests in", output).group(1)),
+        "seconds": float(found(r"requests in ([\d.]+)(m?s)", output).group(1)),
+        "rps": float(found(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "bad_status": int(bad.group(1)) if bad else 0,
         "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
         "p50": percentiles.get(50, float("nan")),

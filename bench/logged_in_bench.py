@@ -37,7 +37,7 @@ from hub_bench import summary  # noqa: E402
 
 EMAIL, PASSWORD = "mantelzorger@example.nl", "zorgen-voor-mama-2026"
 # The questionnaire as a caregiver fills it in (tests/profile/conftest.py uses the same answers).
-QUESTIONNAIRE = [
+QUESTIONNAIRE: list[dict[str, str | list[str]]] = [
     {"relatie": "ouder", "woonsituatie": "zelfstandig", "personalisation": "y"},
     {"uren": "20", "duur": "kort"},
     {"leeftijd": "25-64", "bezigheden": ["werk"]},
@@ -157,7 +157,7 @@ def main() -> None:
                 f"{args.seconds:.0f} s per endpoint and round, {args.rounds} rounds, loopback, "
                 f"load from {load_generator()}, logged in as the demo caregiver\n"
             )
-            results: dict[str, list[Result]] = {"/hello": []} | {p: [] for p, _ in PAGES}
+            results: dict[str, list[Result]] = {p: [] for p in ["/hello", *(p for p, _ in PAGES)]}
             ratios: dict[str, list[float]] = {p: [] for p, _ in PAGES}
             for number in range(1, args.rounds + 1):
                 print(f"round {number}")

@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import ROOT, Gunicorn, flask, free_port  # noqa: E402
+from _load import ROOT, Gunicorn, flask, found, free_port  # noqa: E402
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 CAREGIVER = ("mantelzorger@example.nl", "zorgen-voor-mama-2026")
@@ -162,7 +162,7 @@ def wrk(port: int, path: str, connections: int, seconds: float) -> tuple[float, 
         text=True,
         check=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    rps = float(found(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
     if p99 is None:  # no request finished
         return rps, float("nan")
@@ -252,7 +252,7 @@ def check_fresh(port: int, content: Path, check: Checks) -> None:
     (content / "artikelen/respijtzorg.md").write_text(edited, encoding="utf-8")
     changed_at = time.monotonic()
     print(f"  (feed stored: X-Cache {stored.cache}; new and edited article written)")
-    seen = {"feed": None, "page": None}
+    seen: dict[str, float | None] = {"feed": None, "page": None}
     while time.monotonic() - changed_at < CACHE_SECONDS + 30 and None in seen.values():
         if seen["feed"] is None and "Nieuw: logeren" in ask(port, "/feed.xml").body:
             seen["feed"] = time.monotonic() - changed_at

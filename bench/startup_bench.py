@@ -116,9 +116,9 @@ class Tree:
         for line in result.stderr.splitlines():
             if not line.startswith("import time:") or "self [us]" in line:
                 continue
-            own, total, name = line[len("import time:") :].split("|")
+            own_us, total_us, name = line[len("import time:") :].split("|")
             depth = (len(name) - len(name.lstrip())) // 2
-            rows.append((int(own), int(total), depth, name.strip()))
+            rows.append((int(own_us), int(total_us), depth, name.strip()))
         entries = []
         for i, (_own, total, depth, name) in enumerate(rows):
             # importtime lists a module after everything it imported, one level deeper.
