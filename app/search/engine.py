@@ -12,7 +12,6 @@ import os
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +23,9 @@ from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokeniz
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, Or, Prefix, Term
+from whoosh.scoring import BM25F, bm25
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
@@ -230,8 +231,7 @@ class SearchIndex:
         self._readable_generation = -1
         self._lock = threading.Lock()
         self._form_cache: dict[str, frozenset[str]] = {}
-        self._facts_for = None
-        self._facts_cached: _Facts | None = None
+        self._postings_cached: _Postings | None = None
         self._speller_for = None
         self._speller_cached: _Speller | None = None
 
@@ -436,84 +436,108 @@ class SearchIndex:
         """Find `words` (all of them if possible, else, with `partial`, those documents that hold
         the most of them), filtered by kind and topic.
 
-        The facet counts are for the query without the kind and topic filters, so every choice
-        stays visible. One engine call when no filter is set, two when one is."""
+        Every word is matched on arrays of document numbers and BM25F scores (`_Postings`),
+        read once per commit: the work of a query is a few set operations on them, however
+        many documents match. The facet counts are for the query without the kind and topic
+        filters, so every choice stays visible."""
+        import numpy as np
+
         searcher = self.searcher()
-        queries = self._word_queries(words, prefix_last)
-        if not queries:
+        postings = self._postings(searcher)
+        per_word = [
+            (required, postings.and_maybe(required, bonus))
+            for required, bonus in (
+                self._word_sets(postings, word, prefix_last and i == len(words) - 1)
+                for i, word in enumerate(words)
+            )
+            if required is not None
+        ]
+        if not per_word:
             return SearchResults(hits=[], total=0, page=1, pages=1)
-        required = [q.a for q in queries]
-        query = And(queries) if len(queries) > 1 else queries[0]
-        matched = set(searcher.docs_for_query(And(required) if len(required) > 1 else required[0]))
+        matched, scores = postings.intersection([scored for _, scored in per_word])
         matched_all = True
-        if not matched and len(queries) > 1 and partial:
-            # No document has every word: show those with the most of them.
-            per_word: Counter[int] = Counter()
-            for part in required:
-                per_word.update(searcher.docs_for_query(part))
-            most = max(per_word.values(), default=0)
-            matched = {docnum for docnum, count in per_word.items() if count == most}
-            query, matched_all = Or(queries, scale=0.9), False
-        facts = self._facts(searcher)
-        kinds: Counter[str] = Counter()
-        topics: Counter[str] = Counter()
-        for docnum in matched:
-            kinds[facts.kind[docnum]] += 1
-            topics.update(facts.topics[docnum])
-        allowed = matched
-        if kind:
-            allowed = {d for d in allowed if facts.kind[d] == kind}
-        if topic:
-            allowed = {d for d in allowed if topic in facts.topics[d]}
+        if not len(matched) and len(per_word) > 1 and partial:
+            # No document has every word: show those with the most of them, ranked as Whoosh
+            # ranks the words' union with a coordination bonus (below).
+            held, counts = np.unique(
+                np.concatenate([required[0] for required, _ in per_word]), return_counts=True
+            )
+            if len(held):
+                matched, scores, matched_all = held[counts == counts.max()], None, False
+        kinds, topics = postings.facets(matched)
+        allowed = postings.keep(matched, kind, topic)
         total = len(allowed)
         pages = max(1, -(-total // per_page))
         page = max(1, min(page, pages))
         hits = []
         if total:
-            found = searcher.search(
-                query,
-                limit=page * per_page,
-                filter=allowed if allowed is not matched or not matched_all else None,
-            )
-            marks = self._marks(words, prefix_last)
-            hits = [
-                Hit(
-                    kind=hit["kind"],
-                    slug=hit["slug"],
-                    url=hit["url"],
-                    title=hit["title"],
-                    summary=hit["summary"],
-                    topics=tuple(_split(hit.get("topics"))),
-                    snippet=(
-                        self._snippet(hit["body"], marks) or self._snippet(hit["summary"], marks)
-                    )
-                    if snippets
-                    else "",
+            if matched_all:
+                ranked = postings.top(allowed, matched, scores, page * per_page)
+            else:
+                query = Or(self._word_queries(words, prefix_last), scale=0.9)
+                found = searcher.search(
+                    query, limit=page * per_page, filter={int(d) for d in allowed}
                 )
-                for hit in found[(page - 1) * per_page : page * per_page]
+                ranked = [hit.docnum for hit in found]
+            marks = self._marks(words, prefix_last) if snippets else None
+            hits = [
+                self._hit(searcher.stored_fields(docnum), marks)
+                for docnum in ranked[(page - 1) * per_page : page * per_page]
             ]
         return SearchResults(
             hits=hits,
             total=total,
             page=page,
             pages=pages,
-            kinds=dict(kinds),
-            topics=dict(topics),
+            kinds=kinds,
+            topics=topics,
             matched_all_words=matched_all,
         )
 
-    def _facts(self, searcher) -> _Facts:
-        """Kind and topics of every document, read once per searcher (for facets and filters)."""
-        facts = self._facts_cached
-        if facts is None or self._facts_for is not searcher:
-            kind: dict[int, str] = {}
-            topics: dict[int, tuple[str, ...]] = {}
-            for docnum, fields in searcher.iter_docs():
-                kind[docnum] = fields.get("kind", "")
-                topics[docnum] = tuple(_split(fields.get("topics")))
-            facts = _Facts(kind, topics)
-            self._facts_cached, self._facts_for = facts, searcher
-        return facts
+    def _hit(self, stored: dict, marks: _Marks | None) -> Hit:
+        snippet = ""
+        if marks is not None:
+            snippet = self._snippet(stored["body"], marks) or self._snippet(
+                stored["summary"], marks
+            )
+        return Hit(
+            kind=stored["kind"],
+            slug=stored["slug"],
+            url=stored["url"],
+            title=stored["title"],
+            summary=stored["summary"],
+            topics=tuple(_split(stored.get("topics"))),
+            snippet=snippet,
+        )
+
+    def _postings(self, searcher) -> _Postings:
+        postings = self._postings_cached
+        if postings is None or postings.searcher is not searcher:
+            postings = _Postings(searcher)
+            self._postings_cached = postings
+        return postings
+
+    def _word_sets(self, postings: _Postings, word: str, prefix: bool):
+        """(required, bonus) of one word, as `_word_queries` builds them: any of its forms in
+        `content`, the same in the title times TITLE_BOOST as a bonus; while typing, the
+        unfinished last word also as the start of a title word. (None, None) for a word with
+        no forms (a stop word)."""
+        options = self.dutch.alternatives(word)
+        folded = _fold(word)
+        prefixed = prefix and len(folded) >= PREFIX_FROM
+        if not options and not prefixed:
+            return None, None
+        required = [
+            postings.intersection([postings.term("content", t) for t in terms]) for terms in options
+        ]
+        bonus = [
+            postings.intersection([postings.term("title", t, TITLE_BOOST) for t in terms])
+            for terms in options
+        ]
+        if prefixed:
+            required.append(postings.prefix("title", folded))
+            bonus.append(postings.prefix("title", folded, TITLE_BOOST))
+        return postings.union(required), postings.union(bonus)
 
     def _word_queries(self, words: list[str], prefix_last: bool) -> list[AndMaybe]:
         """Per word: any of its forms in `content` (or, while typing, the last word as a
@@ -678,10 +702,222 @@ class _Marks:
     pattern: re.Pattern[str] | None
 
 
-@dataclass
-class _Facts:
-    kind: dict[int, str]
-    topics: dict[int, tuple[str, ...]]
+class _Postings:
+    """What one searcher (one commit) knows, as numpy arrays indexed by document number: the
+    documents and BM25F scores of each term asked for (read from the index once, a block of
+    postings at a time, and kept while the commit is current), and the kind and topics of every
+    document for the facets and filters.
+
+    A scored set is a pair (document numbers, sorted and unique; their scores). The scores are
+    Whoosh's own: the BM25F formula of the searcher's weighting with its idf and average field
+    length, a term's boost multiplied in, a sum over the words and forms that match;
+    `tests/search/test_engine.py` compares the rankings with Whoosh's."""
+
+    MAX_POSTINGS = 2_000_000
+
+    def __init__(self, searcher) -> None:
+        import numpy as np
+
+        self.np = np
+        self.searcher = searcher
+        self.weighting = searcher.weighting
+        if not isinstance(self.weighting, BM25F):
+            raise TypeError("the scores are computed for BM25F only")
+        self._terms: dict[tuple[str, str, float], tuple] = {}
+        self._postings = 0
+        self._lengths: dict[str, list] = {}
+        self._lock = threading.Lock()
+        # Kind and topics from their columns (the stored fields would unpack every body).
+        reader = searcher.reader()
+        kind_column, topic_column = reader.column_reader("kind"), reader.column_reader("topics")
+        kinds: list[str] = []
+        topic_names: list[str] = []
+        kind_codes = np.empty(searcher.doc_count_all(), dtype=np.int32)
+        topic_rows: list[tuple[int, int]] = []
+        for docnum in range(len(kind_codes)):
+            name = _text(kind_column[docnum])
+            if name not in kinds:
+                kinds.append(name)
+            kind_codes[docnum] = kinds.index(name)
+            for topic in _split(_text(topic_column[docnum])):
+                if topic not in topic_names:
+                    topic_names.append(topic)
+                topic_rows.append((docnum, topic_names.index(topic)))
+        topic_matrix = np.zeros((len(kind_codes), max(1, len(topic_names))), dtype=bool)
+        for docnum, column in topic_rows:
+            topic_matrix[docnum, column] = True
+        self.kinds, self.kind_codes = kinds, kind_codes
+        self.topic_names, self.topic_matrix = topic_names, topic_matrix
+        self.empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+        # Per leaf (segment): which documents are not deleted, or None when none is.
+        self._alive: list = []
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            alive = None
+            if reader.has_deletions():
+                alive = np.zeros(reader.doc_count_all(), dtype=bool)
+                alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            self._alive.append(alive)
+
+    # reading
+
+    def term(self, fieldname: str, text: str, boost: float = 1.0):
+        key = (fieldname, text, boost)
+        found = self._terms.get(key)
+        if found is None:
+            found = self._keep(key, self._read(fieldname, text, boost))
+        return found
+
+    def _keep(self, key: tuple[str, str, float], found: tuple):
+        """Remember a read term; past MAX_POSTINGS remembered postings (16 bytes each) start
+        afresh, so a worker's memory stays bounded however many different words are asked."""
+        with self._lock:
+            if self._postings + len(found[0]) > self.MAX_POSTINGS:
+                self._terms.clear()
+                self._postings = 0
+            self._terms[key] = found
+            self._postings += len(found[0])
+        return found
+
+    def _read(self, fieldname: str, text: str, boost: float):
+        np = self.np
+        parts_ids, parts_scores = [], []
+        for (leaf, offset), alive, lengths in zip(
+            self.searcher.leaf_searchers(), self._alive, self._field_lengths(fieldname), strict=True
+        ):
+            reader = leaf.reader()
+            if (fieldname, text) not in reader:
+                continue
+            matcher = reader.postings(fieldname, text)
+            if isinstance(matcher, FilterMatcher):  # the segment's deletions: `alive` below
+                matcher = matcher.child
+            ids, weights = _block_postings(matcher)
+            if alive is not None:
+                keep = alive[ids]
+                ids, weights = ids[keep], weights[keep]
+            scorer = self.weighting.scorer(leaf, fieldname, text)
+            scores = bm25(scorer.idf, weights, lengths[ids], scorer.avgfl, scorer.B, scorer.K1)
+            parts_ids.append(ids + offset)
+            parts_scores.append(scores * boost if boost != 1.0 else scores)
+        if not parts_ids:
+            return self.empty
+        return np.concatenate(parts_ids), np.concatenate(parts_scores)
+
+    def _field_lengths(self, fieldname: str) -> list:
+        """Per leaf: the length of `fieldname` in each document, as the scorer reads it."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            np = self.np
+            found = []
+            for leaf, _ in self.searcher.leaf_searchers():
+                reader = leaf.reader()
+                count = reader.doc_count_all()
+                lengths = (reader.doc_field_length(d, fieldname, 1) for d in range(count))
+                found.append(np.fromiter(lengths, dtype=np.float64, count=count))
+            self._lengths[fieldname] = found
+        return found
+
+    def prefix(self, fieldname: str, start: str, boost: float = 1.0):
+        """The documents with a word in `fieldname` that begins with `start`, scored by Whoosh's
+        own matcher (a prefix that expands to one word scores as that word, one that expands to
+        several as their weights): titles are short and few, so this stays cheap."""
+        key = (fieldname, start + "*", boost)
+        found = self._terms.get(key)
+        if found is None:
+            np = self.np
+            matcher = Prefix(fieldname, start, boost=boost).matcher(
+                self.searcher, self.searcher.context()
+            )
+            ids: list[int] = []
+            scores: list[float] = []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                scores.append(matcher.score())
+                matcher.next()
+            found = self._keep(
+                key, (np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+            )
+        return found
+
+    # combining
+
+    def union(self, parts: list):
+        """Documents in any part; the scores of the parts that hold it, added."""
+        np = self.np
+        parts = [p for p in parts if len(p[0])]
+        if not parts:
+            return self.empty
+        if len(parts) == 1:
+            return parts[0]
+        held, where = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+        return held, np.bincount(where, np.concatenate([p[1] for p in parts]), len(held))
+
+    def intersection(self, parts: list):
+        """Documents in every part; their scores added."""
+        if not parts:
+            return self.empty
+        ids, scores = parts[0]
+        for other_ids, other_scores in parts[1:]:
+            ids, here, there = self.np.intersect1d(
+                ids, other_ids, assume_unique=True, return_indices=True
+            )
+            scores = scores[here] + other_scores[there]
+        return ids, scores
+
+    def and_maybe(self, required, bonus):
+        """The documents of `required`, with the score of `bonus` added where it matches too."""
+        ids, scores = required
+        _, here, there = self.np.intersect1d(ids, bonus[0], assume_unique=True, return_indices=True)
+        scores = scores.copy()
+        scores[here] += bonus[1][there]
+        return ids, scores
+
+    # results
+
+    def facets(self, matched) -> tuple[dict[str, int], dict[str, int]]:
+        np = self.np
+        kinds = np.bincount(self.kind_codes[matched], minlength=len(self.kinds))
+        topics = self.topic_matrix[matched].sum(axis=0)
+        return (
+            {name: int(n) for name, n in zip(self.kinds, kinds, strict=True) if n},
+            {name: int(n) for name, n in zip(self.topic_names, topics, strict=False) if n},
+        )
+
+    def keep(self, matched, kind: str | None, topic: str | None):
+        """`matched` without the documents of another kind or without `topic`."""
+        if kind:
+            code = self.kinds.index(kind) if kind in self.kinds else -2
+            matched = matched[self.kind_codes[matched] == code]
+        if topic:
+            if topic not in self.topic_names:
+                return matched[:0]
+            matched = matched[self.topic_matrix[matched, self.topic_names.index(topic)]]
+        return matched
+
+    def top(self, allowed, matched, scores, limit: int) -> list[int]:
+        """The `limit` best of `allowed` (a part of `matched`): highest score first, and on equal
+        scores the lower document number, as Whoosh orders them."""
+        np = self.np
+        if len(allowed) != len(matched):
+            scores = scores[np.searchsorted(matched, allowed)]
+        order = np.lexsort((allowed, -scores))[:limit]
+        return [int(d) for d in allowed[order]]
+
+
+def _block_postings(matcher):
+    """The document numbers and weights of a term in one segment, as arrays, read a block at
+    a time (Whoosh's matcher would go one posting at a time, in Python)."""
+    import numpy as np
+
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        matcher._next_block()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
 class IndexBusy(Exception):

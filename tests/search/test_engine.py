@@ -10,6 +10,7 @@ from app.search import service
 from app.search.dutch import Decompounder
 from app.search.engine import INDEX_NAME, IndexBusy, SearchDocument, SearchIndex, dutch_analyzer
 from tests.conftest import PROJECT_ROOT, build_app
+from tests.search_quality.test_mrr import QUERIES as QUALITY_QUERIES
 
 
 def terms(text: str) -> list[str]:
@@ -337,4 +338,75 @@ def test_the_share_of_the_words_a_document_or_text_holds(tmp_path):
     assert index.share_in(forms, "Verlof voor de zorg") == 0.5
     assert index.share_in(forms, "Over de keuken") == 0.0
     assert index.share_in([], "Tuin") == 0.0
+    index.close()
+
+
+def whoosh_ranking(index, words, prefix_last=False, limit=30):
+    """The documents Whoosh's own query objects and collector rank first for `words`, every
+    word required: what the engine's arrays must reproduce."""
+    from whoosh.query import And
+
+    queries = index._word_queries(words, prefix_last)
+    if not queries:
+        return []
+    found = index.searcher().search(And(queries) if len(queries) > 1 else queries[0], limit=limit)
+    return [(hit["slug"], round(hit.score, 9)) for hit in found]
+
+
+def engine_ranking(index, words, prefix_last=False, limit=30):
+    results = index.search(words, per_page=limit, prefix_last=prefix_last, snippets=False)
+    return [hit.slug for hit in results.hits], results.total
+
+
+QUESTIONS = [q["q"] for q in QUALITY_QUERIES] + [
+    "zorg",
+    "mantelzorg thuis",
+    "pgb budget aanvragen",
+    "verlof werk",
+    "ik kan niet meer",
+    "dementie geheugen",
+    "wmo gemeente hulp",
+]
+TYPED = ["res", "mant", "mantelz", "zorgv", "deme", "wmo aanv", "pgb bud", "dag", "keuk", "ve"]
+
+
+def test_rankings_are_whooshs_own_on_the_starter_content(search_app):
+    """The scores come from arrays of postings (read once per commit), not from Whoosh's
+    matchers: the same documents in the same order, every query of the quality set, everyday
+    words and unfinished words while typing."""
+    with search_app.app_context():
+        index = service.engine()
+        compared = 0
+        for text, typing in [(q, False) for q in QUESTIONS] + [(t, True) for t in TYPED]:
+            words = index.words(text)
+            expected = whoosh_ranking(index, words, typing)
+            if not expected:
+                continue
+            found, total = engine_ranking(index, words, typing)
+            assert found == [slug for slug, _ in expected], text
+            assert total == len(whoosh_ranking(index, words, typing, limit=None)), text
+            compared += 1
+    assert compared >= 40
+
+
+def test_rankings_are_whooshs_own_after_updates_with_deletions(tmp_path):
+    """An update leaves a second segment and deleted documents in the first: those are never
+    found, and the scores still add up as Whoosh's."""
+    index = SearchIndex(tmp_path / "index", Decompounder(["verlof", "zorg"]))
+    first = [
+        doc(f"d{i}", f"Zorg {i}", " ".join(["zorg verlof tuin"] * (1 + i % 4)) + f" woord{i}")
+        for i in range(40)
+    ]
+    index.rebuild(first)
+    changed = (
+        [doc("d1", "Verlof", "alleen verlof")] + first[2:] + [doc("nieuw", "Tuin", "tuin zorg")]
+    )
+    index.update(changed)
+    assert len(index.searcher().leaf_searchers()) == 2
+    for text in ["zorg", "tuin", "verlof", "zorg tuin", "zorgverlof", "woord0"]:
+        words = index.words(text)
+        found, total = engine_ranking(index, words)
+        assert found == [slug for slug, _ in whoosh_ranking(index, words)], text
+        assert "d0" not in found
+    assert engine_ranking(index, index.words("woord0")) == ([], 0)
     index.close()
