@@ -110,7 +110,11 @@ def main() -> None:
         "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/dossier_bench"
     )
     options = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="dossier-bench-"))
+    with tempfile.TemporaryDirectory(prefix="dossier-bench-") as name:
+        run(options, Path(name))
+
+
+def run(options: argparse.Namespace, folder: Path) -> None:
     fresh_database(options.database_url)
     os.environ.update(
         DATABASE_URL=options.database_url

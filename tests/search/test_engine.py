@@ -410,3 +410,22 @@ def test_rankings_are_whooshs_own_after_updates_with_deletions(tmp_path):
         assert "d0" not in found
     assert engine_ranking(index, index.words("woord0")) == ([], 0)
     index.close()
+
+
+def test_the_postings_a_worker_keeps_are_bounded(tmp_path, monkeypatch):
+    """Past MAX_POSTINGS remembered postings the memory starts afresh: the answers stay the same
+    and what is kept never exceeds the bound."""
+    from app.search.engine import _Postings
+
+    monkeypatch.setattr(_Postings, "MAX_POSTINGS", 50)
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    index.rebuild(
+        [doc(f"d{i}", f"Titel {i}", f"tuin schuur keuken woord{i % 7}") for i in range(30)]
+    )
+    first = [engine_ranking(index, index.words(q)) for q in ["tuin", "schuur", "keuken woord3"]]
+    postings = index._postings(index.searcher())
+    assert 0 < postings._postings <= 50
+    again = [engine_ranking(index, index.words(q)) for q in ["tuin", "schuur", "keuken woord3"]]
+    assert again == first and first[0][1] == 30
+    assert sum(len(ids) for ids, _ in postings._terms.values()) == postings._postings <= 50
+    index.close()
