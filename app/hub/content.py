@@ -76,6 +76,9 @@ class FrontMatter(BaseModel):
     slug: str | None = Field(default=None, pattern=SLUG_PATTERN)
     topics: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    # How caregivers ask for what the page answers, in their own words: search and the
+    # assistant match a question against these as well as against the text (never shown).
+    questions: list[str] = Field(default_factory=list, max_length=20)
     audience: list[str] = Field(default_factory=list)
     published: date
     updated: date | None = None
@@ -87,6 +90,14 @@ class FrontMatter(BaseModel):
     image_alt: str | None = None
     aliases: list[str] = Field(default_factory=list)
     video: VideoBlock | None = None
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not 3 <= len(value.strip()) <= 200:
+                raise ValueError(f"'{value}': een vraag heeft 3 tot 200 tekens")
+        return [value.strip() for value in values]
 
     @field_validator("tags", "aliases")
     @classmethod

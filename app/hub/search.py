@@ -26,6 +26,7 @@ def documents() -> list[SearchDocument]:
                 summary=item.meta.summary,
                 body=body,
                 tags=(*item.meta.tags, *labels),
+                questions=tuple(item.meta.questions),
                 topics=tuple(item.meta.topics),
                 published=item.meta.published,
             )

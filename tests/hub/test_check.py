@@ -245,3 +245,14 @@ def test_page_slug_and_alias_clash_are_reported_at_their_lines(hub_app, hub, con
     assert f"paginas/over.md:{slug_line}: de slug 'zoeken' botst" in output
     assert f"paginas/contact.md:{alias_line}: de alias 'winkel' botst" in output
     assert hub.get("/contact").status_code == 200  # only the alias is wrong
+
+
+def test_a_question_that_is_too_short_or_too_long_is_a_mistake(hub_app, content):
+    content.write("artikelen/goede-vragen.md", questions=["waar kan mn vader overdag heen"])
+    content.write("artikelen/korte-vraag.md", questions=["hm"])
+    content.write("artikelen/lange-vraag.md", questions=["waarom " * 40])
+    code, output = run_check(hub_app)
+    assert code == 1
+    assert "goede-vragen.md" not in output
+    assert "artikelen/korte-vraag.md:" in output and "een vraag heeft 3 tot 200 tekens" in output
+    assert "artikelen/lange-vraag.md:" in output

@@ -59,8 +59,16 @@ def extra_documents(app, docs: list[SearchDocument]) -> None:
     service.register_provider(app, lambda: list(docs), lambda: tuple(d.fingerprint for d in docs))
 
 
-def note(slug: str, body: str) -> SearchDocument:
-    return SearchDocument(kind="page", slug=slug, url=f"/{slug}", title=slug, summary="", body=body)
+def note(slug: str, body: str, questions: tuple[str, ...] = ()) -> SearchDocument:
+    return SearchDocument(
+        kind="page",
+        slug=slug,
+        url=f"/{slug}",
+        title=slug,
+        summary="",
+        body=body,
+        questions=questions,
+    )
 
 
 def test_vectors_are_written_at_build_and_reused_for_unchanged_documents(
@@ -71,11 +79,15 @@ def test_vectors_are_written_at_build_and_reused_for_unchanged_documents(
     docs = [note("notitie-een", "de eerste notitie"), note("notitie-twee", "de tweede notitie")]
     extra_documents(app, docs)
     with app.test_request_context():
-        total = len(service.documents())
+        every = service.documents()
+        # A row per document and per question its editors wrote (some pages share a question).
+        texts = {semantic.text_of(d) for d in every} | {q for d in every for q in d.questions}
+        rows = len(every) + sum(len(d.questions) for d in every)
+        total = len(texts)
         counts = service.reindex(full=True)
         assert counts["encoded"] == total == fake.encoded
         matrix = np.load(folder / semantic.MATRIX)
-        assert matrix.dtype == np.float32 and matrix.shape == (total, DIM)
+        assert matrix.dtype == np.float32 and matrix.shape == (rows, DIM)
         assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
         assert (folder / semantic.KEYS).exists() and (folder / semantic.CACHE).exists()
 
@@ -91,6 +103,39 @@ def test_vectors_are_written_at_build_and_reused_for_unchanged_documents(
         assert fake.calls[-1] == [semantic.text_of(docs[1])]
     app.extensions["search_index"].close()
     app.extensions["db_engine"].dispose()
+
+
+def test_an_editors_question_lifts_its_document_and_only_a_changed_question_is_encoded(
+    tmp_path, fake
+):
+    asked = "waar kan mijn vader overdag heen"
+    plain = note("zonder-vragen", "dagbesteding in de buurt")
+    with_question = note("met-vragen", "dagbesteding in de buurt", (asked, "wat kost het"))
+    folder = tmp_path / "index"
+    assert semantic.write_vectors(folder, [plain, with_question], fake)["encoded"] == 4
+    vectors = semantic.Vectors(folder)
+    ranked = vectors.rank(asked, fake)
+
+    # The same body; the question, closer to what was asked, lifts one of them: its score is
+    # its text's cosine moved QUESTION_WEIGHT of the way to the question's (here 1).
+    def cosine(text: str) -> float:
+        return float(np.dot(fake.encode([asked])[0], fake.encode([text])[0]))
+
+    assert [key for key, _ in ranked] == ["page:met-vragen", "page:zonder-vragen"]
+    assert ranked[1][1] == pytest.approx(cosine(semantic.text_of(plain)), abs=1e-5)
+    text = cosine(semantic.text_of(with_question))
+    lifted = text + semantic.QUESTION_WEIGHT * (1.0 - text)
+    assert ranked[0][1] == pytest.approx(lifted, abs=1e-5)
+    # Its questions never lower a document: asked for its own text, it keeps that cosine.
+    own = vectors.rank(semantic.text_of(with_question), fake)
+    assert own[0] == ("page:met-vragen", pytest.approx(1.0, abs=1e-5))
+
+    # One question reworded: only that one is encoded, the text and the other come from the cache.
+    reworded = note("met-vragen", "dagbesteding in de buurt", (asked, "wat kost dat per dag"))
+    before = fake.encoded
+    assert semantic.write_vectors(folder, [plain, reworded], fake) == {"encoded": 1, "reused": 3}
+    assert fake.calls[-1] == ["wat kost dat per dag"] and fake.encoded == before + 1
+    assert [key for key, _ in semantic.Vectors(folder).rank(asked, fake)][0] == "page:met-vragen"
 
 
 def test_the_reindex_command_reports_the_vectors_it_computed(tmp_path, database_url, fake):
