@@ -248,7 +248,7 @@ def test_page_slug_and_alias_clash_are_reported_at_their_lines(hub_app, hub, con
 
 
 def test_a_question_that_is_too_short_or_too_long_is_a_mistake(hub_app, content):
-    content.write("artikelen/goede-vragen.md", questions=["waar kan mn vader overdag heen"])
+    content.write("artikelen/goede-vragen.md", questions=["wie brengt mn moeder naar de dagopvang"])
     content.write("artikelen/korte-vraag.md", questions=["hm"])
     content.write("artikelen/lange-vraag.md", questions=["waarom " * 40])
     code, output = run_check(hub_app)
