@@ -148,6 +148,9 @@ def generated_content(target: Path, count: int) -> None:
         for _, _, more in others:
             start = rng.randrange(len(more))
             mixed += more[start : start + rng.randint(2, 5)]
+        # In another order, so that no two begin alike (as real articles do not): the encoder
+        # reads a document's beginning, and equal beginnings would be encoded once.
+        rng.shuffle(mixed)
         title = re.search(r'^title: "(.*)"$', front, re.M).group(1)  # type: ignore[union-attr]
         ending = TITLE_ENDINGS[rng.randrange(len(TITLE_ENDINGS))]
         day = 1 + number % 28

