@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -450,6 +451,45 @@ def confirm_registration(
     link = local_path(outbox.last_link(to=to))
     assert "/account-bevestigen/" in link, link
     return client.submit(link, {"password": password}, **kwargs)
+
+
+@dataclass
+class SiteCrawl:
+    """What crawling the populated site as every role found, and the text of each stylesheet
+    its pages link to (by the address used)."""
+
+    crawls: dict  # role -> tests.crawl.Crawl
+    stylesheets: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def site_crawl(tmp_path_factory, external_engine) -> SiteCrawl:
+    """A site with something in it for every role (`tests/populated.py`), crawled once per run
+    as a visitor (every public page) and as each account (every view once: an article stands
+    for all articles, they differ from the visitor's only in the header). The HTML checker and
+    the crawled promises read the same crawl. The site and its data are gone before the first
+    test reads it."""
+    from tests.crawl import Crawl, by_view, crawl, local
+    from tests.populated import ROLES, SEEDS, module_database, populated_site
+
+    folder = tmp_path_factory.mktemp("crawl")
+    with module_database(folder, external_engine) as url, populated_site(folder, url) as site:
+        same = by_view(site.app, each_address=("profile.step",))
+        crawls: dict[str, Crawl] = {
+            role: crawl(site.clients[role], SEEDS[role], same=None if role == "anonymous" else same)
+            for role in ROLES
+        }
+        stylesheets: dict[str, str] = {}
+        client = site.clients["anonymous"]
+        for page in (page for each in crawls.values() for page in each.pages.values()):
+            for resource in page.resources:
+                if resource.tag == "link" and resource.url not in stylesheets:
+                    target = local(page.url, resource.url)
+                    if target and target.endswith(".css"):
+                        response = client.get(target)
+                        stylesheets[resource.url] = response.get_data(as_text=True)
+                        response.close()
+    return SiteCrawl(crawls, stylesheets)
 
 
 def pytest_terminal_summary(terminalreporter):

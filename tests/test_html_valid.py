@@ -19,14 +19,12 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.crawl import Crawl, by_view, crawl
-from tests.populated import ROLES, SEEDS, module_database, populated_site
+from tests.crawl import Crawl
 
 pytestmark = pytest.mark.slow
 
@@ -47,15 +45,9 @@ def java() -> str:
     return found
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory, external_engine) -> Iterator[dict[str, Crawl]]:
-    folder = tmp_path_factory.mktemp("valid")
-    with module_database(folder, external_engine) as url, populated_site(folder, url) as site:
-        same = by_view(site.app, each_address=("profile.step",))
-        yield {
-            role: crawl(site.clients[role], SEEDS[role], same=None if role == "anonymous" else same)
-            for role in ROLES
-        }
+@pytest.fixture
+def crawled(site_crawl) -> dict[str, Crawl]:
+    return site_crawl.crawls
 
 
 def pages(crawled: dict[str, Crawl]) -> dict[str, str]:

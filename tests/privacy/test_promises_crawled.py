@@ -17,13 +17,12 @@ resource each page loads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.crawl import Crawl, Form, by_view, crawl, local
-from tests.populated import ROLES, SEEDS, module_database, populated_site
+from tests.crawl import Crawl, Form, local
+from tests.populated import ROLES
 
 INSURANCE = re.compile(
     r"verzeker|polis|insur|uzovi|relatienummer|zorgpas|basispakket|aanvullend", re.IGNORECASE
@@ -40,29 +39,10 @@ ONLY_SELF = (
 )
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory, external_engine) -> Iterator[dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("crawl")
-    with module_database(folder, external_engine) as url, populated_site(folder, url) as site:
-        # Every public page as a visitor; as each account, every view once (an article
-        # stands for all articles: they differ from the visitor's only in the header).
-        same = by_view(site.app, each_address=("profile.step",))
-        # Each role's crawl, and under "_stylesheets" the text of each stylesheet by address.
-        result: dict[str, Any] = {
-            role: crawl(site.clients[role], SEEDS[role], same=None if role == "anonymous" else same)
-            for role in ROLES
-        }
-        result["_stylesheets"] = {}
-        client = site.clients["anonymous"]
-        for page in (p for c in result.values() if isinstance(c, Crawl) for p in c.pages.values()):
-            for resource in page.resources:
-                if resource.tag == "link" and resource.url not in result["_stylesheets"]:
-                    target = local(page.url, resource.url)
-                    if target and target.endswith(".css"):
-                        response = client.get(target)
-                        result["_stylesheets"][resource.url] = response.get_data(as_text=True)
-                        response.close()
-        yield result
+@pytest.fixture
+def crawled(site_crawl) -> dict[str, Any]:
+    """Each role's crawl, and under "_stylesheets" the text of each stylesheet by address."""
+    return {**site_crawl.crawls, "_stylesheets": site_crawl.stylesheets}
 
 
 def roles(crawled) -> dict[str, Crawl]:
