@@ -32,6 +32,7 @@ from app.accounts.models import Role, User
 from app.core import personal_data
 from app.jobs import service as jobs
 from app.tables import metadata
+from tests.crawl import Crawl, by_view, crawl, local
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
@@ -458,7 +459,7 @@ class SiteCrawl:
     """What crawling the populated site as every role found, and the text of each stylesheet
     its pages link to (by the address used)."""
 
-    crawls: dict  # role -> tests.crawl.Crawl
+    crawls: dict[str, Crawl]  # by role
     stylesheets: dict[str, str]
 
 
@@ -469,7 +470,7 @@ def site_crawl(tmp_path_factory, external_engine) -> SiteCrawl:
     for all articles, they differ from the visitor's only in the header). The HTML checker and
     the crawled promises read the same crawl. The site and its data are gone before the first
     test reads it."""
-    from tests.crawl import Crawl, by_view, crawl, local
+    # Imported here: tests.populated imports this module.
     from tests.populated import ROLES, SEEDS, module_database, populated_site
 
     folder = tmp_path_factory.mktemp("crawl")

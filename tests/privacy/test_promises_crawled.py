@@ -17,12 +17,10 @@ resource each page loads.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from tests.crawl import Crawl, Form, local
-from tests.populated import ROLES
 
 INSURANCE = re.compile(
     r"verzeker|polis|insur|uzovi|relatienummer|zorgpas|basispakket|aanvullend", re.IGNORECASE
@@ -40,13 +38,9 @@ ONLY_SELF = (
 
 
 @pytest.fixture
-def crawled(site_crawl) -> dict[str, Any]:
-    """Each role's crawl, and under "_stylesheets" the text of each stylesheet by address."""
-    return {**site_crawl.crawls, "_stylesheets": site_crawl.stylesheets}
-
-
-def roles(crawled) -> dict[str, Crawl]:
-    return {role: crawled[role] for role in ROLES}
+def crawled(site_crawl) -> dict[str, Crawl]:
+    """Each role's crawl."""
+    return site_crawl.crawls
 
 
 def asks_for_insurance(form: Form) -> bool:
@@ -54,7 +48,7 @@ def asks_for_insurance(form: Form) -> bool:
 
 
 def test_the_crawl_reaches_every_roles_own_pages_and_forms(crawled):
-    paths = {role: set(c.pages) for role, c in roles(crawled).items()}
+    paths = {role: set(c.pages) for role, c in crawled.items()}
     assert {"/account", "/privacy/inzage", "/profiel", "/winkel/afrekenen"} <= paths["caregiver"]
     assert any(p.startswith("/winkel/bestelling/") for p in paths["caregiver"])
     assert {"/staff/privacy", "/staff/bestellingen"} <= paths["staff"]
@@ -72,12 +66,12 @@ def test_the_crawl_reaches_every_roles_own_pages_and_forms(crawled):
 def test_p08_no_form_anywhere_asks_for_health_insurance_data(crawled):
     asking = [
         (role, form.page, form.action, found.group(0))
-        for role, result in roles(crawled).items()
+        for role, result in crawled.items()
         for form in result.forms
         if (found := INSURANCE.search(form.wording))
     ]
     assert asking == []
-    forms = sum(len(c.forms) for c in roles(crawled).values())
+    forms = sum(len(c.forms) for c in crawled.values())
     assert forms > 100  # the check looked at real forms, not at nothing
 
 
@@ -92,9 +86,9 @@ def policy(header: str) -> dict[str, str]:
     return {d[0]: d[1] if len(d) > 1 else "" for d in directives}
 
 
-def test_p29_no_page_loads_anything_from_another_host(crawled):
+def test_p29_no_page_loads_anything_from_another_host(crawled, site_crawl):
     foreign = []
-    for role, result in roles(crawled).items():
+    for role, result in crawled.items():
         for page in result.pages.values():
             for resource in page.resources:
                 if resource.tag == "meta":
@@ -107,10 +101,10 @@ def test_p29_no_page_loads_anything_from_another_host(crawled):
                 foreign += [
                     (role, page.url, "style", u) for u in css_urls(style) if not local(page.url, u)
                 ]
-    for sheet, text in crawled["_stylesheets"].items():
+    for sheet, text in site_crawl.stylesheets.items():
         foreign += [("css", sheet, "url", u) for u in css_urls(text) if not local(sheet, u)]
     assert foreign == []
-    assert crawled["_stylesheets"], "the stylesheets were read too"
+    assert site_crawl.stylesheets, "the stylesheets were read too"
 
 
 def css_urls(text: str) -> list[str]:
@@ -121,7 +115,7 @@ def css_urls(text: str) -> list[str]:
 
 def test_p29_every_page_allows_only_our_own_origin(crawled):
     wrong = []
-    for role, result in roles(crawled).items():
+    for role, result in crawled.items():
         for page in result.pages.values():
             csp = policy(page.headers.get("Content-Security-Policy", ""))
             for directive in ONLY_SELF:
