@@ -35,7 +35,31 @@ from app.tables import metadata
 from tests.crawl import Crawl, by_view, crawl, local
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-EXTERNAL_DB = os.environ.get("DATABASE_URL", "").strip()
+
+
+def _own_database(url: str) -> str:
+    """With the tests spread over processes (pytest-xdist, `make test`), each process on
+    PostgreSQL gets a database of its own next to DATABASE_URL's (`test_gw0`, `test_gw1`, ...),
+    created when missing: the tests empty the tables after themselves, and two processes in the
+    same tables would see each other's rows."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    given = sa.engine.make_url(db.normalise_url(url))
+    name = f"{given.database}_{worker}"
+    server = db.make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        known = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not known:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    address, _, options = url.partition("?")
+    return address.rpartition("/")[0] + f"/{name}" + (f"?{options}" if options else "")
+
+
+EXTERNAL_DB = _own_database(os.environ.get("DATABASE_URL", "").strip())
 # Parsed content shared by the apps of this test run: each test builds its own app, and parsing
 # the same unchanged files again for each would only make the suite slower.
 CONTENT_MEMO: dict = {}
@@ -142,7 +166,10 @@ def build_starter_index(folder: Path, *, semantic: bool = True) -> Path:
         service.reindex(full=True)
     if semantic and (index / vectors.CACHE).exists():
         VECTOR_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(index / vectors.CACHE, VECTOR_CACHE)
+        # Written aside and renamed: another test process may be copying it at this moment.
+        aside = VECTOR_CACHE.with_name(f"{VECTOR_CACHE.name}.{os.getpid()}")
+        shutil.copyfile(index / vectors.CACHE, aside)
+        os.replace(aside, VECTOR_CACHE)
     app.extensions["search_index"].close()
     app.extensions["db_engine"].dispose()
     return index
@@ -493,7 +520,38 @@ def site_crawl(tmp_path_factory, external_engine) -> SiteCrawl:
     return SiteCrawl(crawls, stylesheets)
 
 
+@pytest.fixture
+def summary(record_property) -> Callable[[str, list[str]], None]:
+    """`summary(section, lines)`: lines printed under `section` at the end of the run, whatever
+    the verbosity (the quality figures `make test` shows). They travel with the test's report,
+    so they reach the summary also when the tests run in worker processes."""
+
+    def add(section: str, lines: list[str]) -> None:
+        record_property(SUMMARY_PREFIX + section, list(lines))
+
+    return add
+
+
+SUMMARY_PREFIX = "summary: "
+
+
+def _summaries(terminalreporter) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue  # the setup's and teardown's reports carry the same lines
+            for name, lines in getattr(report, "user_properties", ()):
+                if isinstance(name, str) and name.startswith(SUMMARY_PREFIX):
+                    sections.setdefault(name.removeprefix(SUMMARY_PREFIX), []).extend(lines)
+    return sections
+
+
 def pytest_terminal_summary(terminalreporter):
+    for section, lines in sorted(_summaries(terminalreporter).items()):
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
     if not Path("/usr/bin/chromium").exists():
         line = "!" * 78
         terminalreporter.write_line(line, red=True, bold=True)

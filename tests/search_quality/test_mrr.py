@@ -21,7 +21,7 @@ def test_at_least_40_queries():
     assert len(QUERIES) >= 40
 
 
-def test_mean_reciprocal_rank_is_at_least_0_8(search_app, capsys):
+def test_mean_reciprocal_rank_is_at_least_0_8(search_app, summary):
     ranks, misses = [], []
     with search_app.app_context():
         for query in QUERIES:
@@ -31,7 +31,8 @@ def test_mean_reciprocal_rank_is_at_least_0_8(search_app, capsys):
             if ranks[-1] < 1:
                 misses.append(f"{query['q']!r} -> {slugs[:3]}")
     mrr = sum(ranks) / len(ranks)
-    with capsys.disabled():
-        print(f"\nsearch quality: MRR {mrr:.3f} over {len(ranks)} queries")
-        print(f"not ranked first: {misses or 'none'}")
+    summary(
+        "search quality",
+        [f"MRR {mrr:.3f} over {len(ranks)} queries", f"not ranked first: {misses or 'none'}"],
+    )
     assert mrr >= 0.8
