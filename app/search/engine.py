@@ -8,12 +8,13 @@ personal. One process writes at a time (Whoosh's lock); readers keep serving the
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
@@ -90,7 +91,7 @@ class SearchDocument:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hit:
     kind: str
     slug: str
@@ -374,21 +375,12 @@ class SearchIndex:
         """The documents of `keys` (in that order) as hits without a snippet; keys that are
         not in the index are left out."""
         searcher = self.searcher()
+        postings = self._postings(searcher)
         found = []
         for key in keys:
-            stored = searcher.document(key=key)
-            if stored is not None:
-                found.append(
-                    Hit(
-                        kind=stored["kind"],
-                        slug=stored["slug"],
-                        url=stored["url"],
-                        title=stored["title"],
-                        summary=stored["summary"],
-                        topics=tuple(_split(stored.get("topics"))),
-                        snippet="",
-                    )
-                )
+            docnum = searcher.document_number(key=key)
+            if docnum is not None:
+                found.append(postings.shown(docnum).hit)
         return found
 
     def word_forms(self, words: list[str]) -> list[tuple[tuple[str, ...], ...]]:
@@ -484,7 +476,7 @@ class SearchIndex:
                 ranked = [hit.docnum for hit in found]
             marks = self._marks(words, prefix_last) if snippets else None
             hits = [
-                self._hit(searcher.stored_fields(docnum), marks)
+                self._hit(postings.shown(docnum), marks)
                 for docnum in ranked[(page - 1) * per_page : page * per_page]
             ]
         return SearchResults(
@@ -497,21 +489,13 @@ class SearchIndex:
             matched_all_words=matched_all,
         )
 
-    def _hit(self, stored: dict, marks: _Marks | None) -> Hit:
-        snippet = ""
-        if marks is not None:
-            snippet = self._snippet(stored["body"], marks) or self._snippet(
-                stored["summary"], marks
-            )
-        return Hit(
-            kind=stored["kind"],
-            slug=stored["slug"],
-            url=stored["url"],
-            title=stored["title"],
-            summary=stored["summary"],
-            topics=tuple(_split(stored.get("topics"))),
-            snippet=snippet,
+    def _hit(self, shown: _Shown, marks: _Marks | None) -> Hit:
+        if marks is None:
+            return shown.hit
+        snippet = self._snippet(shown.text, marks, shown.folded) or self._snippet(
+            shown.hit.summary, marks
         )
+        return replace(shown.hit, snippet=snippet)
 
     def _postings(self, searcher) -> _Postings:
         postings = self._postings_cached
@@ -565,15 +549,15 @@ class SearchIndex:
     # snippets
 
     def _marks(self, words: list[str], prefix_last: bool) -> _Marks:
-        """The analysed terms to mark, (while typing) the prefix of the last word, and a pattern
-        that finds the words that may be one of them (made once for all the hits)."""
+        """The analysed terms to mark, (while typing) the prefix of the last word, and the first
+        letters of each (made once for all the hits), which the words that may be one of them
+        hold."""
         terms = frozenset(t for word in words for t in self._forms(word))
         prefixes = (
             (_fold(words[-1]),) if prefix_last and words and len(words[-1]) >= PREFIX_FROM else ()
         )
         needles = {t[:5] for t in terms if len(t) >= 3} | {p[:5] for p in prefixes}
-        alternatives = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
-        return _Marks(terms, prefixes, re.compile(alternatives) if needles else None)
+        return _Marks(terms, prefixes, tuple(sorted(needles)))
 
     def _forms(self, word: str) -> frozenset[str]:
         """What a word, or a short text such as a title with its summary, becomes in the index
@@ -586,25 +570,28 @@ class SearchIndex:
             self._form_cache[word] = forms
         return forms
 
-    def _snippet(self, text: str, marks: _Marks) -> str:
+    def _snippet(self, text: str, marks: _Marks, folded: str | None = None) -> str:
         """Up to two short passages of `text` around matched words, HTML-escaped, with the
-        matches in <mark>. Empty when no word matches."""
-        terms, prefixes, pattern = marks.terms, marks.prefixes, marks.pattern
-        if pattern is None:
+        matches in <mark>. Empty when no word matches. `folded`: the start of `text` as
+        `_fold_text` makes it, when already known."""
+        terms, prefixes = marks.terms, marks.prefixes
+        if not marks.needles:
             return ""
         source = text[:SNIPPET_SOURCE]
-        # Find candidates fast (C regex on the first letters of each term), then check each
-        # candidate word properly.
-        folded = _fold_text(source)
+        if folded is None:
+            folded = _fold_text(source)
+        # Candidates are the words holding the first letters of a term (found with str.find, in
+        # the order of the text); each is checked properly, once.
         matches: list[tuple[int, int]] = []
-        for candidate in pattern.finditer(folded):
-            start, end = candidate.start(), candidate.end()
+        checked_to = 0
+        for start, end in heapq.merge(*(_spans(folded, needle) for needle in marks.needles)):
+            if start < checked_to:
+                continue
             while start > 0 and folded[start - 1].isalnum():
                 start -= 1
             while end < len(folded) and folded[end].isalnum():
                 end += 1
-            if matches and start < matches[-1][1]:
-                continue
+            checked_to = end
             word = source[start:end].lower()
             if self._forms(word) & terms or (prefixes and _fold(word).startswith(prefixes)):
                 matches.append((start, end))
@@ -702,7 +689,17 @@ class _Speller:
 class _Marks:
     terms: frozenset[str]
     prefixes: tuple[str, ...]
-    pattern: re.Pattern[str] | None
+    needles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What a list of results needs of one document: its hit without a snippet, the start of its
+    body, and the part of it where matches are looked for as `_fold_text` makes it."""
+
+    hit: Hit
+    text: str
+    folded: str
 
 
 class _Postings:
@@ -717,6 +714,9 @@ class _Postings:
     `tests/search/test_engine.py` compares the rankings with Whoosh's."""
 
     MAX_POSTINGS = 2_000_000
+    # Documents kept ready to show (the stored fields are unpickled and the body folded once,
+    # not for every results list): at most this many, some 6 kB each.
+    MAX_SHOWN = 2_000
 
     def __init__(self, searcher) -> None:
         import numpy as np
@@ -730,6 +730,7 @@ class _Postings:
         self._postings = 0
         self._lengths: dict[str, list] = {}
         self._lock = threading.Lock()
+        self._shown: dict[int, _Shown] = {}
         # Kind and topics from their columns (the stored fields would unpack every body).
         reader = searcher.reader()
         kind_column, topic_column = reader.column_reader("kind"), reader.column_reader("topics")
@@ -769,6 +770,30 @@ class _Postings:
         found = self._terms.get(key)
         if found is None:
             found = self._keep(key, self._read(fieldname, text, boost))
+        return found
+
+    def shown(self, docnum: int) -> _Shown:
+        """Document `docnum` as a list of results shows it (kept while the commit is current)."""
+        found = self._shown.get(docnum)
+        if found is None:
+            stored = self.searcher.stored_fields(docnum)
+            # Matches are looked for in the first SNIPPET_SOURCE characters; a passage may
+            # run on a little past them.
+            text = stored["body"][: SNIPPET_SOURCE + 1000]
+            hit = Hit(
+                kind=stored["kind"],
+                slug=stored["slug"],
+                url=stored["url"],
+                title=stored["title"],
+                summary=stored["summary"],
+                topics=tuple(_split(stored.get("topics"))),
+                snippet="",
+            )
+            found = _Shown(hit, text, _fold_text(text[:SNIPPET_SOURCE]))
+            with self._lock:
+                if len(self._shown) >= self.MAX_SHOWN:
+                    self._shown.clear()
+                self._shown[docnum] = found
         return found
 
     def _keep(self, key: tuple[str, str, float], found: tuple):
@@ -967,6 +992,14 @@ def _any(queries: list):
 
 def _all(queries: list):
     return And(queries) if len(queries) > 1 else queries[0]
+
+
+def _spans(text: str, needle: str) -> Iterator[tuple[int, int]]:
+    """Where `needle` occurs in `text` (start, end), first to last, found as they are asked for."""
+    found = text.find(needle)
+    while found != -1:
+        yield found, found + len(needle)
+        found = text.find(needle, found + 1)
 
 
 def _fold(word: str) -> str:

@@ -429,3 +429,54 @@ def test_the_postings_a_worker_keeps_are_bounded(tmp_path, monkeypatch):
     assert again == first and first[0][1] == 30
     assert sum(len(ids) for ids, _ in postings._terms.values()) == postings._postings <= 50
     index.close()
+
+
+def test_an_edited_document_is_shown_as_it_is_now(small_index):
+    """What a results list shows of a document is kept per commit: after an update the new
+    title, summary and snippet are shown, never the kept ones."""
+    before = small_index.search(small_index.words("tuin")).hits[0]
+    assert (before.title, before.snippet) == ("Tuin", "over de <mark>tuin</mark>")
+    small_index.update(
+        [doc("a", "Zorgverlof", "over zorgverlof"), doc("b", "Moestuin", "een tuin met bonen")]
+    )
+    after = small_index.search(small_index.words("tuin")).hits[0]
+    assert (after.title, after.snippet) == ("Moestuin", "een <mark>tuin</mark> met bonen")
+    assert small_index.hits(["article:b"])[0].title == "Moestuin"
+
+
+def test_the_documents_kept_to_show_are_bounded(tmp_path, monkeypatch):
+    from app.search.engine import _Postings
+
+    monkeypatch.setattr(_Postings, "MAX_SHOWN", 5)
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    index.rebuild([doc(f"d{i}", f"Titel {i}", f"tuin woord{i}") for i in range(12)])
+    found = index.search(index.words("tuin"), per_page=12).hits
+    assert sorted(h.slug for h in found) == sorted(f"d{i}" for i in range(12))
+    assert all(h.snippet.startswith("<mark>tuin</mark> woord") for h in found)
+    assert 0 < len(index._postings(index.searcher())._shown) <= 5
+    index.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "live", "snippet"),
+    [
+        # Only whole words whose form matches: "tuinen" yes, "tuinbouw" not a form of "tuin".
+        ("tuinbouw en tuinen", "tuin", False, "tuinbouw en <mark>tuinen</mark>"),
+        # While typing, a word that starts with what was typed.
+        ("titels en titelblad", "titelb", True, "titels en <mark>titelblad</mark>"),
+        # Accents folded for finding, the text shown as written.
+        ("Café en cafe", "cafe", False, "<mark>Café</mark> en <mark>cafe</mark>"),
+        # A term's first letters inside another word ("zorg" in "mantelzorg") are checked, not
+        # marked, and the word after it still is.
+        ("mantelzorg zorg", "zorg", False, "mantelzorg <mark>zorg</mark>"),
+        # Text that needs escaping stays escaped around a match.
+        ("<b>zorg</b> & meer", "zorg", False, "&lt;b&gt;<mark>zorg</mark>&lt;/b&gt; &amp; meer"),
+    ],
+)
+def test_a_snippet_marks_the_words_that_match(tmp_path, body, query, live, snippet):
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    # While typing, an unfinished word is looked for at the start of title words.
+    index.rebuild([doc("a", "Titelblad" if live else "Titel", body)])
+    hits = index.search(index.words(query), prefix_last=live).hits
+    assert [h.snippet for h in hits] == [snippet]
+    index.close()
