@@ -452,13 +452,15 @@ class SearchIndex:
         matched, scores = postings.intersection([scored for _, scored in per_word])
         matched_all = True
         if not len(matched) and len(per_word) > 1 and partial:
-            # No document has every word: show those with the most of them, ranked as Whoosh
-            # ranks the words' union with a coordination bonus (below).
+            # No document has every word: show those with the most of them, ranked by the sum
+            # of their words' scores (each of them holds as many of the words).
             held, counts = np.unique(
-                np.concatenate([required[0] for required, _ in per_word]), return_counts=True
+                np.concatenate([scored[0] for _, scored in per_word]), return_counts=True
             )
             if len(held):
-                matched, scores, matched_all = held[counts == counts.max()], None, False
+                _, summed = postings.union([scored for _, scored in per_word])
+                most = counts == counts.max()
+                matched, scores, matched_all = held[most], summed[most], False
         kinds, topics = postings.facets(matched)
         allowed = postings.keep(matched, kind, topic)
         total = len(allowed)
@@ -466,14 +468,7 @@ class SearchIndex:
         page = max(1, min(page, pages))
         hits = []
         if total:
-            if matched_all:
-                ranked = postings.top(allowed, matched, scores, page * per_page)
-            else:
-                query = Or(self._word_queries(words, prefix_last), scale=0.9)
-                found = searcher.search(
-                    query, limit=page * per_page, filter={int(d) for d in allowed}
-                )
-                ranked = [hit.docnum for hit in found]
+            ranked = postings.top(allowed, matched, scores, page * per_page)
             marks = self._marks(words, prefix_last) if snippets else None
             hits = [
                 self._hit(postings.shown(docnum), marks)
@@ -527,8 +522,9 @@ class SearchIndex:
         return postings.union(required), postings.union(bonus)
 
     def _word_queries(self, words: list[str], prefix_last: bool) -> list[AndMaybe]:
-        """Per word: any of its forms in `content` (or, while typing, the last word as a
-        prefix); the same in the title only adds to the score."""
+        """Whoosh's own query per word, which `_word_sets` reproduces on the arrays (the tests
+        compare the two rankings): any of its forms in `content` (or, while typing, the last
+        word as a prefix); the same in the title only adds to the score."""
         queries = []
         for position, word in enumerate(words):
             options = self.dutch.alternatives(word)

@@ -480,3 +480,44 @@ def test_a_snippet_marks_the_words_that_match(tmp_path, body, query, live, snipp
     hits = index.search(index.words(query), prefix_last=live).hits
     assert [h.snippet for h in hits] == [snippet]
     index.close()
+
+
+MIXED = [
+    "respijtzorg belastingaangifte",
+    "dementie fiets",
+    "mantelzorgwoning parkinson",
+    "wmo vakantie hond",
+    "levenstestament zwembad",
+    "pgb zorgverlof parkinson",
+    "dagbesteding kosten hond",
+    "keukentafelgesprek werkgever mantelzorgcompliment",
+]
+
+
+def test_without_every_word_the_most_words_rank_by_their_words_scores(search_app):
+    """When no document holds every word, those holding the most are ranked by the sum of
+    Whoosh's own score for each word (highest first, the lower document number on a tie)."""
+    with search_app.app_context():
+        index = service.engine()
+        searcher = index.searcher()
+        compared = 0
+        for text in MIXED:
+            words = index.words(text)
+            results = index.search(words, per_page=30, snippets=False)
+            if results.matched_all_words or not results.total:
+                continue
+            held: dict[int, list[float]] = {}
+            for query in index._word_queries(words, False):
+                for hit in searcher.search(query, limit=None):
+                    held.setdefault(hit.docnum, []).append(hit.score)
+            most = max(len(scores) for scores in held.values())
+            expected = sorted(
+                (-round(sum(scores), 9), docnum)
+                for docnum, scores in held.items()
+                if len(scores) == most
+            )
+            slugs = [searcher.stored_fields(docnum)["slug"] for _, docnum in expected]
+            assert [h.slug for h in results.hits] == slugs[:30], text
+            assert results.total == len(expected), text
+            compared += 1
+    assert compared >= 4
