@@ -1,11 +1,13 @@
 """One reload mechanism for everything under content/: site.toml, articles, the shop catalogue
 and the questionnaire are read again when their files change, on a running site."""
 
+import os
 import shutil
 from datetime import date
 
 import pytest
 
+from app.content.store import ContentStore, Source
 from tests.conftest import PROJECT_ROOT
 from tests.conftest import build_app
 
@@ -102,3 +104,36 @@ def test_catalogue_and_questionnaire_are_read_again_when_changed(site_app, conte
             encoding="utf-8",
         )
         assert service.questionnaire().title == "Nieuw"
+
+
+def test_a_source_sees_its_files_come_change_and_go(tmp_path):
+    """The files a source reads are those matching its patterns (not folders, not other names),
+    and its fingerprint changes when one is added, edited or removed."""
+    folder = tmp_path / "content"
+    (folder / "notities" / "oud.md").mkdir(parents=True)  # a folder with a matching name
+    (folder / "site.toml").write_text("", encoding="utf-8")
+    (folder / "notities" / "b.md").write_text("b", encoding="utf-8")
+    (folder / "notities" / "a.md").write_text("a", encoding="utf-8")
+    (folder / "notities" / "a.txt").write_text("niet", encoding="utf-8")
+    store = ContentStore(folder)
+    store.add(Source("notities", ("notities/*.md", "ontbreekt/*.md"), lambda *_: None))
+    names = [p.relative_to(folder).as_posix() for p in store.files("notities")]
+    assert names == ["notities/a.md", "notities/b.md"]
+    seen = [store.fingerprint("notities")]
+    (folder / "notities" / "c.md").write_text("c", encoding="utf-8")
+    seen.append(store.fingerprint("notities"))
+    edited = folder / "notities" / "a.md"
+    edited.write_text("a, bijgewerkt", encoding="utf-8")
+    seen.append(store.fingerprint("notities"))
+    os.utime(edited, ns=(1, 1))  # the same size, another time
+    seen.append(store.fingerprint("notities"))
+    (folder / "notities" / "b.md").unlink()
+    seen.append(store.fingerprint("notities"))
+    assert len(set(seen)) == len(seen)
+    assert store.fingerprint("notities") == seen[-1]
+
+
+def test_a_source_may_use_wildcards_only_in_file_names(tmp_path):
+    store = ContentStore(tmp_path)
+    with pytest.raises(ValueError, match="wildcards only in the file name"):
+        store.add(Source("fout", ("*/artikelen/*.md",), lambda *_: None))
