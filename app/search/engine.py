@@ -412,9 +412,19 @@ class SearchIndex:
 
     def words(self, text: str) -> list[str]:
         """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
-        at most MAX_WORDS (never parsed as query syntax)."""
+        up to the MAX_WORDS-th that is not a stop word (never parsed as query syntax). Stop
+        words are kept for the text of a correction but not counted: a question such as "mn
+        moeder komt de trap niet meer op, betaalt de gemeente een traplift?" is searched with
+        its last word."""
         tokenizer = RegexTokenizer(r"[^\W_]+(?:-[^\W_]+)*")
-        return informal([t.text.lower() for t in tokenizer(text)])[:MAX_WORDS]
+        kept: list[str] = []
+        counted = 0
+        for word in informal([t.text.lower() for t in tokenizer(text)]):
+            if counted == MAX_WORDS:
+                break
+            kept.append(word)
+            counted += word.translate(FOLD) not in self.dutch.stop
+        return kept
 
     def search(
         self,
@@ -625,7 +635,7 @@ class SearchIndex:
     def _speller(self, searcher) -> _Speller:
         speller = self._speller_cached
         if speller is None or self._speller_for is not searcher:
-            speller = _Speller(searcher.reader())
+            speller = _Speller(searcher.reader(), self.dutch.stop)
             self._speller_cached, self._speller_for = speller, searcher
         return speller
 
@@ -650,14 +660,17 @@ class _Speller:
     read once per searcher. A suggestion starts with the same letter, is at most two edits
     away (Levenshtein) and is the most frequent such word (on a tie, the last alphabetically):
     what Whoosh's own corrector answers, computed by rapidfuzz's C++ instead of a Levenshtein
-    automaton built in Python for every word."""
+    automaton built in Python for every word. Stop words are never suggested: they are not
+    searched for, so "hooi" corrected to "hoe" would only lose the word."""
 
     MAX_EDITS = 2
 
-    def __init__(self, reader) -> None:
+    def __init__(self, reader, stop: frozenset[str] = frozenset()) -> None:
         groups: dict[str, tuple[list[str], list[int]]] = {}
         for raw in reader.lexicon("spell"):
             word = _text(raw)
+            if word in stop:
+                continue
             words, counts = groups.setdefault(word[:1], ([], []))
             words.append(word)
             counts.append(reader.frequency("spell", word) or 1)

@@ -7,6 +7,10 @@
 Both figures, the share of caregiver questions refused and every miss are printed at the end of
 the run (the `summary` fixture). Where a goal is not reached yet, the test holds the measured
 value as a floor so that a change can only improve it.
+
+The weights of the retrieval were chosen on `questions.toml`, so its figures flatter. The same
+figures on `blind.toml`, questions written without seeing it or the code, are printed beside
+them: what a caregiver who asks something new can expect.
 """
 
 import tomllib
@@ -18,21 +22,30 @@ from app.assistant import service
 from app.search import service as search
 from app.search.crisis import needs_help_now
 
-DATA = tomllib.loads((Path(__file__).parent / "questions.toml").read_text(encoding="utf-8"))
+
+def load(name: str) -> dict:
+    return tomllib.loads((Path(__file__).parent / name).read_text(encoding="utf-8"))
+
+
+DATA = load("questions.toml")
 CAREGIVER = DATA["vraag"]
 OFF_TOPIC = DATA["off_topic"]
+BLIND = load("blind.toml")
 TOPICS = ("wonen", "zorg", "financien", "juridisch", "balans", "werk")
 
 # The goals of issue 16, point 10.
 RECALL_GOAL = 0.90
 UNSURE_GOAL = 0.80
-# Goal 0.90 not reached: BM25 alone measured 0.495 (51 of 103), BM25 + dense vectors fused by
+# On questions.toml BM25 alone measured 0.495 (51 of 103), BM25 + dense vectors fused by
 # reciprocal rank 0.699 (72 of 103), with the dense ranking's first 30 re-ranked by the
-# question's words before the fusion 0.845 (87 of 103), and with the questions editors write
-# for each page (vectors and words) 0.883 (91 of 103; off-topic answered unsure 21 of 24) in
-# Dec 2026. Until it is, the measured value rounded down to two decimals is the floor a change
-# must keep.
-RECALL_FLOOR = 0.88
+# question's words before the fusion 0.845 (87 of 103), with the questions editors write for
+# each page (vectors and words) 0.883 (91 of 103), and with every meaningful word of a long
+# question searched (stop words no longer count towards the twelve words) 0.903 (93 of 103;
+# off-topic answered unsure 21 of 24) in Dec 2026: the goal is the floor a change must keep.
+RECALL_FLOOR = RECALL_GOAL
+# blind.toml, when it was added (Dec 2026): 48 of 70 (0.686; 49 before the long-question
+# change above), off-topic answered unsure 18 of 20. Its floor is that figure rounded down.
+BLIND_FLOOR = 0.68
 
 
 @pytest.fixture
@@ -54,25 +67,30 @@ def verdict(name: str, measured: float, goal: float, floor: float | None = None)
     return f"{name}: goal {goal:.2f} not reached: measured {measured:.3f}{held}"
 
 
-def test_the_set_is_large_and_sound(context):
-    assert len(CAREGIVER) >= 80 and len(OFF_TOPIC) >= 20
+@pytest.mark.parametrize("data", [DATA, BLIND], ids=["questions", "blind"])
+def test_the_set_is_large_and_sound(context, data):
+    caregiver, off_topic = data["vraag"], data["off_topic"]
+    assert len(caregiver) >= 70 and len(off_topic) >= 20
+    assert len(CAREGIVER) >= 80  # issue 16 asks for at least 80 on the set the goal is on
     answerable = {doc.key.split(":", 1)[1] for doc in search.documents()}
-    for item in CAREGIVER:
+    for item in caregiver:
         assert item["topic"] in TOPICS, item
         assert 1 <= len(item["expect"]) <= 3, item
         assert set(item["expect"]) <= answerable, item
-    for item in CAREGIVER + OFF_TOPIC:
+    for item in caregiver + off_topic:
         # Crisis phrasings and "ben je een mens?" have fixed replies, tested elsewhere.
         assert not needs_help_now(item["q"]), item
         assert not service.asks_if_human(item["q"]), item
     # Every topic of the site is asked about.
-    assert {item["topic"] for item in CAREGIVER} == set(TOPICS)
+    assert {item["topic"] for item in caregiver} == set(TOPICS)
+    assert not {item["q"] for item in CAREGIVER} & {item["q"] for item in BLIND["vraag"]}
 
 
-def test_recall_at_3_of_the_caregiver_questions(context, summary):
+def recall_at_3(items: list[dict], name: str, goal: float, floor: float) -> tuple[float, list]:
+    """recall@3 over `items`, and the lines that report it and every miss."""
     found, refused, misses = 0, 0, []
     per_topic: dict[str, list[int]] = {topic: [0, 0] for topic in TOPICS}
-    for item in CAREGIVER:
+    for item in items:
         reply = service.reply(item["q"])
         shown = slugs_shown(reply)
         hit = any(slug in item["expect"] for slug in shown)
@@ -82,21 +100,34 @@ def test_recall_at_3_of_the_caregiver_questions(context, summary):
         per_topic[item["topic"]][1] += 1
         if not hit:
             misses.append(f"  {item['q']!r} ({reply.kind}) -> {shown}, expected {item['expect']}")
-    recall = found / len(CAREGIVER)
-    summary(
-        "assistant quality",
-        [
-            verdict("recall@3", recall, RECALL_GOAL, RECALL_FLOOR),
-            f"  {found} of {len(CAREGIVER)} caregiver questions; per topic: "
-            + ", ".join(f"{topic} {n}/{total}" for topic, (n, total) in per_topic.items()),
-            f"  answered unsure (no quote) for {refused} of {len(CAREGIVER)} "
-            f"({refused / len(CAREGIVER):.0%}) caregiver questions",
-            f"  misses ({len(misses)}):" if misses else "  misses: none",
-            *misses,
-        ],
-    )
-    # Raise RECALL_FLOOR to RECALL_GOAL once the goal is reached.
+    recall = found / len(items)
+    lines = [
+        verdict(name, recall, goal, floor),
+        f"  {found} of {len(items)} caregiver questions; per topic: "
+        + ", ".join(f"{topic} {n}/{total}" for topic, (n, total) in per_topic.items()),
+        f"  answered unsure (no quote) for {refused} of {len(items)} "
+        f"({refused / len(items):.0%}) caregiver questions",
+        f"  misses ({len(misses)}):" if misses else "  misses: none",
+        *misses,
+    ]
+    return recall, lines
+
+
+def test_recall_at_3_of_the_caregiver_questions(context, summary):
+    recall, lines = recall_at_3(CAREGIVER, "recall@3", RECALL_GOAL, RECALL_FLOOR)
+    summary("assistant quality", lines)
     assert recall >= RECALL_FLOOR, f"recall@3 fell to {recall:.3f}; the misses are printed"
+
+
+def test_recall_at_3_of_the_blind_questions(context, summary):
+    """The same measure on questions nobody chose a weight on: printed, and held at its floor."""
+    recall, lines = recall_at_3(BLIND["vraag"], "recall@3 on blind.toml", RECALL_GOAL, BLIND_FLOOR)
+    unsure = sum(service.reply(item["q"]).kind == "unsure" for item in BLIND["off_topic"])
+    share = unsure / len(BLIND["off_topic"])
+    lines.append(verdict("off-topic answered unsure", share, UNSURE_GOAL))
+    summary("assistant quality, blind set", lines)
+    assert recall >= BLIND_FLOOR, f"recall@3 (blind) fell to {recall:.3f}; misses are printed"
+    assert share >= UNSURE_GOAL
 
 
 def test_off_topic_questions_get_the_unsure_reply(context, summary):

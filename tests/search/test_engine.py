@@ -8,7 +8,14 @@ import pytest
 
 from app.search import service
 from app.search.dutch import Decompounder
-from app.search.engine import INDEX_NAME, IndexBusy, SearchDocument, SearchIndex, dutch_analyzer
+from app.search.engine import (
+    INDEX_NAME,
+    MAX_WORDS,
+    IndexBusy,
+    SearchDocument,
+    SearchIndex,
+    dutch_analyzer,
+)
 from tests.conftest import PROJECT_ROOT, build_app
 from tests.search_quality.test_mrr import QUERIES as QUALITY_QUERIES
 
@@ -118,6 +125,31 @@ def test_a_compound_in_the_query_needs_all_its_parts(tmp_path):
     )
     assert sorted(slugs(index, "zorgverlof")) == ["los", "samen"]
     assert sorted(slugs(index, "verlof")) == ["los", "samen"]
+    index.close()
+
+
+def test_stop_words_do_not_count_towards_the_words_searched(small_index):
+    """A long everyday question is searched with its last words: only words that are not stop
+    words count towards MAX_WORDS."""
+    question = "de " * 40 + "tuin"
+    assert small_index.words(question)[-1] == "tuin"
+    assert slugs(small_index, question) == ["b"]
+    many = " ".join(f"woord{number}" for number in range(30))
+    assert small_index.words(many) == [f"woord{number}" for number in range(MAX_WORDS)]
+
+
+def test_a_stop_word_is_never_suggested(tmp_path):
+    """Stop words are not searched for, so a correction to one ("hooi" to "hoe") would only
+    lose the word: the closest other word is suggested."""
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    index.rebuild(
+        [
+            doc("a", "Hoe vraag je hulp"),
+            doc("b", "Hoe het werkt"),
+            doc("c", "De hoek van de tuin"),
+        ]
+    )
+    assert index.suggest(["hooi"]) == "hoek"
     index.close()
 
 
