@@ -88,7 +88,7 @@ def test_the_set_is_large_and_sound(context, data):
 
 def recall_at_3(items: list[dict], name: str, goal: float, floor: float) -> tuple[float, list]:
     """recall@3 over `items`, and the lines that report it and every miss."""
-    found, refused, misses = 0, 0, []
+    found, refused, quoted_right, misses = 0, 0, 0, []
     per_topic: dict[str, list[int]] = {topic: [0, 0] for topic in TOPICS}
     for item in items:
         reply = service.reply(item["q"])
@@ -96,6 +96,7 @@ def recall_at_3(items: list[dict], name: str, goal: float, floor: float) -> tupl
         hit = any(slug in item["expect"] for slug in shown)
         found += hit
         refused += reply.kind == "unsure"
+        quoted_right += reply.kind == "answer" and bool(shown) and shown[0] in item["expect"]
         per_topic[item["topic"]][0] += hit
         per_topic[item["topic"]][1] += 1
         if not hit:
@@ -107,6 +108,7 @@ def recall_at_3(items: list[dict], name: str, goal: float, floor: float) -> tupl
         + ", ".join(f"{topic} {n}/{total}" for topic, (n, total) in per_topic.items()),
         f"  answered unsure (no quote) for {refused} of {len(items)} "
         f"({refused / len(items):.0%}) caregiver questions",
+        f"  of the {len(items) - refused} answers, {quoted_right} quote an expected article",
         f"  misses ({len(misses)}):" if misses else "  misses: none",
         *misses,
     ]
