@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from wtforms import BooleanField, DateField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
 from app.accounts.forms import EMAIL_MESSAGE
+from app.core.formatting import today
 from app.disclosures.models import AUTHORITY_MAX, BASIS_MAX, REFERENCE_MAX, WHAT_MAX
 from app.forms import PlainText, SiteForm, clean_text, max_length, required_message
 
 
 def _not_in_future(form, field) -> None:
-    if field.data and field.data > date.today():
+    """Compared with today in the Netherlands, as the form's default is (not the server's day)."""
+    if field.data and field.data > today():
         raise ValidationError("Deze datum ligt in de toekomst. Vul de dag in waarop we gaven.")
-    if field.data and field.data < date.today() - timedelta(days=5 * 366):
+    if field.data and field.data < today() - timedelta(days=5 * 366):
         raise ValidationError("Deze datum ligt meer dan vijf jaar terug.")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from wtforms import (
     BooleanField,
@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, Regexp, ValidationError
 
 from app.accounts.forms import EMAIL_MESSAGE
+from app.core.formatting import today
 from app.forms import PlainText, SiteForm, clean_text, max_length, required_message
 from app.privacy.models import RequestChannel, RequestKind
 from app.privacy.requests import REASON_MAX
@@ -36,9 +37,10 @@ class EraseForm(SiteForm):
 
 
 def _not_in_future(form, field) -> None:
-    if field.data and field.data > date.today():
+    """Compared with today in the Netherlands, as the form's default is (not the server's day)."""
+    if field.data and field.data > today():
         raise ValidationError("Deze datum ligt in de toekomst.")
-    if field.data and field.data < date.today() - timedelta(days=366):
+    if field.data and field.data < today() - timedelta(days=366):
         raise ValidationError("Deze datum ligt meer dan een jaar terug.")
 
 

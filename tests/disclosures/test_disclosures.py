@@ -6,7 +6,7 @@ the person."""
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -192,3 +192,16 @@ def test_p18_someone_elses_disclosure_is_404(app, client, auth, person, make_use
     assert client.get("/privacy/verstrekking/999").status_code == 404
     page = client.get("/privacy/inzage").get_data(as_text=True)
     assert "BD-2026-0042" not in page and "facturen van 2026" not in page
+
+
+def test_p18_after_midnight_in_the_netherlands_today_is_the_dutch_day(
+    person, staff_client, session, time_machine
+):
+    """From midnight in the Netherlands until midnight UTC the server's calendar is a day
+    behind: the form offers the Dutch day and accepts it; the day after is the future."""
+    time_machine.move_to(datetime(2026, 12, 6, 23, 30, tzinfo=UTC), tick=False)
+    assert 'value="2026-12-07"' in staff_client.get(PAGE).get_data(as_text=True)
+    assert record(staff_client, disclosed_on="2026-12-07").status_code == 303
+    future = record(staff_client, disclosed_on="2026-12-08")
+    assert future.status_code == 422 and "in de toekomst" in future.get_data(as_text=True)
+    assert len(rows(session)) == 1

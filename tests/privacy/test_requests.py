@@ -279,3 +279,16 @@ def test_staff_screens_speak_about_the_requester_not_to_them(staff, caregiver, s
     addressed = re.findall(r"[^.:]*\b(?:je|jouw|jij)\b[^.:]*", main, flags=re.I)
     meant_for_staff = ("Je ziet de gegevens zelf niet", "Je kunt het verzoek nu uitvoeren")
     assert [a.strip() for a in addressed if not a.strip().startswith(meant_for_staff)] == []
+
+
+def test_p42_after_midnight_in_the_netherlands_today_is_the_dutch_day(
+    staff, caregiver, session, time_machine
+):
+    """From midnight in the Netherlands until midnight UTC the server's calendar is a day
+    behind: the form offers the Dutch day and accepts it; the day after is the future."""
+    time_machine.move_to(datetime(2026, 12, 6, 23, 30, tzinfo=UTC), tick=False)
+    assert 'value="2026-12-07"' in staff.get("/staff/privacy").get_data(as_text=True)
+    assert record(staff, received_on="2026-12-07").status_code == 303
+    future = record(staff, received_on="2026-12-08")
+    assert future.status_code == 422 and "in de toekomst" in future.get_data(as_text=True)
+    assert len(session.exec(select(PrivacyRequest)).all()) == 1
