@@ -195,13 +195,17 @@ def test_p18_someone_elses_disclosure_is_404(app, client, auth, person, make_use
 
 
 def test_p18_after_midnight_in_the_netherlands_today_is_the_dutch_day(
-    person, staff_client, session, time_machine
+    app, make_user, person, session, time_machine
 ):
     """From midnight in the Netherlands until midnight UTC the server's calendar is a day
-    behind: the form offers the Dutch day and accepts it; the day after is the future."""
+    behind: the form offers the Dutch day and accepts it; the day after is the future. (The
+    clock is set before logging in: a login made later than the clock would not be valid.)"""
     time_machine.move_to(datetime(2026, 12, 6, 23, 30, tzinfo=UTC), tick=False)
-    assert 'value="2026-12-07"' in staff_client.get(PAGE).get_data(as_text=True)
-    assert record(staff_client, disclosed_on="2026-12-07").status_code == 303
-    future = record(staff_client, disclosed_on="2026-12-08")
+    make_user(role=Role.STAFF, email="medewerker@example.nl", name="Mia Medewerker")
+    staff = app.test_client()
+    AuthActions(staff).login("medewerker@example.nl")
+    assert 'value="2026-12-07"' in staff.get(PAGE).get_data(as_text=True)
+    assert record(staff, disclosed_on="2026-12-07").status_code == 303
+    future = record(staff, disclosed_on="2026-12-08")
     assert future.status_code == 422 and "in de toekomst" in future.get_data(as_text=True)
     assert len(rows(session)) == 1

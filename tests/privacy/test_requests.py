@@ -282,11 +282,15 @@ def test_staff_screens_speak_about_the_requester_not_to_them(staff, caregiver, s
 
 
 def test_p42_after_midnight_in_the_netherlands_today_is_the_dutch_day(
-    staff, caregiver, session, time_machine
+    app, make_user, caregiver, session, time_machine
 ):
     """From midnight in the Netherlands until midnight UTC the server's calendar is a day
-    behind: the form offers the Dutch day and accepts it; the day after is the future."""
+    behind: the form offers the Dutch day and accepts it; the day after is the future. (The
+    clock is set before logging in: a login made later than the clock would not be valid.)"""
     time_machine.move_to(datetime(2026, 12, 6, 23, 30, tzinfo=UTC), tick=False)
+    member = make_user(role=Role.STAFF, email="makelaar@example.nl", name="Mara Makelaar")
+    staff = app.test_client()
+    AuthActions(staff).login(member.email)
     assert 'value="2026-12-07"' in staff.get("/staff/privacy").get_data(as_text=True)
     assert record(staff, received_on="2026-12-07").status_code == 303
     future = record(staff, received_on="2026-12-08")
