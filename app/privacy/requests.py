@@ -19,6 +19,7 @@ from flask import current_app
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.core.formatting import AMSTERDAM
 from app.db import id_of, utcnow
 from app.forms import FieldError
 from app.mail import service as mail
@@ -39,11 +40,15 @@ class RequestError(FieldError):
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """The same day `months` later (31 January + 1 month = 28 or 29 February)."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
+    """The same day and Dutch clock time `months` later (31 January + 1 month = 28 or 29
+    February). Months are counted on the Dutch calendar also for a moment given in UTC: a
+    request of 1 March at 00:30 (28 February 23:30 UTC) is due on 1 April, not on 28 March."""
+    local = moment.astimezone(AMSTERDAM) if moment.tzinfo is not None else moment
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    moved = local.replace(year=year, month=month, day=day)
+    return moved.astimezone(moment.tzinfo) if moment.tzinfo is not None else moved
 
 
 def add_years(moment: datetime, years: int) -> datetime:

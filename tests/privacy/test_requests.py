@@ -20,6 +20,11 @@ from tests.conftest import AuthActions
         (datetime(2026, 1, 31, 9, tzinfo=UTC), datetime(2026, 2, 28, 9, tzinfo=UTC)),
         (datetime(2028, 1, 31, 9, tzinfo=UTC), datetime(2028, 2, 29, 9, tzinfo=UTC)),
         (datetime(2026, 12, 31, 9, tzinfo=UTC), datetime(2027, 1, 31, 9, tzinfo=UTC)),
+        # Dutch calendar months: 1 March 00:30 Dutch time (winter) is due 1 April 00:30 (summer),
+        # and a month across the change to summer time keeps the Dutch clock time.
+        (datetime(2027, 2, 28, 23, 30, tzinfo=UTC), datetime(2027, 3, 31, 22, 30, tzinfo=UTC)),
+        (datetime(2027, 3, 8, 8, 0, tzinfo=UTC), datetime(2027, 4, 8, 7, 0, tzinfo=UTC)),
+        (datetime(2027, 10, 30, 22, 30, tzinfo=UTC), datetime(2027, 11, 29, 23, 30, tzinfo=UTC)),
     ],
 )
 def test_p42_the_due_date_is_one_calendar_month_after_receipt(received, due):
