@@ -547,6 +547,18 @@ def _summaries(terminalreporter) -> dict[str, list[str]]:
     return sections
 
 
+def pytest_configure(config):
+    """TEST_CLOCK="2027-03-28 00:30+00:00" runs the tests with the clock moved to that moment
+    (and ticking), in every worker: bugs that depend on the hour (the Dutch day against the UTC
+    day, the change to summer time) show only in some hours of the year."""
+    moment = os.environ.get("TEST_CLOCK")
+    if moment and not hasattr(config, "_moved_clock"):
+        import time_machine
+
+        config._moved_clock = time_machine.travel(moment, tick=True)
+        config._moved_clock.start()
+
+
 def pytest_terminal_summary(terminalreporter):
     for section, lines in sorted(_summaries(terminalreporter).items()):
         terminalreporter.section(section)
