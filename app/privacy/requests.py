@@ -42,7 +42,8 @@ class RequestError(FieldError):
 def add_months(moment: datetime, months: int) -> datetime:
     """The same day and Dutch clock time `months` later (31 January + 1 month = 28 or 29
     February). Months are counted on the Dutch calendar also for a moment given in UTC: a
-    request of 1 March at 00:30 (28 February 23:30 UTC) is due on 1 April, not on 28 March."""
+    request of 1 March at 00:30 (28 February 23:30 UTC) is due on 1 April, where counting in
+    UTC gave 28 March 23:30 UTC, which is 29 March in the Netherlands."""
     local = moment.astimezone(AMSTERDAM) if moment.tzinfo is not None else moment
     index = local.month - 1 + months
     year, month = local.year + index // 12, index % 12 + 1
