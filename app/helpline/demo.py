@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app.accounts.models import Role, User
+from app.core.formatting import today
 from app.db import utcnow
 from app.helpline import dossier, service
 from app.helpline.forms import CONSENT_TEXT
@@ -90,12 +91,12 @@ def _dossiers(session: Session) -> list[str]:
         summary="Besproken welke dagbesteding er in de buurt is en hoe je een Wmo-melding doet.",
         notes="Anna klinkt moe; volgende keer vragen naar haar eigen steun.",
         question_id=question.id,
-        follow_up=(utcnow() + timedelta(days=7)).date(),
+        follow_up=today() + timedelta(days=7),
     )
     dossier.add_document(
         session, anna, DEMO_PDF, "wmo-melding.pdf", staff=staff, uploader_id=staff.id
     )
-    question.follow_up = (utcnow() + timedelta(days=1)).date()
+    question.follow_up = today() + timedelta(days=1)
     session.add(question)
     kees = dossier.create(
         session,
