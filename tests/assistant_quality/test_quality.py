@@ -70,8 +70,8 @@ def verdict(name: str, measured: float, goal: float, floor: float | None = None)
 @pytest.mark.parametrize("data", [DATA, BLIND], ids=["questions", "blind"])
 def test_the_set_is_large_and_sound(context, data):
     caregiver, off_topic = data["vraag"], data["off_topic"]
-    assert len(caregiver) >= 70 and len(off_topic) >= 20
-    assert len(CAREGIVER) >= 80  # issue 16 asks for at least 80 on the set the goal is on
+    # Issue 16 asks for at least 80 caregiver questions on the set the goal is measured on.
+    assert len(caregiver) >= (80 if data is DATA else 70) and len(off_topic) >= 20
     answerable = {doc.key.split(":", 1)[1] for doc in search.documents()}
     for item in caregiver:
         assert item["topic"] in TOPICS, item
