@@ -95,7 +95,9 @@ def test_cookie_choices(browser, site_server, viewport):
     context, page = _new_page(browser, viewport=PHONE)
     page.goto(url + "/artikelen/respijtzorg")
     page.get_by_role("button", name="Alles weigeren").click()
-    one_page(page, page.get_by_role("status"), step="refused")
+    refused = page.get_by_role("status").filter(has_text="Je cookiekeuze is opgeslagen")
+    expect(refused).to_be_visible()  # wait for the swap, as above
+    one_page(page, refused, step="refused")
     assert page.evaluate("window.scrollY") == 0
     page.goto(url + "/artikelen/respijtzorg")
     one_page(page, step="no banner after refusing")
