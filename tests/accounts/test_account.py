@@ -89,13 +89,13 @@ def test_reset_link_sets_password_once(client, make_user, auth, outbox):
 
 
 def test_reset_link_expires_after_one_hour(client, make_user, outbox, time_machine):
-    time_machine.move_to("2026-11-26 10:00", tick=False)
+    time_machine.move_to("2026-11-26 10:00+00:00", tick=False)
     make_user(email="anna@example.nl")
     request_reset(client, "anna@example.nl")
     link = local_path(outbox.last_link())
-    time_machine.move_to("2026-11-26 10:59", tick=False)
+    time_machine.move_to("2026-11-26 10:59+00:00", tick=False)
     assert client.get(link).status_code == 200
-    time_machine.move_to("2026-11-26 11:01", tick=False)
+    time_machine.move_to("2026-11-26 11:01+00:00", tick=False)
     response = client.get(link)
     assert response.status_code == 400
     assert "verlopen" in response.get_data(as_text=True)

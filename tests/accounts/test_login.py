@@ -133,9 +133,9 @@ def test_limits_guard_submissions_only_never_reading(app):
 
 
 def test_login_records_last_activity(client, auth, make_user, session, time_machine):
-    time_machine.move_to("2026-01-01 12:00", tick=False)
+    time_machine.move_to("2026-01-01 12:00+00:00", tick=False)
     user = make_user(email="anna@example.nl")
-    time_machine.move_to("2026-03-01 12:00", tick=False)
+    time_machine.move_to("2026-03-01 12:00+00:00", tick=False)
     auth.login("anna@example.nl")
     client.get("/account")
     from app.accounts.models import User

@@ -256,10 +256,10 @@ def test_registration_link_works_once(client, session, outbox):
 
 
 def test_registration_link_expires_after_24_hours(client, outbox, time_machine, session):
-    time_machine.move_to("2026-11-26 10:00", tick=False)
+    time_machine.move_to("2026-11-26 10:00+00:00", tick=False)
     register(client)
     link = local_path(outbox.last_link())
-    time_machine.move_to("2026-11-27 10:01", tick=False)
+    time_machine.move_to("2026-11-27 10:01+00:00", tick=False)
     response = client.get(link)
     assert response.status_code == 400
     assert "verlopen" in response.get_data(as_text=True)

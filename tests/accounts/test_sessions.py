@@ -96,27 +96,27 @@ def test_password_change_ends_the_other_devices_and_their_remember_cookies(app, 
 def test_a_copied_remember_cookie_does_not_outlive_its_30_days(
     app, client, auth, make_user, time_machine
 ):
-    time_machine.move_to("2026-03-01 09:00", tick=False)
+    time_machine.move_to("2026-03-01 09:00+00:00", tick=False)
     make_user(email="anna@example.nl")
     auth.login("anna@example.nl", remember="y")
     copied = copy_of_cookies(client, "remember_token")
-    time_machine.move_to("2026-03-30 09:00", tick=False)
+    time_machine.move_to("2026-03-30 09:00+00:00", tick=False)
     assert browser_with(app, copied).get("/account").status_code == 200
-    time_machine.move_to("2026-03-31 09:01", tick=False)
+    time_machine.move_to("2026-03-31 09:01+00:00", tick=False)
     assert browser_with(app, copied).get("/account").status_code == 302
 
 
 def test_a_session_without_remember_me_ends_after_12_idle_hours(
     app, client, auth, make_user, session, time_machine
 ):
-    time_machine.move_to("2026-03-01 09:00", tick=False)
+    time_machine.move_to("2026-03-01 09:00+00:00", tick=False)
     make_user(email="anna@example.nl")
     auth.login("anna@example.nl")
-    time_machine.move_to("2026-03-01 20:00", tick=False)
+    time_machine.move_to("2026-03-01 20:00+00:00", tick=False)
     assert client.get("/account").status_code == 200  # in use: it lives 12 hours from now
     row = session.exec(select(AccountSession)).one()
     assert row.expires_at == utcnow() + timedelta(hours=12)
-    time_machine.move_to("2026-03-02 08:01", tick=False)
+    time_machine.move_to("2026-03-02 08:01+00:00", tick=False)
     assert session.exec(select(AccountSession)).one().expires_at < utcnow()
 
 

@@ -152,11 +152,11 @@ def test_htmx_banner_swaps_itself_away(client):
 
 
 def test_expired_choice_asks_again(client, time_machine):
-    time_machine.move_to("2026-01-01 12:00", tick=False)
+    time_machine.move_to("2026-01-01 12:00+00:00", tick=False)
     choose(client, "niets")
-    time_machine.move_to("2026-06-30 12:00", tick=False)  # 180 days
+    time_machine.move_to("2026-06-30 12:00+00:00", tick=False)  # 180 days
     assert 'id="cookiebanner"' not in client.get("/").get_data(as_text=True)
-    time_machine.move_to("2026-07-03 12:00", tick=False)  # 183 days
+    time_machine.move_to("2026-07-03 12:00+00:00", tick=False)  # 183 days
     assert 'id="cookiebanner"' in client.get("/").get_data(as_text=True)
 
 
