@@ -25,7 +25,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, AndMaybe, Or, Prefix, Term
+from whoosh.query import And, Or, Prefix, Term
 from whoosh.scoring import BM25F, bm25
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
@@ -510,10 +510,11 @@ class SearchIndex:
         return postings
 
     def _word_sets(self, postings: _Postings, word: str, prefix: bool):
-        """(required, bonus) of one word, as `_word_queries` builds them: any of its forms in
-        `content`, the same in the title times TITLE_BOOST as a bonus; while typing, the
-        unfinished last word also as the start of a title word. (None, None) for a word with
-        no forms (a stop word)."""
+        """(required, bonus) of one word: any of its forms in `content`, the same in the title
+        times TITLE_BOOST as a bonus; while typing, the unfinished last word also as the start
+        of a title word. (None, None) for a word with no forms (a stop word). What Whoosh's own
+        query objects would find and score (`tests/search/test_engine.py` builds those and
+        compares the rankings)."""
         options = self.dutch.alternatives(word)
         folded = _fold(word)
         prefixed = prefix and len(folded) >= PREFIX_FROM
@@ -530,27 +531,6 @@ class SearchIndex:
             required.append(postings.prefix("title", folded))
             bonus.append(postings.prefix("title", folded, TITLE_BOOST))
         return postings.union(required), postings.union(bonus)
-
-    def _word_queries(self, words: list[str], prefix_last: bool) -> list[AndMaybe]:
-        """Whoosh's own query per word, which `_word_sets` reproduces on the arrays (the tests
-        compare the two rankings): any of its forms in `content` (or, while typing, the last
-        word as a prefix); the same in the title only adds to the score."""
-        queries = []
-        for position, word in enumerate(words):
-            options = self.dutch.alternatives(word)
-            required = [_all([Term("content", t) for t in terms]) for terms in options]
-            bonus = [
-                _all([Term("title", t, boost=TITLE_BOOST) for t in terms]) for terms in options
-            ]
-            folded = _fold(word)
-            if prefix_last and position == len(words) - 1 and len(folded) >= PREFIX_FROM:
-                # While typing, an unfinished last word may match the start of a title word:
-                # titles have a small vocabulary, so the prefix stays cheap to expand.
-                required.append(Prefix("title", folded))
-                bonus.append(Prefix("title", folded, boost=TITLE_BOOST))
-            if required:
-                queries.append(AndMaybe(_any(required), _any(bonus)))
-        return queries
 
     # snippets
 

@@ -11,11 +11,14 @@ from app.search.dutch import Decompounder
 from app.search.engine import (
     INDEX_NAME,
     MAX_WORDS,
+    PREFIX_FROM,
+    TITLE_BOOST,
     IndexBusy,
     SearchDocument,
     SearchIndex,
     dutch_analyzer,
 )
+from app.search.engine import _fold as fold
 from tests.conftest import PROJECT_ROOT, build_app
 from tests.search_quality.test_mrr import QUERIES as QUALITY_QUERIES
 
@@ -373,12 +376,38 @@ def test_the_share_of_the_words_a_document_or_text_holds(tmp_path):
     index.close()
 
 
+def whoosh_queries(index, words, prefix_last=False):
+    """Whoosh's own query per word, which the engine's arrays must reproduce: any of its forms
+    in `content` (or, while typing, the last word as the start of a title word); the same in
+    the title only adds to the score."""
+    from whoosh.query import And, AndMaybe, Or, Prefix, Term
+
+    def either(queries):
+        return Or(queries) if len(queries) > 1 else queries[0]
+
+    def every(queries):
+        return And(queries) if len(queries) > 1 else queries[0]
+
+    queries = []
+    for position, word in enumerate(words):
+        options = index.dutch.alternatives(word)
+        required = [every([Term("content", t) for t in terms]) for terms in options]
+        bonus = [every([Term("title", t, boost=TITLE_BOOST) for t in terms]) for terms in options]
+        folded = fold(word)
+        if prefix_last and position == len(words) - 1 and len(folded) >= PREFIX_FROM:
+            required.append(Prefix("title", folded))
+            bonus.append(Prefix("title", folded, boost=TITLE_BOOST))
+        if required:
+            queries.append(AndMaybe(either(required), either(bonus)))
+    return queries
+
+
 def whoosh_ranking(index, words, prefix_last=False, limit=30):
     """The documents Whoosh's own query objects and collector rank first for `words`, every
     word required: what the engine's arrays must reproduce."""
     from whoosh.query import And
 
-    queries = index._word_queries(words, prefix_last)
+    queries = whoosh_queries(index, words, prefix_last)
     if not queries:
         return []
     found = index.searcher().search(And(queries) if len(queries) > 1 else queries[0], limit=limit)
@@ -539,7 +568,7 @@ def test_without_every_word_the_most_words_rank_by_their_words_scores(search_app
             if results.matched_all_words or not results.total:
                 continue
             held: dict[int, list[float]] = {}
-            for query in index._word_queries(words, False):
+            for query in whoosh_queries(index, words):
                 for hit in searcher.search(query, limit=None):
                     held.setdefault(hit.docnum, []).append(hit.score)
             most = max(len(scores) for scores in held.values())
