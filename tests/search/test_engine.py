@@ -16,6 +16,8 @@ from app.search.engine import (
     IndexBusy,
     SearchDocument,
     SearchIndex,
+    _all,
+    _any,
     dutch_analyzer,
 )
 from app.search.engine import _fold as fold
@@ -380,25 +382,19 @@ def whoosh_queries(index, words, prefix_last=False):
     """Whoosh's own query per word, which the engine's arrays must reproduce: any of its forms
     in `content` (or, while typing, the last word as the start of a title word); the same in
     the title only adds to the score."""
-    from whoosh.query import And, AndMaybe, Or, Prefix, Term
-
-    def either(queries):
-        return Or(queries) if len(queries) > 1 else queries[0]
-
-    def every(queries):
-        return And(queries) if len(queries) > 1 else queries[0]
+    from whoosh.query import AndMaybe, Prefix, Term
 
     queries = []
     for position, word in enumerate(words):
         options = index.dutch.alternatives(word)
-        required = [every([Term("content", t) for t in terms]) for terms in options]
-        bonus = [every([Term("title", t, boost=TITLE_BOOST) for t in terms]) for terms in options]
+        required = [_all([Term("content", t) for t in terms]) for terms in options]
+        bonus = [_all([Term("title", t, boost=TITLE_BOOST) for t in terms]) for terms in options]
         folded = fold(word)
         if prefix_last and position == len(words) - 1 and len(folded) >= PREFIX_FROM:
             required.append(Prefix("title", folded))
             bonus.append(Prefix("title", folded, boost=TITLE_BOOST))
         if required:
-            queries.append(AndMaybe(either(required), either(bonus)))
+            queries.append(AndMaybe(_any(required), _any(bonus)))
     return queries
 
 
