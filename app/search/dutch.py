@@ -3,8 +3,9 @@
 - `normalise(word)`: irregular plurals and word families the Snowball stemmer keeps apart
   (ziekenhuizen/ziekenhuis, mantelzorger/mantelzorg, financiën/financieel, kinderen/kind).
 - `phrase_synonyms(words)`: abbreviations for multi-word names (persoonsgebonden budget = pgb).
-- `informal(words)`: everyday ways of saying "it is too much for me" become the word the
-  articles use (ik kan niet meer = overbelasting); applied to what is searched, not to the index.
+- `Everyday`: the everyday words of `content/spreektaal.txt` for what the articles call
+  otherwise (ik kan niet meer = overbelasting, vrij = verlof); applied to what is searched, not
+  to the index.
 - `Decompounder`: splits long compounds into known parts from `content/zoekwoorden.txt`, with
   the Dutch linking letters (-s-, -e-, -en-), so "verlof" finds "zorgverlof".
 Input words are already lower-case and without accents.
@@ -63,24 +64,6 @@ _BY_LAST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _phrase, _short in PHRASES.items():
     _BY_LAST_WORD.setdefault(_phrase[-1], []).append((_phrase, _short))
 
-# Searched as the word the content uses. Most of these words are stop words on their own, so
-# without this "ik kan niet meer" finds nothing at all.
-INFORMAL = {
-    ("kan", "niet", "meer"): "overbelasting",
-    ("het", "niet", "meer", "aan"): "overbelasting",
-    ("trek", "het", "niet"): "overbelasting",
-    ("ten", "einde", "raad"): "overbelasting",
-    ("te", "zwaar"): "overbelasting",
-    ("doodmoe",): "overbelasting",
-    ("uitgeput",): "overbelasting",
-    ("opgebrand",): "overbelasting",
-    ("burnout",): "overbelasting",
-    ("burn-out",): "overbelasting",
-    ("even", "weg"): "respijtzorg",
-    ("adem", "komen"): "respijtzorg",
-}
-_LONGEST_INFORMAL = max(len(phrase) for phrase in INFORMAL)
-
 LINKING = ("", "s", "e", "en")
 MIN_PART = 4
 
@@ -103,21 +86,60 @@ def phrase_synonyms(words: list[str]) -> list[str]:
     return [short for phrase, short in candidates if tuple(words[-len(phrase) :]) == phrase]
 
 
-def informal(words: list[str]) -> list[str]:
-    """`words` with each everyday phrase of INFORMAL replaced by its word (longest first)."""
-    result: list[str] = []
-    position = 0
-    while position < len(words):
-        for length in range(min(_LONGEST_INFORMAL, len(words) - position), 0, -1):
-            replacement = INFORMAL.get(tuple(words[position : position + length]))
-            if replacement:
-                result.append(replacement)
-                position += length
-                break
-        else:
-            result.append(words[position])
-            position += 1
-    return result
+class Everyday:
+    """The everyday words and phrases of `content/spreektaal.txt` (lines `everyday words =
+    content word`) for what the content calls otherwise. A phrase of several words is searched as
+    its content word: most of its words are stop words, so "ik kan niet meer" would find nothing
+    at all. A single word is searched as itself or its content words: "vrij" also finds "verlof",
+    and an article that says "vrij" is still found. Words are lower case without accents."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.phrases: dict[tuple[str, ...], str] = {}
+        self.words: dict[str, tuple[str, ...]] = {}
+        for everyday, content in pairs:
+            words = tuple(everyday.split())
+            if len(words) > 1:
+                self.phrases[words] = content
+            elif words:
+                self.words[words[0]] = (*self.words.get(words[0], ()), content)
+        self._longest = max(map(len, self.phrases), default=0)
+
+    @classmethod
+    def parse(cls, text: str) -> tuple[Everyday, list[int]]:
+        """The rules of `text` (lines starting with # are notes), and the numbers of the lines
+        that are not a rule, which are left out (the editors' check reports them)."""
+        pairs, wrong = [], []
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            everyday, equals, content = (part.strip() for part in line.partition("="))
+            if equals and everyday and content and " " not in content:
+                pairs.append((everyday.lower(), content.lower()))
+            else:
+                wrong.append(number)
+        return cls(pairs), wrong
+
+    def synonyms(self, word: str) -> tuple[str, ...]:
+        """The content words a single everyday word also stands for (none for most words)."""
+        return self.words.get(word, ())
+
+    def replace_phrases(self, words: list[str], folded: list[str]) -> list[str]:
+        """`words` with each phrase (matched on `folded`, the same words folded) replaced by its
+        content word, longest first."""
+        result: list[str] = []
+        position = 0
+        while position < len(words):
+            for length in range(min(self._longest, len(words) - position), 1, -1):
+                replacement = self.phrases.get(tuple(folded[position : position + length]))
+                if replacement:
+                    result.append(replacement)
+                    position += length
+                    break
+            else:
+                result.append(words[position])
+                position += 1
+        return result
 
 
 class Decompounder:

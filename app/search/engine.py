@@ -30,7 +30,7 @@ from whoosh.scoring import BM25F, bm25
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
-from app.search.dutch import Decompounder, informal, normalise, phrase_synonyms
+from app.search.dutch import Decompounder, Everyday, normalise, phrase_synonyms
 
 FOLD = {code: v if isinstance(v, str) else chr(v) for code, v in accent_map.items()}
 # Only the one-to-one foldings, so positions in a folded text match the original.
@@ -222,9 +222,15 @@ class SearchIndex:
     object is seen at once."""
 
     def __init__(
-        self, folder: Path, decompounder: Decompounder, *, recheck_seconds: float = 0.0
+        self,
+        folder: Path,
+        decompounder: Decompounder,
+        *,
+        everyday: Everyday | None = None,
+        recheck_seconds: float = 0.0,
     ) -> None:
         self.folder = folder
+        self.everyday = everyday or Everyday(())
         self.recheck_seconds = recheck_seconds
         self.schema = make_schema(decompounder)
         self.analyzer = self.schema["content"].analyzer
@@ -386,7 +392,16 @@ class SearchIndex:
     def word_forms(self, words: list[str]) -> list[tuple[tuple[str, ...], ...]]:
         """Per word of `words` but the stop words: what it may match, as a search matches it
         (the word itself or its common form, or all the parts of a compound)."""
-        return [found for word in words if (found := self.dutch.alternatives(word))]
+        return [found for word in words if (found := self.alternatives(word))]
+
+    def alternatives(self, word: str) -> tuple[tuple[str, ...], ...]:
+        """What a searched word may match (`_Dutch.alternatives`), and what its content words in
+        `spreektaal.txt` may match ("vrij" also matches "verlof"). A stop word matches nothing."""
+        options = self.dutch.alternatives(word)
+        synonyms = self.everyday.synonyms(_fold(word)) if options else ()
+        for synonym in synonyms:
+            options += self.dutch.alternatives(synonym)
+        return tuple(dict.fromkeys(options)) if synonyms else options
 
     def share_held(
         self, forms: list[tuple[tuple[str, ...], ...]], keys: Iterable[str]
@@ -411,7 +426,7 @@ class SearchIndex:
         return sum(any(set(terms) <= held for terms in options) for options in forms) / len(forms)
 
     def words(self, text: str) -> list[str]:
-        """The user's words, lower-cased, everyday phrases in the content's words (`informal`),
+        """The user's words, lower-cased, everyday phrases in the content's words (`Everyday`),
         up to the MAX_WORDS-th that is not a stop word (never parsed as query syntax). Stop
         words are kept for the text of a correction but not counted: a question such as "mn
         moeder komt de trap niet meer op, betaalt de gemeente een traplift?" is searched with
@@ -419,7 +434,8 @@ class SearchIndex:
         tokenizer = RegexTokenizer(r"[^\W_]+(?:-[^\W_]+)*")
         kept: list[str] = []
         counted = 0
-        for word in informal([t.text.lower() for t in tokenizer(text)]):
+        typed = [t.text.lower() for t in tokenizer(text)]
+        for word in self.everyday.replace_phrases(typed, [_fold(w) for w in typed]):
             if counted == MAX_WORDS:
                 break
             kept.append(word)
@@ -515,7 +531,7 @@ class SearchIndex:
         of a title word. (None, None) for a word with no forms (a stop word). What Whoosh's own
         query objects would find and score (`tests/search/test_engine.py` builds those and
         compares the rankings)."""
-        options = self.dutch.alternatives(word)
+        options = self.alternatives(word)
         folded = _fold(word)
         prefixed = prefix and len(folded) >= PREFIX_FROM
         if not options and not prefixed:
@@ -538,7 +554,8 @@ class SearchIndex:
         """The analysed terms to mark, (while typing) the prefix of the last word, and the first
         letters of each (made once for all the hits), which the words that may be one of them
         hold."""
-        terms = frozenset(t for word in words for t in self._forms(word))
+        searched = [*words, *(s for w in words for s in self.everyday.synonyms(_fold(w)))]
+        terms = frozenset(t for word in searched for t in self._forms(word))
         prefixes = (
             (_fold(words[-1]),) if prefix_last and words and len(words[-1]) >= PREFIX_FROM else ()
         )
@@ -630,7 +647,12 @@ class SearchIndex:
         for word in words:
             folded = _fold(word)
             forms = self._forms(word)
-            known = len(folded) <= 3 or not forms or any(("content", f) in reader for f in forms)
+            known = (
+                len(folded) <= 3
+                or not forms
+                or bool(self.everyday.synonyms(folded))
+                or any(("content", f) in reader for f in forms)
+            )
             corrected.append(word if known else speller.suggest(folded) or word)
         return " ".join(corrected) if corrected != words else None
 

@@ -18,9 +18,11 @@ from typing import cast
 from flask import Flask, current_app
 from werkzeug.local import LocalProxy
 
+from app.content import store as content
+from app.content.files import Problem
 from app.content.store import RECHECK_SECONDS
 from app.search import semantic
-from app.search.dutch import Decompounder
+from app.search.dutch import Decompounder, Everyday
 from app.search.engine import Hit, IndexBusy, SearchDocument, SearchIndex, SearchResults
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,11 @@ DENSE_WEIGHT = 1.0
 RERANK = 30
 WORDS_ANYWHERE = 0.05
 WORDS_IN_HEAD = 0.4
+
+# The everyday words editors keep for search (a content source, so `flask content check` reads it
+# and an edit is searched with as soon as the content store sees it).
+EVERYDAY = "spreektaal"
+EVERYDAY_FILE = "spreektaal.txt"
 
 Provider = Callable[[], Iterable[SearchDocument]]
 Version = Callable[[], object]
@@ -115,11 +122,32 @@ def reindex(*, full: bool = False, wait: float = 30.0) -> dict[str, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class EverydayWords:
+    """What `content/spreektaal.txt` holds now, and what an editor must fix in it."""
+
+    rules: Everyday
+    problems: list[Problem]
+
+
+def read_everyday(content_dir: Path, _site: object = None) -> EverydayWords:
+    path = content_dir / EVERYDAY_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    rules, wrong = Everyday.parse(text)
+    problems = [
+        Problem(EVERYDAY_FILE, line, "geen regel: schrijf 'gewone woorden = woord uit de inhoud'")
+        for line in wrong
+    ]
+    return EverydayWords(rules, problems)
+
+
 def ensure_fresh() -> None:
-    """Update the index when a provider's documents may have changed since the last check.
+    """Update the index when a provider's documents may have changed since the last check, and
+    search with the everyday words as the content folder has them now.
 
     Cheap when nothing changed; when another process is writing, this one just keeps serving.
     """
+    engine().everyday = content.store().get(EVERYDAY).rules
     app = cast("LocalProxy[Flask]", current_app)._get_current_object()
     current = state()
     if app.extensions.get("search_state") == current:
@@ -334,10 +362,17 @@ def init_app(app: Flask) -> None:
     folder = Path(
         app.config.get("SEARCH_INDEX_DIR") or Path(app.config["INSTANCE_DIR"]) / "search-index"
     )
-    decompounder = Decompounder.from_file(Path(app.config["CONTENT_DIR"]) / "zoekwoorden.txt")
+    content_dir = Path(app.config["CONTENT_DIR"])
+    decompounder = Decompounder.from_file(content_dir / "zoekwoorden.txt")
     # Other processes' commits are looked for as often as the content files are.
     recheck = app.config.get("CONTENT_RECHECK_SECONDS", RECHECK_SECONDS)
-    app.extensions["search_index"] = SearchIndex(folder, decompounder, recheck_seconds=recheck)
+    app.extensions["search_index"] = SearchIndex(
+        folder,
+        decompounder,
+        everyday=read_everyday(content_dir).rules,
+        recheck_seconds=recheck,
+    )
+    content.add_source(app, content.Source(EVERYDAY, (EVERYDAY_FILE,), read_everyday))
     app.extensions["search_vectors"] = semantic.Vectors(folder)
     app.extensions["search_lock"] = threading.Lock()
 

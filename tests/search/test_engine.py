@@ -386,7 +386,7 @@ def whoosh_queries(index, words, prefix_last=False):
 
     queries = []
     for position, word in enumerate(words):
-        options = index.dutch.alternatives(word)
+        options = index.alternatives(word)
         required = [_all([Term("content", t) for t in terms]) for terms in options]
         bonus = [_all([Term("title", t, boost=TITLE_BOOST) for t in terms]) for terms in options]
         folded = fold(word)
