@@ -44,8 +44,10 @@ UNSURE_GOAL = 0.80
 # off-topic answered unsure 21 of 24) in Dec 2026: the goal is the floor a change must keep.
 RECALL_FLOOR = RECALL_GOAL
 # blind.toml, when it was added (Dec 2026): 48 of 70 (0.686; 49 before the long-question
-# change above), off-topic answered unsure 18 of 20. Its floor is that figure rounded down.
-BLIND_FLOOR = 0.68
+# change above), off-topic answered unsure 18 of 20. With the everyday words of
+# content/spreektaal.txt (about 250 rules, written from the content by someone who saw neither
+# set): 52 of 70 (0.743), questions.toml unchanged. Its floor is that figure rounded down.
+BLIND_FLOOR = 0.74
 
 
 @pytest.fixture
