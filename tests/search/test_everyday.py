@@ -162,3 +162,32 @@ def test_an_edited_file_is_used_without_a_restart(tmp_path, database_url, starte
     assert "verlof</mark>" in page.lower()
     app.extensions["search_index"].close()
     app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("struikelt", "valpreventie-thuis"),
+        ("halsalarm", "personenalarmering"),
+        ("kangoeroewoning", "mantelzorgwoning"),
+        ("rompslomp", "mantelzorgmakelaar"),
+        ("geheugenverlies", "dementie-eerste-signalen"),
+        ("pillenwekker", "medicijnen-beheren"),
+        ("woningbouwvereniging", "samen-gaan-wonen"),
+        ("betaald vrij", "kortdurend-zorgverlof"),
+    ],
+)
+def test_an_everyday_word_finds_the_article_on_its_subject(searcher, query, slug):
+    page = searcher.get("/zoeken", query_string={"q": query}).get_data(as_text=True)
+    first_three = page.split('class="zg-hit"')[1:4]
+    assert any(f'/{slug}"' in hit for hit in first_three), query
+
+
+def test_a_phrase_about_what_the_person_cared_for_can_no_longer_do_stays_as_typed(search_app):
+    # "ik kan niet meer" is the caregiver at the end of their strength; "hij kan niet meer
+    # praten" is about the person cared for, and is searched with its own words.
+    index = search_app.extensions["search_index"]
+    assert "overbelasting" in index.words("ik kan niet meer")
+    assert "overbelasting" not in index.words("mijn man kan niet meer praten na een beroerte")
+    assert "overbelasting" not in index.words("mijn vader loopt steeds even weg uit huis")
+    assert "respijtzorg" in index.words("ik wil even weg van de zorg")
