@@ -20,7 +20,6 @@ from werkzeug.local import LocalProxy
 
 from app.content import store as content
 from app.content.files import Problem
-from app.content.store import RECHECK_SECONDS
 from app.search import semantic
 from app.search.dutch import Decompounder, Everyday
 from app.search.engine import Hit, IndexBusy, SearchDocument, SearchIndex, SearchResults
@@ -366,7 +365,7 @@ def init_app(app: Flask) -> None:
     content_dir = Path(app.config["CONTENT_DIR"])
     decompounder = Decompounder.from_file(content_dir / "zoekwoorden.txt")
     # Other processes' commits are looked for as often as the content files are.
-    recheck = app.config.get("CONTENT_RECHECK_SECONDS", RECHECK_SECONDS)
+    recheck = app.config.get("CONTENT_RECHECK_SECONDS", content.RECHECK_SECONDS)
     app.extensions["search_index"] = SearchIndex(
         folder,
         decompounder,
