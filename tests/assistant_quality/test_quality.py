@@ -9,8 +9,8 @@ the run (the `summary` fixture). Where a goal is not reached yet, the test holds
 value as a floor so that a change can only improve it.
 
 The weights of the retrieval were chosen on `questions.toml`, so its figures flatter. The same
-figures on `blind.toml`, questions written without seeing it or the code, are printed beside
-them: what a caregiver who asks something new can expect.
+figures on `blind.toml` and `blind2.toml`, questions written by two other writers without seeing
+it or the code, are printed beside them: what a caregiver who asks something new can expect.
 """
 
 import tomllib
@@ -31,6 +31,7 @@ DATA = load("questions.toml")
 CAREGIVER = DATA["vraag"]
 OFF_TOPIC = DATA["off_topic"]
 BLIND = load("blind.toml")
+BLIND2 = load("blind2.toml")
 TOPICS = ("wonen", "zorg", "financien", "juridisch", "balans", "werk")
 
 # The goals of issue 16, point 10.
@@ -49,6 +50,13 @@ RECALL_FLOOR = RECALL_GOAL
 # set): 52 of 70 (0.743), questions.toml unchanged; 339 more rules, article by article, changed
 # neither. Its floor is that figure rounded down.
 BLIND_FLOOR = 0.74
+# blind2.toml, written the same way by another writer (Dec 2026), who also did not see the
+# everyday-word lexicon: 66 of 70 (0.943; 65 of 70 with only the twelve rules the lexicon
+# started from), off-topic answered unsure 19 of 20. Its questions share more words with the
+# expected articles' titles, summaries and tags than blind.toml's do (23 % of a question's
+# words on average against 18 %; none at all for 9 against 14 questions): who writes the
+# questions moves the figure more than any change measured so far. Floor: rounded down.
+BLIND2_FLOOR = 0.94
 
 
 @pytest.fixture
@@ -70,7 +78,7 @@ def verdict(name: str, measured: float, goal: float, floor: float | None = None)
     return f"{name}: goal {goal:.2f} not reached: measured {measured:.3f}{held}"
 
 
-@pytest.mark.parametrize("data", [DATA, BLIND], ids=["questions", "blind"])
+@pytest.mark.parametrize("data", [DATA, BLIND, BLIND2], ids=["questions", "blind", "blind2"])
 def test_the_set_is_large_and_sound(context, data):
     caregiver, off_topic = data["vraag"], data["off_topic"]
     # Issue 16 asks for at least 80 caregiver questions on the set the goal is measured on.
@@ -86,7 +94,9 @@ def test_the_set_is_large_and_sound(context, data):
         assert not service.asks_if_human(item["q"]), item
     # Every topic of the site is asked about.
     assert {item["topic"] for item in caregiver} == set(TOPICS)
-    assert not {item["q"] for item in CAREGIVER} & {item["q"] for item in BLIND["vraag"]}
+    for other in (DATA, BLIND, BLIND2):
+        if other is not data:
+            assert not {i["q"] for i in caregiver} & {i["q"] for i in other["vraag"]}
 
 
 def recall_at_3(items: list[dict], name: str, goal: float, floor: float) -> tuple[float, list]:
@@ -124,34 +134,17 @@ def test_recall_at_3_of_the_caregiver_questions(context, summary):
     assert recall >= RECALL_FLOOR, f"recall@3 fell to {recall:.3f}; the misses are printed"
 
 
-def test_recall_at_3_of_the_blind_questions(context, summary):
+@pytest.mark.parametrize(
+    ("name", "data", "floor"),
+    [("blind.toml", BLIND, BLIND_FLOOR), ("blind2.toml", BLIND2, BLIND2_FLOOR)],
+    ids=["blind", "blind2"],
+)
+def test_recall_at_3_of_the_blind_questions(context, summary, name, data, floor):
     """The same measure on questions nobody chose a weight on: printed, and held at its floor."""
-    recall, lines = recall_at_3(BLIND["vraag"], "recall@3 on blind.toml", RECALL_GOAL, BLIND_FLOOR)
-    unsure = sum(service.reply(item["q"]).kind == "unsure" for item in BLIND["off_topic"])
-    share = unsure / len(BLIND["off_topic"])
+    recall, lines = recall_at_3(data["vraag"], f"recall@3 on {name}", RECALL_GOAL, floor)
+    unsure = sum(service.reply(item["q"]).kind == "unsure" for item in data["off_topic"])
+    share = unsure / len(data["off_topic"])
     lines.append(verdict("off-topic answered unsure", share, UNSURE_GOAL))
-    summary("assistant quality, blind set", lines)
-    assert recall >= BLIND_FLOOR, f"recall@3 (blind) fell to {recall:.3f}; misses are printed"
+    summary(f"assistant quality, {name}", lines)
+    assert recall >= floor, f"recall@3 ({name}) fell to {recall:.3f}; misses are printed"
     assert share >= UNSURE_GOAL
-
-
-def test_off_topic_questions_get_the_unsure_reply(context, summary):
-    unsure, wrong = 0, []
-    for item in OFF_TOPIC:
-        reply = service.reply(item["q"])
-        if reply.kind == "unsure":
-            unsure += 1
-        else:
-            source = reply.source.title if reply.source else ""
-            wrong.append(f"  {item['q']!r} ({reply.kind}) -> {source!r}: {reply.quote[:80]!r}")
-    share = unsure / len(OFF_TOPIC)
-    summary(
-        "assistant quality",
-        [
-            verdict("off-topic answered unsure", share, UNSURE_GOAL),
-            f"  {unsure} of {len(OFF_TOPIC)} off-topic questions",
-            f"  answered anyway ({len(wrong)}):" if wrong else "  answered anyway: none",
-            *wrong,
-        ],
-    )
-    assert share >= UNSURE_GOAL, f"only {share:.0%} unsure; the answered ones are printed"
