@@ -4,8 +4,8 @@
   (ziekenhuizen/ziekenhuis, mantelzorger/mantelzorg, financiën/financieel, kinderen/kind).
 - `phrase_synonyms(words)`: abbreviations for multi-word names (persoonsgebonden budget = pgb).
 - `Everyday`: the everyday words of `content/spreektaal.txt` for what the articles call
-  otherwise (ik kan niet meer = overbelasting, vrij = verlof); applied to what is searched, not
-  to the index.
+  otherwise (ik kan niet meer = overbelasting, halsalarm = personenalarmering); applied to what
+  is searched, not to the index.
 - `Decompounder`: splits long compounds into known parts from `content/zoekwoorden.txt`, with
   the Dutch linking letters (-s-, -e-, -en-), so "verlof" finds "zorgverlof".
 Input words are already lower-case and without accents.
@@ -90,8 +90,9 @@ class Everyday:
     """The everyday words and phrases of `content/spreektaal.txt` (lines `everyday words =
     content word`) for what the content calls otherwise. A phrase of several words is searched as
     its content word: most of its words are stop words, so "ik kan niet meer" would find nothing
-    at all. A single word is searched as itself or its content words: "vrij" also finds "verlof",
-    and an article that says "vrij" is still found. Words are lower case without accents."""
+    at all. A single word is searched as itself or its content words: "halsalarm" also finds
+    "personenalarmering", and an article that says "halsalarm" is still found. Words are lower
+    case without accents."""
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.phrases: dict[tuple[str, ...], str] = {}

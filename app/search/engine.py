@@ -396,7 +396,8 @@ class SearchIndex:
 
     def alternatives(self, word: str) -> tuple[tuple[str, ...], ...]:
         """What a searched word may match (`_Dutch.alternatives`), and what its content words in
-        `spreektaal.txt` may match ("vrij" also matches "verlof"). A stop word matches nothing."""
+        `spreektaal.txt` may match ("halsalarm" also matches "personenalarmering"). A stop word
+        matches nothing."""
         options = self.dutch.alternatives(word)
         synonyms = self.everyday.synonyms(_fold(word)) if options else ()
         for synonym in synonyms:
