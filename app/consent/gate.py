@@ -18,7 +18,9 @@ subscribed to the newsletter with only an e-mail address is a subject without an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from flask import g, request
 from flask_login import current_user
@@ -52,7 +54,13 @@ class Subject:
     address_only: bool = False
     objects_open_tracking: bool = False
 
+    # The account's consents, read when first needed (statistics, asked on every page, need
+    # only the cookie choice).
+    load_consents: Callable[[], dict[str, ConsentRecord]] | None = field(default=None, repr=False)
+
     def granted(self, scope: str) -> bool:
+        if self.load_consents is not None:
+            self.consents, self.load_consents = self.load_consents(), None
         row = self.consents.get(scope)
         return bool(row and row.accepted == scope)
 
@@ -90,14 +98,14 @@ def decide(purpose: str, subject: Subject) -> bool:
 
 
 def current_subject() -> Subject:
-    """The subject of this request (the account's consents are read once per request)."""
+    """The subject of this request (the account's consents are read at most once per request)."""
     if "consent_subject" not in g:
         user = current_user._get_current_object() if current_user.is_authenticated else None
-        consents = service.account_consents(db.session(), user.id) if user else {}
+        load = partial(service.account_consents, db.session(), user.id) if user else None
         g.consent_subject = Subject(
             choice=service.read_choice(request.cookies.get(CONSENT_COOKIE)),
             user=user,
-            consents=consents,
+            load_consents=load,
         )
     return g.consent_subject
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -156,13 +156,17 @@ def record_account_consent(
     return row
 
 
+# Asked on most requests of someone logged in: built once (see accounts/sessions.LIVE_SESSION).
+ACCOUNT_CONSENTS = (
+    select(ConsentRecord)
+    .where(ConsentRecord.user_id == bindparam("user_id"), ConsentRecord.scope != COOKIE_SCOPE)
+    .order_by(col(ConsentRecord.at), col(ConsentRecord.id))
+)
+
+
 def account_consents(session: Session, user_id: int) -> dict[str, ConsentRecord]:
     """The newest decision per scope for an account (cookie decisions left out)."""
-    rows = session.exec(
-        select(ConsentRecord)
-        .where(ConsentRecord.user_id == user_id, ConsentRecord.scope != COOKIE_SCOPE)
-        .order_by(col(ConsentRecord.at), col(ConsentRecord.id))
-    ).all()
+    rows = session.exec(ACCOUNT_CONSENTS, params={"user_id": user_id}).all()
     latest: dict[str, ConsentRecord] = {}
     for row in rows:
         latest[row.scope] = row

@@ -1,4 +1,5 @@
-"""A short-lived in-process cache of public pages as an anonymous visitor sees them.
+"""A short-lived in-process cache of public pages as an anonymous visitor sees them, and of
+pages that every logged-in visitor with the same role sees alike (`render_shared`).
 
 Rendering an article costs a few milliseconds; serving it from memory costs a fraction of that.
 Only GET requests from visitors who are not logged in and have no pending messages are served
@@ -9,6 +10,11 @@ from the cache, and only for views marked `@cached_page`. Everything personal st
 - the key holds the path and query, the htmx headers, the content version, the date, and what
   the functions registered with `vary_on` say (e.g. whether the cookie banner shows);
 - entries live at most `TTL_SECONDS`, and the cache is emptied when it is full.
+
+A page rendered by `render_shared` for someone logged in is kept per role (and whether they
+restricted processing) and shown to others with that role: while it is rendered, templates see
+a `current_user` that holds nothing but those two facts (`Viewer`), so nothing of one person
+can end up in another's page.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.content import store as content
@@ -132,44 +140,79 @@ def cached_page(view: Callable | None = None, *, vary: Callable[[], Any] | None 
     def wrapped(*args: Any, **kwargs: Any):
         if not _cacheable():
             return view(*args, **kwargs)
-        page_cache = _cache()
-        cache = page_cache.entries
-        key = _key(vary)
-        now = time.monotonic()
-        entry = cache.get(key)
-        if entry is None or now - entry[0] > TTL_SECONDS:
-            g.rendering_for_cache = True
-            try:
-                response = current_app.make_response(view(*args, **kwargs))
-            finally:
-                g.rendering_for_cache = False
-            if response.status_code != 200 or response.direct_passthrough:
-                return _fill(response)
-            # Stored as encoded pieces around the placeholders, so a hit only joins bytes.
-            pieces = _cache().mark.split(response.get_data(as_text=True))
-            parts = [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]
-            entry = (
-                now,
-                parts,
-                response.mimetype,
-                [
-                    (name, value)
-                    for name, value in response.headers.items()
-                    if name.lower() not in ("content-length", "content-type", "set-cookie")
-                ],
-                tuple(g.get("csp_frames", ())),
-            )
-            with page_cache.lock:
-                if len(cache) >= MAX_ENTRIES:
-                    cache.clear()
-                cache[key] = entry
-        _, parts, mimetype, headers, frames = entry
-        for origin in frames:
-            if origin not in g.get("csp_frames", ()):
-                allow_frame(origin)
-        return Response(_join(parts), mimetype=mimetype, headers=headers)
+        return _serve(_key(vary), lambda: view(*args, **kwargs))
 
     return public_page(wrapped)
+
+
+def _serve(key: tuple, produce: Callable[[], Any]) -> Response:
+    """The response kept under `key`, made by `produce()` when there is none or it is too old."""
+    page_cache = _cache()
+    cache = page_cache.entries
+    now = time.monotonic()
+    entry = cache.get(key)
+    if entry is None or now - entry[0] > TTL_SECONDS:
+        g.rendering_for_cache = True
+        try:
+            response = current_app.make_response(produce())
+        finally:
+            g.rendering_for_cache = False
+        if response.status_code != 200 or response.direct_passthrough:
+            return _fill(response)
+        # Stored as encoded pieces around the placeholders, so a hit only joins bytes.
+        pieces = page_cache.mark.split(response.get_data(as_text=True))
+        parts = [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]
+        entry = (
+            now,
+            parts,
+            response.mimetype,
+            [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in ("content-length", "content-type", "set-cookie")
+            ],
+            tuple(g.get("csp_frames", ())),
+        )
+        with page_cache.lock:
+            if len(cache) >= MAX_ENTRIES:
+                cache.clear()
+            cache[key] = entry
+    _, parts, mimetype, headers, frames = entry
+    for origin in frames:
+        if origin not in g.get("csp_frames", ()):
+            allow_frame(origin)
+    return Response(_join(parts), mimetype=mimetype, headers=headers)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """All a shared page may know of the logged-in visitor it is rendered for."""
+
+    role: str
+    restricted: bool
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+
+
+def render_shared(template: str, **context: Any) -> Response | str:
+    """`render_template`, except that for someone logged in the page is rendered once per role
+    (and restriction) and kept like a public page: only for a view whose page shows nothing of
+    the person but what the header shows of every account (their menu, the CSRF token and the
+    basket's count, filled in per request)."""
+    if g.get("rendering_for_cache") or not _shareable():
+        return render_template(template, **context)
+    viewer = Viewer(role=current_user.role, restricted=bool(current_user.restricted))
+    key = ("shared", viewer, template, *_key())
+    return _serve(key, lambda: render_template(template, current_user=viewer, **context))
+
+
+def _shareable() -> bool:
+    return (
+        request.method == "GET"
+        and current_app.config.get("PAGE_CACHE", True)
+        and current_user.is_authenticated
+        and "_flashes" not in session
+    )
 
 
 def _join(parts: list) -> bytes:

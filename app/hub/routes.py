@@ -20,7 +20,7 @@ from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.content import store as content
 from app.core.navigation import Link, add_link
-from app.core.pagecache import cached_page
+from app.core.pagecache import cached_page, render_shared
 from app.core.pagination import page_number, paginate
 from app.core.sitemap import add_pages
 from app.core.statistics import add_vocabulary
@@ -99,7 +99,7 @@ def article(slug: str):
     if moved:
         return moved
     personal.note_reading(item.meta.topics)
-    return render_template(
+    return render_shared(
         "hub/article.html",
         item=item,
         related=service.related(item),
@@ -126,7 +126,7 @@ def video(slug: str):
     if moved:
         return moved
     if isinstance(item.meta.video, LocalVideo):
-        return render_template(
+        return render_shared(
             "hub/video.html",
             item=item,
             player=video_files.player(item.slug, Path(current_app.static_folder or "static")),
@@ -137,7 +137,7 @@ def video(slug: str):
     if play:
         # Only now, after the click, may this page load a frame from YouTube.
         allow_frame(YOUTUBE)
-    return render_template(
+    return render_shared(
         "hub/video.html",
         item=item,
         play=play,
@@ -218,7 +218,7 @@ def page(slug: str):
     item, moved = _item_or_redirect("page", slug, "hub.page")
     if moved:
         return moved
-    return render_template("hub/page.html", item=item, status=item.status(service.today()))
+    return render_shared("hub/page.html", item=item, status=item.status(service.today()))
 
 
 bp.add_url_rule("/feed.xml", view_func=feeds.feed)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from app import crypto
@@ -237,6 +238,10 @@ def reading_day() -> datetime:
     return utcnow().astimezone(AMSTERDAM).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+# Asked on every article a caregiver reads: built once (see accounts/sessions.LIVE_SESSION).
+TOPICS_READ = select(ReadTopic).where(ReadTopic.user_id == bindparam("user_id"))
+
+
 def record_reading(session: Session, *, user_id: int, topics: list[str], personalise: bool) -> bool:
     """Count the topics of an article or video read, only when personalisation is allowed.
 
@@ -246,7 +251,7 @@ def record_reading(session: Session, *, user_id: int, topics: list[str], persona
     if not personalise:
         return False
     day = reading_day()
-    rows = {r.topic: r for r in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id))}
+    rows = {r.topic: r for r in session.exec(TOPICS_READ, params={"user_id": user_id})}
     changed = False
     for topic in topics:
         row = rows.get(topic) or ReadTopic(user_id=user_id, topic=topic, reads=0)

@@ -122,3 +122,28 @@ def test_a_newsletter_subscriber_without_an_account_is_decided_from_their_own_co
 def test_newsletter_topics_follow_the_account(flags, expected):
     subject = Subject(user=user(**flags), consents=granted("newsletter", "newsletter:zorg"))
     assert (decide("newsletter:zorg", subject), decide("open_tracking", subject)) == expected
+
+
+def test_account_consents_are_read_only_when_a_purpose_needs_them(app, client, login_as):
+    """Statistics ask the gate on every page but need only the cookie choice: a page that asks
+    nothing else reads no consents of the account; an article (reading is noted) reads them."""
+    from sqlalchemy import event
+
+    login_as()
+    asked: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        asked.append(statement)
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/onderwerpen/").status_code == 200
+        on_topics = [s for s in asked if "consent_record" in s]
+        asked.clear()
+        assert client.get("/artikelen/respijtzorg").status_code == 200
+        on_article = [s for s in asked if "consent_record" in s]
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert on_topics == []
+    assert len(on_article) == 1

@@ -1,0 +1,128 @@
+"""An article, video or fixed page is rendered once for everyone logged in with the same role,
+and each person still gets only their own part of it: menu, CSRF token, basket, messages."""
+
+import re
+
+import pytest
+from flask import template_rendered
+from sqlmodel import select
+
+from app.accounts.models import Role, User
+from app.profile.models import ReadTopic
+from tests.conftest import AuthActions
+
+ARTICLE = "/artikelen/respijtzorg"
+
+
+@pytest.fixture
+def renders(app):
+    """The names of the templates rendered, in order."""
+    names: list[str] = []
+
+    def note(sender, template, context, **extra):
+        names.append(template.name)
+
+    template_rendered.connect(note, app)
+    yield names
+    template_rendered.disconnect(note, app)
+
+
+def logged_in(app, make_user, role=Role.CAREGIVER, **kwargs):
+    visitor = app.test_client()
+    user = make_user(role=role, **kwargs)
+    response = AuthActions(visitor).login(user.email)
+    assert response.status_code == 303
+    visitor.get("/")  # the welcome message is shown (and gone) before the tests look
+    return visitor, user
+
+
+def token(html: str) -> str:
+    found = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert found and found.group(1)
+    return found.group(1)
+
+
+def test_the_second_caregiver_gets_the_rendered_page_with_her_own_token(app, make_user, renders):
+    first, _ = logged_in(app, make_user, name="Anna Eerste", email="anna@example.nl")
+    second, _ = logged_in(app, make_user, name="Bea Tweede", email="bea@example.nl")
+    renders.clear()
+    mine = first.get(ARTICLE).get_data(as_text=True)
+    hers = second.get(ARTICLE).get_data(as_text=True)
+    assert renders.count("hub/article.html") == 1  # rendered once, shown twice
+    assert token(mine) != token(hers)
+    assert "\x00" not in mine + hers
+    assert "Uitloggen" in hers and "Mijn profiel" in hers
+    # Her token from the shared page works for a form that says nothing of where it comes from.
+    form = {"keuze": "niets", "csrf_token": token(second.get(ARTICLE).get_data(as_text=True))}
+    assert second.post("/cookies/keuze", data=form).status_code == 303
+
+
+def test_each_role_gets_its_own_menu(app, make_user, renders):
+    editor, _ = logged_in(app, make_user, role=Role.EDITOR)
+    caregiver, _ = logged_in(app, make_user)
+    renders.clear()
+    for_editor = editor.get(ARTICLE).get_data(as_text=True)
+    for_caregiver = caregiver.get(ARTICLE).get_data(as_text=True)
+    assert renders.count("hub/article.html") == 2
+    editorial = 'href="/redactie"'
+    assert editorial in for_editor and editorial not in for_caregiver
+    assert "Mijn profiel" in for_caregiver and "Mijn profiel" not in for_editor
+
+
+def test_restriction_shows_only_on_the_page_of_who_asked_for_it(app, make_user, session):
+    restricted, user = logged_in(app, make_user)
+    other, _ = logged_in(app, make_user)
+    row = session.get(User, user.id)
+    row.restricted = True
+    session.add(row)
+    session.commit()
+    assert "Verwerking beperkt." in restricted.get(ARTICLE).get_data(as_text=True)
+    assert "Verwerking beperkt." not in other.get(ARTICLE).get_data(as_text=True)
+    assert "Verwerking beperkt." in restricted.get(ARTICLE).get_data(as_text=True)
+
+
+def test_each_basket_count_is_filled_in_per_person(app, make_user):
+    shopper, _ = logged_in(app, make_user)
+    other, _ = logged_in(app, make_user)
+    other.get(ARTICLE)  # the page is kept before anything is in a basket
+    form = {"product": "personenalarm-met-valdetectie", "aantal": "2", "actie": "toevoegen"}
+    assert shopper.submit("/winkel/mandje", form, page="/winkel").status_code == 303
+    assert 'class="zg-cart-count">2<' in shopper.get(ARTICLE).get_data(as_text=True)
+    assert 'class="zg-cart-count">0<' in other.get(ARTICLE).get_data(as_text=True)
+
+
+def test_a_message_for_one_person_is_rendered_for_her_alone(app, make_user, renders):
+    reader, _ = logged_in(app, make_user)
+    other, _ = logged_in(app, make_user)
+    reader.get(ARTICLE)
+    with reader.session_transaction() as cookie_session:
+        cookie_session["_flashes"] = [("ok", "Een bericht voor deze lezer alleen.")]
+    renders.clear()
+    assert "Een bericht voor deze lezer alleen." in reader.get(ARTICLE).get_data(as_text=True)
+    assert renders.count("hub/article.html") == 1  # not taken from what was kept
+    assert "Een bericht voor deze lezer alleen." not in other.get(ARTICLE).get_data(as_text=True)
+    assert "Een bericht" not in reader.get(ARTICLE).get_data(as_text=True)  # shown once
+
+
+def test_reading_is_noted_for_every_reader_of_a_shared_page(app, make_user, session):
+    from tests.profile.conftest import STEP_1, STEP_2, STEP_3, STEP_4
+
+    readers = []
+    for _ in range(2):
+        visitor, user = logged_in(app, make_user)
+        for number, answers in enumerate((STEP_1, STEP_2, STEP_3, STEP_4), start=1):
+            assert visitor.submit(f"/profiel/vragenlijst/{number}", answers).status_code == 303
+        readers.append((visitor, user))
+    for visitor, _ in readers:
+        visitor.get(ARTICLE)
+    noted = {row.user_id for row in session.exec(select(ReadTopic)).all()}
+    assert noted == {user.id for _, user in readers}
+
+
+def test_the_page_seen_while_rendering_knows_only_the_role():
+    from app.core.pagecache import Viewer
+
+    viewer = Viewer(role="caregiver", restricted=False)
+    assert viewer.is_authenticated and not viewer.is_anonymous
+    for personal in ("id", "email", "name", "pending_email", "get_id"):
+        assert not hasattr(viewer, personal)
