@@ -47,8 +47,10 @@ def test_the_second_caregiver_gets_the_rendered_page_with_her_own_token(app, mak
     second, _ = logged_in(app, make_user, name="Bea Tweede", email="bea@example.nl")
     renders.clear()
     mine = first.get(ARTICLE).get_data(as_text=True)
-    hers = second.get(ARTICLE).get_data(as_text=True)
+    response = second.get(ARTICLE)
+    hers = response.get_data(as_text=True)
     assert renders.count("hub/article.html") == 1  # rendered once, shown twice
+    assert "no-store" in response.headers["Cache-Control"]  # kept here, by no one else
     assert token(mine) != token(hers)
     assert "\x00" not in mine + hers
     assert "Uitloggen" in hers and "Mijn profiel" in hers
