@@ -4,13 +4,15 @@
   (an answer's source and its two related links; an unsure reply's three suggested links);
 - the share of off-topic questions that get the low-confidence ("unsure") reply.
 
-Both figures, the share of caregiver questions refused and every miss are printed at the end of
-the run (the `summary` fixture). Where a goal is not reached yet, the test holds the measured
-value as a floor so that a change can only improve it.
+Both figures, the share of caregiver questions refused and every miss of this set are printed
+at the end of the run (the `summary` fixture). Where a goal is not reached yet, the test holds
+the measured value as a floor so that a change can only improve it.
 
 The weights of the retrieval were chosen on `questions.toml`, so its figures flatter. The same
 figures on `blind.toml` and `blind2.toml`, questions written by two other writers without seeing
 it or the code, are printed beside them: what a caregiver who asks something new can expect.
+Only their figures are printed, not their misses (those only when a figure falls under its
+floor): a set stays blind only while nobody tunes on what it misses.
 """
 
 import tomllib
@@ -99,8 +101,10 @@ def test_the_set_is_large_and_sound(context, data):
             assert not {i["q"] for i in caregiver} & {i["q"] for i in other["vraag"]}
 
 
-def recall_at_3(items: list[dict], name: str, goal: float, floor: float) -> tuple[float, list]:
-    """recall@3 over `items`, and the lines that report it and every miss."""
+def recall_at_3(
+    items: list[dict], name: str, goal: float, floor: float
+) -> tuple[float, list, list]:
+    """recall@3 over `items`, the lines that report it, and every miss."""
     found, refused, quoted_right, misses = 0, 0, 0, []
     per_topic: dict[str, list[int]] = {topic: [0, 0] for topic in TOPICS}
     for item in items:
@@ -122,15 +126,15 @@ def recall_at_3(items: list[dict], name: str, goal: float, floor: float) -> tupl
         f"  answered unsure (no quote) for {refused} of {len(items)} "
         f"({refused / len(items):.0%}) caregiver questions",
         f"  of the {len(items) - refused} answers, {quoted_right} quote an expected article",
-        f"  misses ({len(misses)}):" if misses else "  misses: none",
-        *misses,
     ]
-    return recall, lines
+    return recall, lines, misses
 
 
 def test_recall_at_3_of_the_caregiver_questions(context, summary):
-    recall, lines = recall_at_3(CAREGIVER, "recall@3", RECALL_GOAL, RECALL_FLOOR)
-    summary("assistant quality", lines)
+    recall, lines, misses = recall_at_3(CAREGIVER, "recall@3", RECALL_GOAL, RECALL_FLOOR)
+    summary(
+        "assistant quality", [*lines, f"  misses ({len(misses)}):", *misses] if misses else lines
+    )
     assert recall >= RECALL_FLOOR, f"recall@3 fell to {recall:.3f}; the misses are printed"
 
 
@@ -141,10 +145,10 @@ def test_recall_at_3_of_the_caregiver_questions(context, summary):
 )
 def test_recall_at_3_of_the_blind_questions(context, summary, name, data, floor):
     """The same measure on questions nobody chose a weight on: printed, and held at its floor."""
-    recall, lines = recall_at_3(data["vraag"], f"recall@3 on {name}", RECALL_GOAL, floor)
+    recall, lines, misses = recall_at_3(data["vraag"], f"recall@3 on {name}", RECALL_GOAL, floor)
     unsure = sum(service.reply(item["q"]).kind == "unsure" for item in data["off_topic"])
     share = unsure / len(data["off_topic"])
     lines.append(verdict("off-topic answered unsure", share, UNSURE_GOAL))
     summary(f"assistant quality, {name}", lines)
-    assert recall >= floor, f"recall@3 ({name}) fell to {recall:.3f}; misses are printed"
+    assert recall >= floor, "\n".join([f"recall@3 ({name}) fell to {recall:.3f}:", *misses])
     assert share >= UNSURE_GOAL
