@@ -134,3 +134,28 @@ def test_an_account_on_another_device_stays_logged_in(browser, live_server, live
     expect(phone_page.get_by_role("heading", name="Mijn account")).to_be_visible()
     laptop.close()
     phone.close()
+
+
+def test_two_caregivers_on_one_shared_article_each_log_out_from_it(browser, live_server, live_app):
+    """An article is rendered once for every caregiver (app/core/pagecache.render_shared): the
+    second one gets it with her own logout form, menu and basket, and logging out from it works,
+    with JavaScript (the form is sent by htmx) and without."""
+    article = live_server.url + "/artikelen/respijtzorg"
+    for number, javascript in enumerate((True, False)):
+        pages = []
+        for who in ("eerste", "tweede"):
+            email = f"{who}{number}@example.nl"
+            add_account(live_app, email, name=f"Lezer {who}")
+            context, page = _new_page(browser, java_script_enabled=javascript)
+            log_in(page, live_server.url, email)
+            page.goto(article)
+            pages.append((context, page))
+        for context, page in reversed(pages):
+            open_menu(page)
+            expect(page.get_by_role("link", name="Mijn profiel")).to_be_visible()
+            expect(page.locator(".zg-cart-count")).to_have_text("0")
+            page.get_by_role("button", name="Uitloggen").click()
+            expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
+            page.goto(article)
+            expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
+            context.close()
