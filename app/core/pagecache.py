@@ -103,13 +103,17 @@ def per_request(app: Flask, name: str, function: Callable[[], Any]) -> None:
     app.context_processor(lambda: {name: template_function})
 
 
-def _cacheable() -> bool:
+def _keepable() -> bool:
+    """A GET with no message waiting for this visitor, with the page cache switched on."""
     return (
         request.method == "GET"
         and current_app.config.get("PAGE_CACHE", True)
-        and "_user_id" not in session
         and "_flashes" not in session
     )
+
+
+def _cacheable() -> bool:
+    return _keepable() and "_user_id" not in session
 
 
 HTMX_HEADERS = (
@@ -199,20 +203,11 @@ def render_shared(template: str, **context: Any) -> Response | str:
     (and restriction) and kept like a public page: only for a view whose page shows nothing of
     the person but what the header shows of every account (their menu, the CSRF token and the
     basket's count, filled in per request)."""
-    if g.get("rendering_for_cache") or not _shareable():
+    if g.get("rendering_for_cache") or not (_keepable() and current_user.is_authenticated):
         return render_template(template, **context)
     viewer = Viewer(role=current_user.role, restricted=bool(current_user.restricted))
     key = ("shared", viewer, template, *_key())
     return _serve(key, lambda: render_template(template, current_user=viewer, **context))
-
-
-def _shareable() -> bool:
-    return (
-        request.method == "GET"
-        and current_app.config.get("PAGE_CACHE", True)
-        and current_user.is_authenticated
-        and "_flashes" not in session
-    )
 
 
 def _join(parts: list) -> bytes:
