@@ -160,9 +160,11 @@ def session() -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    """End the request's session. Whatever it did not commit is rolled back when its connection
+    goes back to the pool (the pool's reset on return); a rollback of the session first would
+    also expire every object it loaded, only to throw them away."""
     db_session = g.pop("db_session", None)
     if db_session is not None:
-        db_session.rollback()
         db_session.close()
 
 

@@ -18,9 +18,10 @@ subscribed to the newsletter with only an e-mail address is a subject without an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Protocol
 
 from flask import g, request
 from flask_login import current_user
@@ -28,7 +29,6 @@ from flask_login import current_user
 from app import db
 from app.accounts.models import User
 from app.consent import service
-from app.consent.models import ConsentRecord
 from app.consent.register import CONSENT_COOKIE, Category
 
 ACCOUNT_PURPOSES = {
@@ -37,6 +37,13 @@ ACCOUNT_PURPOSES = {
     "newsletter": "De nieuwsbrief ontvangen",
     "statistics": "Antwoorden laten meetellen in Zorggenoot in cijfers",
 }
+
+
+class Decision(Protocol):
+    """The newest consent decision of one scope: what it accepted ("" for a refusal)."""
+
+    @property
+    def accepted(self) -> str: ...
 
 
 class UnknownPurpose(ValueError):
@@ -49,14 +56,14 @@ class Subject:
 
     choice: service.CookieChoice | None = None
     user: User | None = None
-    consents: dict[str, ConsentRecord] = field(default_factory=dict)
+    consents: Mapping[str, Decision] = field(default_factory=dict)
     # A newsletter subscriber without an account, and their own objection to counting opens.
     address_only: bool = False
     objects_open_tracking: bool = False
 
     # The account's consents, read when first needed (statistics, asked on every page, need
     # only the cookie choice).
-    load_consents: Callable[[], dict[str, ConsentRecord]] | None = field(default=None, repr=False)
+    load_consents: Callable[[], Mapping[str, Decision]] | None = field(default=None, repr=False)
 
     def granted(self, scope: str) -> bool:
         if self.load_consents is not None:
@@ -101,7 +108,7 @@ def current_subject() -> Subject:
     """The subject of this request (the account's consents are read at most once per request)."""
     if "consent_subject" not in g:
         user = current_user._get_current_object() if current_user.is_authenticated else None
-        load = partial(service.account_consents, db.session(), user.id) if user else None
+        load = partial(service.account_decisions, db.session(), user.id) if user else None
         g.consent_subject = Subject(
             choice=service.read_choice(request.cookies.get(CONSENT_COOKIE)),
             user=user,

@@ -30,7 +30,7 @@ RECOMMENDATIONS = (
 class ProfileData(DataHandler):
     def panels(self, session: Session, asking: Asking) -> list[Panel]:
         user = asking.user
-        subject = gate.Subject(user=user, consents=consent.account_consents(session, user.id))
+        subject = gate.Subject(user=user, consents=consent.account_decisions(session, user.id))
         personalise = gate.decide("personalisation", subject)
         profile = service.build_profile(
             session,

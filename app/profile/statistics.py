@@ -43,7 +43,7 @@ def counting_caregivers(session: Session) -> list[int]:
     counted = []
     for user_id in ids:
         user = session.get(User, user_id)
-        subject = gate.Subject(user=user, consents=consent.account_consents(session, user_id))
+        subject = gate.Subject(user=user, consents=consent.account_decisions(session, user_id))
         if user is not None and gate.decide(SCOPE, subject):
             counted.append(user_id)
     return counted

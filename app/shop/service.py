@@ -572,7 +572,7 @@ def partner_consent_stands(session: Session, user_id: int | None, slug: str) -> 
     user = session.get(User, user_id)
     if user is None:
         return False
-    subject = gate.Subject(user=user, consents=consent.account_consents(session, user_id))
+    subject = gate.Subject(user=user, consents=consent.account_decisions(session, user_id))
     return gate.decide(f"partner:{slug}", subject)
 
 

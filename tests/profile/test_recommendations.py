@@ -201,6 +201,20 @@ def test_p11_reading_is_counted_up_to_what_still_weighs_and_by_the_day(
     assert {(r.reads, r.last_read_at) for r in rows.values()} == {(5, today)}
 
 
+def test_p11_a_topic_with_its_full_count_today_stays_while_the_other_is_counted(
+    client, filled, session
+):
+    """An article about two topics, one already read enough today: only the other is noted."""
+    today = service.reading_day()
+    session.add(
+        ReadTopic(user_id=filled.id, topic="zorg", reads=service.READS_KEPT, last_read_at=today)
+    )
+    session.commit()
+    assert client.get("/artikelen/respijtzorg").status_code == 200
+    rows = {r.topic: (r.reads, r.last_read_at) for r in session.exec(select(ReadTopic))}
+    assert rows == {"zorg": (service.READS_KEPT, today), "balans": (1, today)}
+
+
 def test_p05_health_answers_feed_content_only_with_consent_and_never_the_shop(
     app, client, filled, fill, session
 ):
