@@ -6,6 +6,8 @@
   it (PostgreSQL refuses NUL in text and integers past 2**31 - 1 with an error, not a miss).
 - Bodies: the site's forms are plain HTML forms. A file or a JSON document where a form was
   expected is refused (Flask-WTF would hand a file or a JSON list to a text field's validators).
+- Addresses built in a request (`url_for`) are kept (`remember_urls`): a page builds some fifty,
+  mostly the same for every visitor (the menu, the footer, the static files).
 - Slashes: an address differs from a page's only by a trailing slash, either way, leads to the
   page with a permanent redirect (`/artikelen` -> `/artikelen/`, as Flask does, and
   `/winkel/` -> `/winkel`), instead of a 404 for one spelling and a redirect for the other.
@@ -13,13 +15,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, redirect, request, url_for
+from typing import Any
+
+from flask import Flask, abort, has_request_context, redirect, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 # C0 and C1 control characters and DEL: in no slug, order number or e-mail token.
 CONTROL = "\\x00-\\x1f\\x7f-\\x9f"
 INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every id column
+MAX_KEPT_URLS = 10_000
 
 
 class TextConverter(UnicodeConverter):
@@ -67,7 +72,59 @@ def without_trailing_slash(app: Flask) -> str | None:
     return url_for(endpoint, **args) + (f"?{query}" if query else "")
 
 
+def remember_urls(app: Flask) -> None:
+    """Keep the addresses `url_for` builds within a request. Werkzeug builds each afresh (some
+    ten microseconds), and a page asks for some fifty, mostly the same on every page. An
+    address is kept per endpoint (one relative to a blueprint per blueprint), values in their
+    order, anchor, method, script root and host: all it depends on, as the app's one
+    `url_defaults` function (the static files' fingerprints) gives the same for the same values.
+    Absolute addresses (`_external`, `_scheme`, or outside a request, as in e-mails and jobs)
+    and values that cannot be a key (a list) are built each time; the kept ones are forgotten
+    all at once when there are MAX_KEPT_URLS (every search builds its own)."""
+    build = app.url_for
+    kept: dict[tuple, str] = {}
+
+    def url_for_kept(
+        endpoint: str,
+        /,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        if _external or _scheme is not None or not has_request_context():
+            return build(
+                endpoint,
+                _anchor=_anchor,
+                _method=_method,
+                _scheme=_scheme,
+                _external=_external,
+                **values,
+            )
+        relative_to = request.blueprint if endpoint[:1] == "." else None
+        key = (endpoint, relative_to, _anchor, _method, request.script_root, request.host)
+        key += tuple(values.items())
+        try:
+            return kept[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key
+            return build(endpoint, _anchor=_anchor, _method=_method, **values)
+        url = build(endpoint, _anchor=_anchor, _method=_method, **values)
+        if len(kept) >= MAX_KEPT_URLS:
+            kept.clear()
+        kept[key] = url
+        return url
+
+    app.url_for = url_for_kept  # type: ignore[method-assign]
+    app.jinja_env.globals["url_for"] = url_for_kept  # Flask gave templates the method itself
+
+
 def init_app(app: Flask) -> None:
+    remember_urls(app)
+
     @app.before_request
     def _slashes():
         target = without_trailing_slash(app)

@@ -43,3 +43,51 @@ def test_unknown_addresses_stay_404(client):
 
 def test_forms_are_not_redirected(client):
     assert client.post("/inloggen/").status_code in (400, 404, 405)
+
+
+# Addresses kept by url_for (remember_urls): always what Flask itself builds.
+ASKED_URLS = [
+    ("hub.home", {}),
+    ("static", {"filename": "css/site.css"}),
+    ("search.search", {"q": "respijtzorg", "soort": "article"}),
+    ("search.search", {"soort": "article", "q": "respijtzorg"}),
+    ("search.search", {"q": "zorg & werk <b>", "pagina": 2}),
+    ("search.search", {"q": ["a", "b"]}),
+    ("hub.article", {"slug": "respijtzorg", "_anchor": "aanvragen"}),
+    ("search.search", {"q": "x", "_external": True}),
+]
+
+
+def test_kept_addresses_are_those_flask_builds(app):
+    from flask import Flask, url_for
+
+    def built(endpoint, values):
+        return Flask.url_for(app, endpoint, **values)
+
+    for script_root in ("", "/zorg"):
+        with app.test_request_context("/zoeken", base_url=f"http://localhost{script_root}"):
+            for endpoint, values in ASKED_URLS:
+                expected = built(endpoint, values)
+                assert url_for(endpoint, **values) == expected  # built and kept
+                assert url_for(endpoint, **values) == expected  # kept
+        with app.test_request_context("/", base_url=f"http://elders.example{script_root}"):
+            assert url_for("hub.home") == built("hub.home", {}) == f"{script_root}/"
+            assert url_for("search.search", q="x", _external=True).startswith(
+                f"http://elders.example{script_root}/zoeken"
+            )
+    # A blueprint-relative endpoint is kept per blueprint.
+    with app.test_request_context("/zoeken"):
+        app.preprocess_request()
+        assert url_for(".search") == "/zoeken"
+    with app.test_request_context("/artikelen/respijtzorg"):
+        app.preprocess_request()
+        assert url_for(".article", slug="respijtzorg") == "/artikelen/respijtzorg"
+    # Outside a request Flask builds absolute addresses, and needs SERVER_NAME (unset here).
+    with app.app_context(), pytest.raises(RuntimeError, match="SERVER_NAME"):
+        url_for("hub.home")
+
+
+def test_templates_use_the_kept_addresses(app, client):
+    assert app.jinja_env.globals["url_for"] is app.url_for
+    html = client.get("/zoeken?q=respijtzorg").get_data(as_text=True)
+    assert 'action="/zoeken"' in html
