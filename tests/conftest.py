@@ -209,6 +209,21 @@ def app(tmp_path, database_url):
 
 
 @pytest.fixture
+def renders(app):
+    """The names of the templates rendered, in order."""
+    from flask import template_rendered
+
+    names: list[str] = []
+
+    def note(sender, template, context, **extra):
+        names.append(template.name)
+
+    template_rendered.connect(note, app)
+    yield names
+    template_rendered.disconnect(note, app)
+
+
+@pytest.fixture
 def client(app) -> Client:
     return app.test_client()
 

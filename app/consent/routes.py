@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlmodel import Session
 from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response as BaseResponse
@@ -258,11 +259,18 @@ def _count(response: Response) -> Response:
     return response
 
 
+def _this_address() -> Markup:
+    return escape(request.full_path if request.query_string else request.path)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     personal_data.register(app, *models.PERSONAL_DATA, handler=ConsentData())
     statistics.init_app(app)
     pagecache.vary_on(app, banner_state)
+    # Where the banner's choice leads back to: this address, filled in per request (a page may
+    # be kept apart from its query: app.core.pagecache.render_in_shell).
+    pagecache.per_request(app, "banner_next", _this_address)
     add_link(app, Link("footer", "consent.statement", "Cookieverklaring", order=50))
     add_link(app, Link("footer", "consent.settings", "Cookie-instellingen", order=60))
     add_pages(app, lambda: [Entry(url_for("consent.statement"), register.POLICY.date)])

@@ -15,6 +15,11 @@ A page rendered by `render_shared` for someone logged in is kept per role (and w
 restricted processing) and shown to others with that role: while it is rendered, templates see
 a `current_user` that holds nothing but those two facts (`Viewer`), so nothing of one person
 can end up in another's page.
+
+A page of which only a few parts change with every request (a search page: the words searched
+and the results) is rendered by `render_in_shell`: the rest of it (the header, the form, the
+footer) is rendered once with placeholders for those parts, kept like a shared page, and every
+request fills in its own parts.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from typing import Any
 from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from app.content import store as content
 from app.core.formatting import today
+from app.core.navigation import canonical_url
 from app.httpcache import public_page
 from app.security import allow_frame
 
@@ -124,12 +131,13 @@ HTMX_HEADERS = (
 )
 
 
-def _key(vary: Callable[[], Any] | None = None) -> tuple:
+def _key(vary: Callable[[], Any] | None = None, *, address: str | None = None) -> tuple:
     environ = request.environ
     headers = tuple(environ.get(name, "") for name in HTMX_HEADERS)
     extra = tuple(f() for f in _cache().vary_functions)
     own = vary() if vary is not None else None
-    return (request.full_path, headers, extra, own, content.store().version(), today())
+    address = request.full_path if address is None else address
+    return (address, headers, extra, own, content.store().version(), today())
 
 
 def cached_page(view: Callable | None = None, *, vary: Callable[[], Any] | None = None) -> Callable:
@@ -210,14 +218,62 @@ def render_shared(template: str, **context: Any) -> Response | str:
     return _serve(key, lambda: render_template(template, current_user=viewer, **context))
 
 
-def _join(parts: list) -> bytes:
-    functions = _cache().per_request
-    values: dict[str, bytes] = {}
+def render_in_shell(
+    template: str, *, slots: dict[str, str], vary: tuple = (), **context: Any
+) -> str:
+    """`render_template(template, **slots, **context)` for a page that differs from request to
+    request only in `slots`: text it shows as it is (escaped like any value) or HTML (`Markup`),
+    each used by the template only as `{{ name }}`. The rest of the page is rendered once per
+    `vary` (what else of the request the context holds), address without its query
+    (the canonical one), role, and everything a kept page is kept by, with a placeholder for
+    each slot, and kept like a shared page (while it is rendered, templates see only the role
+    of someone logged in, `Viewer`); each request fills in its slots and per-visitor bits."""
+    if not _keepable():
+        return render_template(template, **slots, **context)
+    page_cache = _cache()
+    if current_user.is_authenticated:
+        viewer: Viewer | None = Viewer(
+            role=current_user.role, restricted=bool(current_user.restricted)
+        )
+        context["current_user"] = viewer
+    else:
+        viewer = None
+    key = ("shell", template, viewer, vary, *_key(address=canonical_url()))
+    now = time.monotonic()
+    entry = page_cache.entries.get(key)
+    if entry is None or now - entry[0] > TTL_SECONDS:
+        # A placeholder is the cache's secret and a slot's name: nothing a visitor typed.
+        marks = {name: Markup(f"\x00pc{page_cache.secret}:slot_{name}\x00") for name in slots}  # noqa: S704
+        rendering = g.get("rendering_for_cache", False)
+        g.rendering_for_cache = True
+        try:
+            html = render_template(template, **marks, **context)
+        finally:
+            g.rendering_for_cache = rendering
+        pieces = page_cache.mark.split(html)
+        entry = (now, [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)])
+        with page_cache.lock:
+            if len(page_cache.entries) >= MAX_ENTRIES:
+                page_cache.entries.clear()
+            page_cache.entries[key] = entry
+    filled = {f"slot_{name}": str(escape(value)).encode() for name, value in slots.items()}
+    # Rendered for the page cache itself, the per-visitor bits stay placeholders for it to fill.
+    keep_marks = g.get("rendering_for_cache", False)
+    return _join(entry[1], filled, keep_marks=keep_marks).decode()
+
+
+def _join(parts: list, filled: dict[str, bytes] | None = None, keep_marks: bool = False) -> bytes:
+    page_cache = _cache()
+    functions = page_cache.per_request
+    values: dict[str, bytes] = dict(filled or {})
     out = []
     for i, part in enumerate(parts):
         if i % 2:
             if part not in values:
-                values[part] = str(functions[part]()).encode()
+                if keep_marks:
+                    values[part] = f"\x00pc{page_cache.secret}:{part}\x00".encode()
+                else:
+                    values[part] = str(functions[part]()).encode()
             out.append(values[part])
         else:
             out.append(part)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, render_template, request
 from htmx_flask import request as htmx_request
+from markupsafe import Markup
 
 from app.content import store as content
 from app.core.navigation import Link, add_link
-from app.core.pagecache import cached_page
+from app.core.pagecache import cached_page, render_in_shell
 from app.core.pagination import page_number
-from app.htmx import render
+from app.htmx import is_partial, render
 from app.search import cli, crisis, service
 
 bp = Blueprint("search", __name__)
@@ -50,18 +51,36 @@ def search():
             live=live,
             exact=request.args.get("precies") == "1",
         )
-    return render(
-        "search/search.html",
-        fragment="search/_results.html",
-        target="zoekresultaten",
-        query=query,
-        outcome=outcome,
-        kind=kind if kind in service.KINDS else None,
-        topic=site.topic(topic) if topic else None,
-        kinds=service.KINDS,
+    context = {
+        "kind": kind if kind in service.KINDS else None,
+        "topic": site.topic(topic) if topic else None,
+    }
+    results = {
+        "outcome": outcome,
+        "kinds": service.KINDS,
         # Someone who may be in danger sees who to call now, above any result.
-        help_now=crisis.needs_help_now(query),
-        help_lines=crisis.HELP_LINES,
+        "help_now": crisis.needs_help_now(query),
+        "help_lines": crisis.HELP_LINES,
+    }
+    if is_partial():  # what is typed, a filter chosen: the results only
+        return render(
+            "search/search.html",
+            fragment="search/_results.html",
+            target="zoekresultaten",
+            query=query,
+            **context,
+            **results,
+        )
+    # The whole page: the results (escaped by the template), in a page that is the same for
+    # every query.
+    found = Markup(render_template("search/_results.html", query=query, **context, **results))  # noqa: S704
+    slots = {"results_html": found}
+    if query:
+        slots["query"] = query
+    else:
+        context["query"] = ""
+    return render_in_shell(
+        "search/search.html", slots=slots, vary=(context["kind"], topic, bool(query)), **context
     )
 
 

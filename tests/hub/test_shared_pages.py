@@ -3,8 +3,6 @@ and each person still gets only their own part of it: menu, CSRF token, basket, 
 
 import re
 
-import pytest
-from flask import template_rendered
 from sqlmodel import select
 
 from app.accounts.models import Role, User
@@ -12,19 +10,6 @@ from app.profile.models import ReadTopic
 from tests.conftest import AuthActions
 
 ARTICLE = "/artikelen/respijtzorg"
-
-
-@pytest.fixture
-def renders(app):
-    """The names of the templates rendered, in order."""
-    names: list[str] = []
-
-    def note(sender, template, context, **extra):
-        names.append(template.name)
-
-    template_rendered.connect(note, app)
-    yield names
-    template_rendered.disconnect(note, app)
 
 
 def logged_in(app, make_user, role=Role.CAREGIVER, **kwargs):
