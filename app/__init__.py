@@ -166,7 +166,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters.update(
         datum=dutch_date, datumtijd=dutch_datetime, euro=euro, grootte=file_size
     )
-    # `site` in templates is whatever content/site.toml says now (it is reloaded when edited).
+    # `site` in templates is whatever content/site.toml says now (it is reloaded when edited):
+    # asked once per page rendered, not at every `site.` in it.
     app.jinja_env.globals.update(site=LocalProxy(content.site))
+    app.context_processor(lambda: {"site": content.site()})
     front.init_app(app)  # last: the outermost layer, before WhiteNoise and Flask
     return app

@@ -8,13 +8,12 @@ personal. One process writes at a time (Whoosh's lock); readers keep serving the
 from __future__ import annotations
 
 import hashlib
-import heapq
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
@@ -47,6 +46,8 @@ PREFIX_FROM = 3
 SNIPPET_SOURCE = 3000
 SNIPPET_CONTEXT = 80
 WORD = re.compile(r"\w+")
+# The rest of a word from where it starts: letters and digits, as str.isalnum.
+WORD_TAIL = re.compile(r"[^\W_]*")
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Whoosh keeps the schema (with our analyser classes) inside the index; bump this when they
 # change, so an upgraded site builds a fresh index instead of reading one it cannot understand.
@@ -514,10 +515,11 @@ class SearchIndex:
     def _hit(self, shown: _Shown, marks: _Marks | None) -> Hit:
         if marks is None:
             return shown.hit
+        hit = shown.hit
         snippet = self._snippet(shown.text, marks, shown.folded) or self._snippet(
-            shown.hit.summary, marks
+            hit.summary, marks
         )
-        return replace(shown.hit, snippet=snippet)
+        return Hit(hit.kind, hit.slug, hit.url, hit.title, hit.summary, snippet, hit.topics)
 
     def _postings(self, searcher) -> _Postings:
         postings = self._postings_cached
@@ -586,15 +588,21 @@ class SearchIndex:
             folded = _fold_text(source)
         # Candidates are the words holding the first letters of a term (found with str.find, in
         # the order of the text); each is checked properly, once.
+        starts = []
+        for needle in marks.needles:
+            found = folded.find(needle)
+            while found != -1:
+                starts.append(found)
+                found = folded.find(needle, found + 1)
+        starts.sort()
         matches: list[tuple[int, int]] = []
         checked_to = 0
-        for start, end in heapq.merge(*(_spans(folded, needle) for needle in marks.needles)):
+        for start in starts:
             if start < checked_to:
                 continue
             while start > 0 and folded[start - 1].isalnum():
                 start -= 1
-            while end < len(folded) and folded[end].isalnum():
-                end += 1
+            end = WORD_TAIL.match(folded, start).end()  # type: ignore[union-attr]
             checked_to = end
             word = source[start:end].lower()
             if self._forms(word) & terms or (prefixes and _fold(word).startswith(prefixes)):
@@ -1004,14 +1012,6 @@ def _any(queries: list):
 
 def _all(queries: list):
     return And(queries) if len(queries) > 1 else queries[0]
-
-
-def _spans(text: str, needle: str) -> Iterator[tuple[int, int]]:
-    """Where `needle` occurs in `text` (start, end), first to last, found as they are asked for."""
-    found = text.find(needle)
-    while found != -1:
-        yield found, found + len(needle)
-        found = text.find(needle, found + 1)
 
 
 def _fold(word: str) -> str:
