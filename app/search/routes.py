@@ -68,6 +68,7 @@ def search():
             fragment="search/_results.html",
             target="zoekresultaten",
             query=query,
+            fragment_title=True,
             **context,
             **results,
         )

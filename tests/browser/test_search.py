@@ -14,6 +14,9 @@ def test_results_appear_while_typing_and_the_address_follows(site_page, site_ser
     field.press_sequentially("zorgverlof", delay=30)
     expect(page.locator("#resultaten-kop")).to_contain_text("voor ‘zorgverlof’", timeout=15_000)
     expect(page).to_have_url(re.compile(r"q=zorgverlof"))
+    # The title follows too (the tab, the history entry, what a screen reader reads out).
+    expect(page).to_have_title(re.compile(r"^Zoeken: zorgverlof \| "))
+    assert page.locator("#inhoud title").count() == 0
     expect(page.locator(".zg-hit mark").first).to_be_visible()
     assert field.input_value() == "zorgverlof"  # the field itself was not replaced while typing
 

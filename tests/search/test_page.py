@@ -80,7 +80,10 @@ def test_zero_results_offer_topics_and_the_helpline(searcher):
 def test_htmx_live_search_returns_only_the_results(searcher):
     headers = {**htmx_headers("zoekresultaten"), "HX-Trigger": "zoekveld"}
     fragment = html(searcher.get("/zoeken?q=respijt", headers=headers))
-    assert fragment.lstrip().startswith('<section id="zoekresultaten"')
+    # The page's new title first (htmx sets it and leaves the element out), then the results.
+    title, rest = fragment.lstrip().split("\n", 1)
+    assert title == "<title>Zoeken: respijt | Zorggenoot</title>"
+    assert rest.lstrip().startswith('<section id="zoekresultaten"')
     assert "<html" not in fragment and 'href="/artikelen/respijtzorg"' in fragment
     short = html(searcher.get("/zoeken?q=re", headers=headers))
     assert "Typ minstens 3 tekens." in short
