@@ -105,7 +105,7 @@ def remember_urls(app: Flask) -> None:
             )
         relative_to = request.blueprint if endpoint[:1] == "." else None
         key = (endpoint, relative_to, _anchor, _method, request.script_root, request.host)
-        key += tuple(values.items())
+        key += tuple(values.items())  # type: ignore[assignment]
         try:
             return kept[key]
         except KeyError:
@@ -118,7 +118,7 @@ def remember_urls(app: Flask) -> None:
         kept[key] = url
         return url
 
-    app.url_for = url_for_kept  # type: ignore[method-assign]
+    setattr(app, "url_for", url_for_kept)  # noqa: B010 - an instance attribute over the method
     app.jinja_env.globals["url_for"] = url_for_kept  # Flask gave templates the method itself
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 
@@ -46,7 +48,7 @@ def test_forms_are_not_redirected(client):
 
 
 # Addresses kept by url_for (remember_urls): always what Flask itself builds.
-ASKED_URLS = [
+ASKED_URLS: list[tuple[str, dict[str, Any]]] = [
     ("hub.home", {}),
     ("static", {"filename": "css/site.css"}),
     ("search.search", {"q": "respijtzorg", "soort": "article"}),

@@ -75,7 +75,7 @@ def search():
     # The whole page: the results (escaped by the template), in a page that is the same for
     # every query.
     found = Markup(render_template("search/_results.html", query=query, **context, **results))  # noqa: S704
-    slots = {"results_html": found}
+    slots: dict[str, str] = {"results_html": found}
     if query:
         slots["query"] = query
     else:
