@@ -25,6 +25,9 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 CONTROL = "\\x00-\\x1f\\x7f-\\x9f"
 INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every id column
 MAX_KEPT_URLS = 10_000
+# Values an address is kept for: compared by what they hold. An object compared by identity could
+# be gone and its identity reused by another, which would get its address.
+PLAIN_VALUES = (str, int, float, bool, type(None))
 
 
 class TextConverter(UnicodeConverter):
@@ -79,8 +82,9 @@ def remember_urls(app: Flask) -> None:
     order, anchor, method, script root and host: all it depends on, as the app's one
     `url_defaults` function (the static files' fingerprints) gives the same for the same values.
     Absolute addresses (`_external`, `_scheme`, or outside a request, as in e-mails and jobs)
-    and values that cannot be a key (a list) are built each time; the kept ones are forgotten
-    all at once when there are MAX_KEPT_URLS (every search builds its own)."""
+    and values other than text, numbers and None (a list, an object) are built each time; the
+    kept ones are forgotten all at once when there are MAX_KEPT_URLS (every search builds its
+    own)."""
     build = app.url_for
     kept: dict[tuple, str] = {}
 
@@ -103,6 +107,8 @@ def remember_urls(app: Flask) -> None:
                 _external=_external,
                 **values,
             )
+        if not all(isinstance(value, PLAIN_VALUES) for value in values.values()):
+            return build(endpoint, _anchor=_anchor, _method=_method, **values)
         relative_to = request.blueprint if endpoint[:1] == "." else None
         key = (endpoint, relative_to, _anchor, _method, request.script_root, request.host)
         key += tuple(values.items())  # type: ignore[assignment]
@@ -110,8 +116,6 @@ def remember_urls(app: Flask) -> None:
             return kept[key]
         except KeyError:
             pass
-        except TypeError:  # a value that cannot be a key
-            return build(endpoint, _anchor=_anchor, _method=_method, **values)
         url = build(endpoint, _anchor=_anchor, _method=_method, **values)
         if len(kept) >= MAX_KEPT_URLS:
             kept.clear()

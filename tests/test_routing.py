@@ -77,6 +77,19 @@ def test_kept_addresses_are_those_flask_builds(app):
             assert url_for("search.search", q="x", _external=True).startswith(
                 f"http://elders.example{script_root}/zoeken"
             )
+
+    # An object is built each time: what it holds may change (and its identity be reused).
+    class Slug:
+        text = "respijtzorg"
+
+        def __str__(self) -> str:
+            return self.text
+
+    slug = Slug()
+    with app.test_request_context("/"):
+        assert url_for("hub.article", slug=slug) == "/artikelen/respijtzorg"
+        slug.text = "dementie"
+        assert url_for("hub.article", slug=slug) == "/artikelen/dementie"
     # A blueprint-relative endpoint is kept per blueprint.
     with app.test_request_context("/zoeken"):
         app.preprocess_request()
