@@ -28,7 +28,8 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -159,24 +160,15 @@ def cached_page(view: Callable | None = None, *, vary: Callable[[], Any] | None 
 
 def _serve(key: tuple, produce: Callable[[], Any]) -> Response:
     """The response kept under `key`, made by `produce()` when there is none or it is too old."""
-    page_cache = _cache()
-    cache = page_cache.entries
-    now = time.monotonic()
-    entry = cache.get(key)
-    if entry is None or now - entry[0] > TTL_SECONDS:
-        g.rendering_for_cache = True
-        try:
+    entry = _kept(key)
+    if entry is None:
+        with _rendering_for_cache():
             response = current_app.make_response(produce())
-        finally:
-            g.rendering_for_cache = False
         if response.status_code != 200 or response.direct_passthrough:
             return _fill(response)
-        # Stored as encoded pieces around the placeholders, so a hit only joins bytes.
-        pieces = page_cache.mark.split(response.get_data(as_text=True))
-        parts = [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]
         entry = (
-            now,
-            parts,
+            time.monotonic(),
+            _split(response.get_data(as_text=True)),
             response.mimetype,
             [
                 (name, value)
@@ -185,15 +177,46 @@ def _serve(key: tuple, produce: Callable[[], Any]) -> Response:
             ],
             tuple(g.get("csp_frames", ())),
         )
-        with page_cache.lock:
-            if len(cache) >= MAX_ENTRIES:
-                cache.clear()
-            cache[key] = entry
+        _keep(key, entry)
     _, parts, mimetype, headers, frames = entry
     for origin in frames:
         if origin not in g.get("csp_frames", ()):
             allow_frame(origin)
     return Response(_join(parts), mimetype=mimetype, headers=headers)
+
+
+def _kept(key: tuple) -> tuple | None:
+    """The entry kept under `key` (its first item the time it was made), unless too old."""
+    entry = _cache().entries.get(key)
+    if entry is None or time.monotonic() - entry[0] > TTL_SECONDS:
+        return None
+    return entry
+
+
+def _keep(key: tuple, entry: tuple) -> None:
+    page_cache = _cache()
+    with page_cache.lock:
+        if len(page_cache.entries) >= MAX_ENTRIES:
+            page_cache.entries.clear()
+        page_cache.entries[key] = entry
+
+
+@contextmanager
+def _rendering_for_cache() -> Iterator[None]:
+    """While a page is rendered to be kept, per-visitor bits are rendered as placeholders."""
+    before = g.get("rendering_for_cache", False)
+    g.rendering_for_cache = True
+    try:
+        yield
+    finally:
+        g.rendering_for_cache = before
+
+
+def _split(html: str) -> list:
+    """Encoded pieces around the placeholders (their names at the odd places): what is kept,
+    so that serving it only joins bytes."""
+    pieces = _cache().mark.split(html)
+    return [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]
 
 
 @dataclass(frozen=True)
@@ -220,7 +243,7 @@ def render_shared(template: str, **context: Any) -> Response | str:
 
 def render_in_shell(
     template: str, *, slots: dict[str, str], vary: tuple = (), **context: Any
-) -> str:
+) -> Response | str:
     """`render_template(template, **slots, **context)` for a page that differs from request to
     request only in `slots`: text it shows as it is (escaped like any value) or HTML (`Markup`),
     each used by the template only as `{{ name }}`. The rest of the page is rendered once per
@@ -230,7 +253,6 @@ def render_in_shell(
     of someone logged in, `Viewer`); each request fills in its slots and per-visitor bits."""
     if not _keepable():
         return render_template(template, **slots, **context)
-    page_cache = _cache()
     if current_user.is_authenticated:
         viewer: Viewer | None = Viewer(
             role=current_user.role, restricted=bool(current_user.restricted)
@@ -239,27 +261,18 @@ def render_in_shell(
     else:
         viewer = None
     key = ("shell", template, viewer, vary, *_key(address=canonical_url()))
-    now = time.monotonic()
-    entry = page_cache.entries.get(key)
-    if entry is None or now - entry[0] > TTL_SECONDS:
+    entry = _kept(key)
+    if entry is None:
         # A placeholder is the cache's secret and a slot's name: nothing a visitor typed.
-        marks = {name: Markup(f"\x00pc{page_cache.secret}:slot_{name}\x00") for name in slots}  # noqa: S704
-        rendering = g.get("rendering_for_cache", False)
-        g.rendering_for_cache = True
-        try:
-            html = render_template(template, **marks, **context)
-        finally:
-            g.rendering_for_cache = rendering
-        pieces = page_cache.mark.split(html)
-        entry = (now, [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)])
-        with page_cache.lock:
-            if len(page_cache.entries) >= MAX_ENTRIES:
-                page_cache.entries.clear()
-            page_cache.entries[key] = entry
+        secret = _cache().secret
+        marks = {name: Markup(f"\x00pc{secret}:slot_{name}\x00") for name in slots}  # noqa: S704
+        with _rendering_for_cache():
+            entry = (time.monotonic(), _split(render_template(template, **marks, **context)))
+        _keep(key, entry)
     filled = {f"slot_{name}": str(escape(value)).encode() for name, value in slots.items()}
     # Rendered for the page cache itself, the per-visitor bits stay placeholders for it to fill.
     keep_marks = g.get("rendering_for_cache", False)
-    return _join(entry[1], filled, keep_marks=keep_marks).decode()
+    return Response(_join(entry[1], filled, keep_marks=keep_marks), mimetype="text/html")
 
 
 def _join(parts: list, filled: dict[str, bytes] | None = None, keep_marks: bool = False) -> bytes:
@@ -282,8 +295,7 @@ def _join(parts: list, filled: dict[str, bytes] | None = None, keep_marks: bool 
 
 def _fill(response: Response) -> Response:
     if not response.direct_passthrough and response.mimetype == "text/html":
-        pieces = _cache().mark.split(response.get_data(as_text=True))
-        response.set_data(_join([p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]))
+        response.set_data(_join(_split(response.get_data(as_text=True))))
     return response
 
 
