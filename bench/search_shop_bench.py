@@ -11,7 +11,11 @@ Measured, in turn and round after round, each against the hello of its own round
 - the same two with a different address for every request (the query varies over everyday
   searches and unfinished words, and a counter the page ignores is added), so every request
   runs the search engine and renders the page: what a caregiver typing causes;
-- /winkel, the catalogue.
+- /winkel, the catalogue;
+- for reference (no target): /robots.txt with a new address every request, the cheapest page
+  that passes all of the site's per-request work (session, login, consent, limiter, headers,
+  the page cache's bookkeeping) without the cache answering: what is left for search and
+  rendering is the distance between this one and the search lines.
 
 The summary gives per endpoint the median requests/s, the worst p99 of the rounds and the
 median ratio to hello with the lowest and highest, and the target of issue 20 where it has one.
@@ -93,6 +97,14 @@ request = function()
   return wrk.format(nil, "/zoeken?q=" .. q .. "&meting=" .. counter)
 end
 """
+# The same for the reference line: a page that does almost nothing itself.
+FLOOR = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "/robots.txt?meting=" .. counter)
+end
+"""
 TARGETS = {
     "/zoeken full page": 0.25,
     "/zoeken fragment": 0.25,
@@ -129,6 +141,7 @@ def endpoints() -> list[tuple[str, str, dict[str, str], str | None]]:
         ("/zoeken full, new address", SEARCH, {}, VARYING % lua_list(QUERIES)),
         ("/zoeken fragment, new address", SEARCH, TYPING, VARYING % lua_list(TYPED)),
         ("/winkel", SHOP, {}, None),
+        ("reference: robots, new address", "/robots.txt", {}, FLOOR),
     ]
 
 
