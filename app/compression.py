@@ -16,6 +16,8 @@ import zlib
 
 from flask import Flask, Response, request
 
+from app.httpcache import add_vary
+
 COMPRESSIBLE = {
     "text/html",
     "text/plain",
@@ -62,12 +64,7 @@ def compress_response(response: Response) -> Response:
     """Gzip `response` in place when it is worth it and the browser accepts gzip."""
     if not should_compress(response):
         return response
-    # Plain header work (cheaper than parsing them into sets on every page view).
-    vary = response.headers.get("Vary")
-    if not vary:
-        response.headers["Vary"] = "Accept-Encoding"
-    elif "accept-encoding" not in vary.lower():
-        response.headers["Vary"] = f"{vary}, Accept-Encoding"
+    add_vary(response, "Accept-Encoding")
     accepted = request.headers.get("Accept-Encoding", "")
     if "gzip" not in accepted.lower() or request.accept_encodings.quality("gzip") <= 0:
         return response

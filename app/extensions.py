@@ -33,6 +33,7 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from app.errors import render_error
+from app.httpcache import add_vary
 
 log = logging.getLogger(__name__)
 NO_CSRF = "csrf_exempt"
@@ -196,6 +197,15 @@ class SessionInterface(SecureCookieSessionInterface):
         if keys not in self._serializers:
             self._serializers[keys] = super().get_signing_serializer(app)
         return self._serializers[keys]
+
+    def save_session(self, app: Flask, session, response) -> None:
+        # Most visitors hold no session: Flask would then only add "Cookie" to Vary when the
+        # session was looked at, after reading seven cookie settings; this does only that.
+        if not session and not session.modified:
+            if session.accessed:
+                add_vary(response, "Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,8 @@ from flask import redirect as plain_redirect
 from htmx_flask import request
 from werkzeug.wrappers import Response as BaseResponse
 
+from app.httpcache import add_vary
+
 
 def is_partial() -> bool:
     """True for an htmx request that swaps part of a page (not boosted navigation and not a
@@ -56,6 +58,5 @@ def init_app(app: Flask) -> None:
     def _vary_on_htmx(response: Response) -> Response:
         # Any URL may answer htmx and plain requests differently (a fragment for the target
         # asked, or what is typed into the search field): caches must keep them apart.
-        for header in VARY:
-            response.vary.add(header)
+        add_vary(response, *VARY)
         return response

@@ -33,6 +33,20 @@ VISITOR = "private, no-cache"
 PERSONAL = "private, no-store"
 OTHER = "no-cache"
 PUBLIC_PAGE = "public_page"
+CONDITIONAL = frozenset(("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH"))
+
+
+def add_vary(response: Response, *names: str) -> None:
+    """Add `names` to the response's `Vary`, each once, with plain text work: this runs on every
+    response, and `response.vary.add` parses and writes the header again for every name."""
+    present = response.headers.get("Vary")
+    if not present:
+        response.headers["Vary"] = ", ".join(names)
+        return
+    there = {part.strip().lower() for part in present.split(",")}
+    missing = [name for name in names if name.lower() not in there]
+    if missing:
+        response.headers["Vary"] = ", ".join([present, *missing])
 
 
 def public_page(view: Callable) -> Callable:
@@ -85,7 +99,8 @@ def cache_headers(response: Response) -> Response:
     private = not _is_public_page() or _has_own_cookies() or _sets_cookie(response)
     response.headers["Cache-Control"] = VISITOR if private else PUBLIC
     response.add_etag(weak=True)
-    response.make_conditional(request)  # 304, without the page, when the browser has it
+    if CONDITIONAL.intersection(request.environ):  # ETag is the only validator we give
+        response.make_conditional(request)  # 304, without the page, when the browser has it
     return response
 
 

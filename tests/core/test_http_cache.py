@@ -3,6 +3,9 @@ weak ETag and answered 304; nothing personal is ever kept."""
 
 import gzip
 
+from flask import Response
+
+from app.httpcache import add_vary
 from tests.conftest import Client
 
 ARTICLE = "/artikelen/respijtzorg"
@@ -66,3 +69,26 @@ def test_answers_to_forms_errors_and_health_checks_are_not_kept(app, client):
     assert answer.headers["Cache-Control"] == "no-cache" and "ETag" not in answer.headers
     health = app.test_client().get("/healthz")
     assert health.headers["Cache-Control"] == "no-store" and "ETag" not in health.headers
+
+
+def test_vary_names_every_header_a_page_depends_on_once(client):
+    response = client.get(ARTICLE, headers={"Accept-Encoding": "gzip"})
+    names = [part.strip().lower() for part in response.headers["Vary"].split(",")]
+    assert sorted(names) == sorted(set(names))
+    assert {"hx-request", "hx-target", "hx-trigger", "accept-encoding"} <= set(names)
+
+
+def test_add_vary_adds_only_what_is_missing():
+    response = Response("x")
+    add_vary(response, "HX-Request", "Accept-Encoding")
+    assert response.headers["Vary"] == "HX-Request, Accept-Encoding"
+    add_vary(response, "accept-encoding", "Cookie")
+    assert response.headers["Vary"] == "HX-Request, Accept-Encoding, Cookie"
+    response.vary.add("Origin")  # Flask and Werkzeug add theirs in their own way
+    add_vary(response, "HX-Request")
+    assert [p.strip() for p in response.headers["Vary"].split(",")] == [
+        "HX-Request",
+        "Accept-Encoding",
+        "Cookie",
+        "Origin",
+    ]
