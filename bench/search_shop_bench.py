@@ -10,7 +10,10 @@ Measured, in turn and round after round, each against the hello of its own round
   page cache once the first one has been made;
 - the same two with a different address for every request (the query varies over everyday
   searches and unfinished words, and a counter the page ignores is added), so every request
-  runs the search engine and renders the page: what a caregiver typing causes;
+  runs the search engine and renders the page: what a caregiver typing causes. The queries
+  come round again, so the sentence encoder's vector of each is kept after its first use
+  (app/search/semantic.py, QUERIES_KEPT): a query no one asked lately and that finds fewer than
+  three documents costs one encoding more (about 1.6 ms on the machine it was written on);
 - /winkel, the catalogue;
 - for reference (no target): /robots.txt with a new address every request, the cheapest page
   that passes all of the site's per-request work (session, login, consent, limiter, headers,
