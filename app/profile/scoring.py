@@ -51,17 +51,20 @@ def score(item, profile: Profile) -> tuple[float, list[str]]:
     fits the profile, and which profile tags it matched, strongest first.
 
     Each profile tag counts once, by the strongest place the item carries it (audience, topic or
-    tag), plus RELATED_WEIGHT when the item carries one of that topic's tags."""
-    audience, topics = set(item.meta.audience), set(item.meta.topics)
-    tags = set(getattr(item.meta, "tags", None) or ())
+    tag), plus RELATED_WEIGHT when the item carries one of that topic's tags. (Asked for every
+    item on every page with recommendations: the item's short lists are looked in as they are.)"""
+    meta = item.meta
+    audience, topics = meta.audience, meta.topics
+    tags = getattr(meta, "tags", None) or ()
     parts = []
     for tag, weight in profile.weights.items():
-        points = max(
-            AUDIENCE_WEIGHT if tag in audience else 0.0,
-            TOPIC_WEIGHT if tag in topics else 0.0,
-            TAG_WEIGHT if tag in tags else 0.0,
-        )
-        if tags & profile.topic_tags.get(tag, frozenset()):
+        points = AUDIENCE_WEIGHT if tag in audience else 0.0
+        if points < TOPIC_WEIGHT and tag in topics:
+            points = TOPIC_WEIGHT
+        if points < TAG_WEIGHT and tag in tags:
+            points = TAG_WEIGHT
+        related = profile.topic_tags.get(tag)
+        if related and not related.isdisjoint(tags):
             points += RELATED_WEIGHT
         if points:
             parts.append((points * weight, tag))
@@ -72,9 +75,10 @@ def score(item, profile: Profile) -> tuple[float, list[str]]:
 def contradicts(item, profile: Profile) -> bool:
     """Whether the item is meant for another answer to a one-choice question: it names
     audiences of that question, none of them the caregiver's."""
-    audience = set(item.meta.audience)
+    audience = item.meta.audience
     return any(
-        mine and audience & group and not audience & mine for group, mine in profile.exclusive
+        mine and not group.isdisjoint(audience) and mine.isdisjoint(audience)
+        for group, mine in profile.exclusive
     )
 
 
