@@ -73,10 +73,18 @@ def questionnaire() -> q.Questionnaire:
 # --- answers ----------------------------------------------------------------------------------
 
 
+# Asked on every page with recommendations: built once (see accounts/sessions.LIVE_SESSION),
+# and only the columns the answers are made of.
+_ANSWER = table_of(ProfileAnswer)
+ANSWER_VALUES = sa.select(_ANSWER.c.question_key, _ANSWER.c.health, _ANSWER.c.value).where(
+    _ANSWER.c.user_id == bindparam("user_id")
+)
+
+
 def answers(session: Session, user_id: int) -> dict[str, object]:
     """Every answer of the caregiver, health answers decrypted."""
     result = {}
-    for row in session.exec(select(ProfileAnswer).where(ProfileAnswer.user_id == user_id)):
+    for row in session.execute(ANSWER_VALUES, {"user_id": user_id}):
         raw = crypto.decrypt(row.value) if row.health else row.value
         result[row.question_key] = json.loads(raw)
     return result
@@ -242,7 +250,8 @@ def reading_day() -> datetime:
 # Asked on every article a caregiver reads: built once (see accounts/sessions.LIVE_SESSION).
 TOPICS_READ = select(ReadTopic).where(ReadTopic.user_id == bindparam("user_id"))
 _READ = table_of(ReadTopic)
-# The same as plain rows, to see whether anything is to be noted (mostly not) at half the cost.
+# The same as plain rows, at half the cost: to see whether anything is to be noted (mostly not),
+# and for the profile behind every page with recommendations.
 READ_SO_FAR = sa.select(_READ.c.topic, _READ.c.reads, _READ.c.last_read_at).where(
     _READ.c.user_id == bindparam("user_id")
 )
@@ -310,7 +319,7 @@ def build_profile(
                 t for option in question.options for t in option.tags if t in site.audience
             )
             profile.exclusive.append((group, group & frozenset(question.tags_for(value))))
-    for row in session.exec(select(ReadTopic).where(ReadTopic.user_id == user_id)):
+    for row in session.execute(READ_SO_FAR, {"user_id": user_id}):
         weight = min(READ_WEIGHT_MAX, READ_WEIGHT_STEP * row.reads)
         if weight > profile.weights.get(row.topic, 0):
             profile.weights[row.topic] = weight
