@@ -15,16 +15,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.content import store as content
 from app.core.navigation import Link, add_link
-from app.core.pagecache import cached_page, render_shared
+from app.core.pagecache import cached_page, render_in_shell, render_shared
 from app.core.pagination import page_number, paginate
 from app.core.sitemap import add_pages
 from app.core.statistics import add_vocabulary
-from app.htmx import render
+from app.htmx import is_partial, render
 from app.hub import feeds, search, service, statistics, structured_data, video_files
 from app.hub.content import LocalVideo
 from app.profile import personal
@@ -56,10 +57,19 @@ def _item_or_redirect(kind: str, slug: str, endpoint: str):
 def home():
     """The start page: for a caregiver who allows it, "Aanbevolen voor jou" first; then featured
     and latest articles, the main topics, search and the Hulplijn."""
+    sections = service.home_sections()
+    if is_partial():  # no part of it is swapped on its own: htmx is sent to the whole page
+        return render("hub/home.html", recommended_html="", **sections)
     recommended = personal.recommendations(
         [i for i in service.visible() if i.kind != "page"], limit=3
     )
-    return render("hub/home.html", recommended=recommended, **service.home_sections())
+    # Hers (escaped by their template), in a page that is the same for everyone with her role.
+    mine = (
+        render_template("hub/_home_recommended.html", recommended=recommended)
+        if recommended
+        else ""
+    )
+    return render_in_shell("hub/home.html", slots={"recommended_html": Markup(mine)}, **sections)  # noqa: S704
 
 
 @bp.get("/artikelen/")
@@ -75,19 +85,37 @@ def articles():
     page = service.articles_page(
         topic=topic, tag=tag, number=page_number(request.args.get("pagina"))
     )
+    context = {
+        "page": page,
+        "topic": site.topic(topic) if topic else None,
+        "tag": tag,
+        "tags": service.tag_counts(service.visible("article")),
+    }
+    if is_partial():  # a filter or page chosen: the list (nothing of hers is in it)
+        return render(
+            "hub/articles.html",
+            fragment="hub/_article_results.html",
+            target="artikelen-lijst",
+            personal_html="",
+            **context,
+        )
     recommended = personal.recommendations(service.visible("article"))
     view = "alles" if request.args.get("weergave") == "alles" or not recommended else "voor-jou"
-    return render(
+    # Hers (escaped by their template), in a list that is the same for everyone with her role.
+    mine = (
+        render_template(
+            "hub/_articles_personal.html",
+            recommended=recommended if view == "voor-jou" else [],
+            view=view,
+        )
+        if recommended
+        else ""
+    )
+    return render_in_shell(
         "hub/articles.html",
-        fragment="hub/_article_results.html",
-        target="artikelen-lijst",
-        page=page,
-        topic=site.topic(topic) if topic else None,
-        tag=tag,
-        tags=service.tag_counts(service.visible("article")),
-        recommended=recommended if view == "voor-jou" else [],
-        can_recommend=bool(recommended),
-        view=view,
+        slots={"personal_html": Markup(mine)},  # noqa: S704
+        vary=(topic, tag),
+        **context,
     )
 
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 from app import db
 from app.profile import scoring, service
 from app.profile.models import ReadTopic
+from tests.hub.test_shared_pages import logged_in
 
 
 def titles(html: str, section_id: str = "voor-jou-kop") -> list[str]:
@@ -83,6 +84,71 @@ def test_the_explanation_names_the_answers_behind_it(app, filled):
         # Every profile tag the item carries is named, and nothing else.
         assert set(rec.matched) >= carried & set(profile.weights)
         assert rec.reasons == list(dict.fromkeys(profile.reasons[t] for t in rec.matched))
+
+
+def start_page(app, visitor, *, kept: bool, address: str = "/") -> str:
+    app.config["PAGE_CACHE"] = kept
+    try:
+        response = visitor.get(address)
+    finally:
+        app.config["PAGE_CACHE"] = True
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_start_page_around_her_recommendations_is_kept_and_gives_what_rendering_gives(
+    app, client, filled, make_user, renders
+):
+    # The start page is rendered once for every caregiver; each request fills in her own
+    # recommendations (and header): exactly what rendering her whole page gives.
+    renders.clear()
+    first = start_page(app, client, kept=True)
+    again = start_page(app, client, kept=True)
+    assert renders.count("hub/home.html") == 1
+    whole = start_page(app, client, kept=False)
+    assert first == again == whole
+    assert titles(first) and "\x00" not in first
+    # Another caregiver, without answers, gets the same page around nothing of hers.
+    other, _ = logged_in(app, make_user, name="Bea Zonder", email="bea@example.nl")
+    renders.clear()
+    hers = start_page(app, other, kept=True)
+    assert renders.count("hub/home.html") == 0
+    assert titles(hers) == [] and "Aanbevolen voor jou" not in hers
+    assert hers == start_page(app, other, kept=False)
+
+
+LISTS = [
+    "/artikelen/",
+    "/artikelen/?weergave=voor-jou",
+    "/artikelen/?weergave=alles",
+    "/artikelen/?onderwerp=werk",
+    "/artikelen/?onderwerp=werk&weergave=alles",
+    "/artikelen/?tag=respijtzorg",
+    "/artikelen/?pagina=2",
+    "/artikelen/?onderwerp=bestaat-niet&tag=%3Cb%3E",
+]
+
+
+def test_the_article_list_around_her_recommendations_is_kept_and_gives_what_rendering_gives(
+    app, client, filled, make_user, renders
+):
+    renders.clear()
+    pages = {}
+    for address in LISTS + LISTS:
+        pages[address] = start_page(app, client, kept=True, address=address)
+        assert pages[address] == start_page(app, client, kept=False, address=address), address
+        assert "\x00" not in pages[address]
+    # Kept once per filter and page, whichever list of hers is chosen (five: all, werk, the
+    # tag, page 2, the unknown topic with a tag); rendered whole above once per request.
+    assert renders.count("hub/articles.html") == 5 + len(LISTS) * 2
+    assert titles(pages["/artikelen/?weergave=voor-jou"])
+    assert titles(pages["/artikelen/?weergave=alles"]) == []
+    assert 'aria-current="true">Alles' in pages["/artikelen/?weergave=alles"]
+    other, _ = logged_in(app, make_user, name="Bea Zonder", email="bea@example.nl")
+    for address in LISTS:
+        hers = start_page(app, other, kept=True, address=address)
+        assert hers == start_page(app, other, kept=False, address=address), address
+        assert "Aanbevolen voor jou" not in hers
 
 
 def test_switch_between_recommended_and_all(client, filled):
