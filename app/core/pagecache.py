@@ -58,7 +58,7 @@ class PageCache:
         # query string that a page shows (`?tag=%00pc:x%00`), but cannot guess this, so no text
         # of theirs is ever taken for a placeholder.
         self.secret = secrets.token_hex(16)
-        self.mark = re.compile(f"\x00pc{self.secret}:([a-z_]+)\x00")
+        self.mark = re.compile(f"\x00pc{self.secret}:([a-z_]+)\x00".encode())
         self.entries: dict[tuple, tuple] = {}
         self.lock = threading.Lock()
         self.vary_functions: list[Callable[[], Any]] = []
@@ -168,7 +168,7 @@ def _serve(key: tuple, produce: Callable[[], Any]) -> Response:
             return _fill(response)
         entry = (
             time.monotonic(),
-            _split(response.get_data(as_text=True)),
+            _split(response.get_data()),
             response.mimetype,
             [
                 (name, value)
@@ -212,11 +212,11 @@ def _rendering_for_cache() -> Iterator[None]:
         g.rendering_for_cache = before
 
 
-def _split(html: str) -> list:
-    """Encoded pieces around the placeholders (their names at the odd places): what is kept,
-    so that serving it only joins bytes."""
-    pieces = _cache().mark.split(html)
-    return [p.encode() if i % 2 == 0 else p for i, p in enumerate(pieces)]
+def _split(page: bytes) -> list:
+    """The page's bytes around the placeholders (their names, as text, at the odd places): what
+    is kept, so that serving it only joins bytes. Split as bytes: the page is never decoded."""
+    pieces = _cache().mark.split(page)
+    return [p if i % 2 == 0 else p.decode() for i, p in enumerate(pieces)]
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,8 @@ def render_in_shell(
         secret = _cache().secret
         marks = {name: Markup(f"\x00pc{secret}:slot_{name}\x00") for name in slots}  # noqa: S704
         with _rendering_for_cache():
-            entry = (time.monotonic(), _split(render_template(template, **marks, **context)))
+            page = render_template(template, **marks, **context).encode()
+            entry = (time.monotonic(), _split(page))
         _keep(key, entry)
     filled = {f"slot_{name}": str(escape(value)).encode() for name, value in slots.items()}
     # Rendered for the page cache itself, the per-visitor bits stay placeholders for it to fill.
@@ -295,7 +296,7 @@ def _join(parts: list, filled: dict[str, bytes] | None = None, keep_marks: bool 
 
 def _fill(response: Response) -> Response:
     if not response.direct_passthrough and response.mimetype == "text/html":
-        response.set_data(_join(_split(response.get_data(as_text=True))))
+        response.set_data(_join(_split(response.get_data())))
     return response
 
 
