@@ -10,7 +10,8 @@ logout button, and "Aanbevolen voor jou" where it belongs) before it is loaded.
 
 Measured in turn, round after round, each against the hello of its own round (issue 19,
 point 6: the logged-in article page at 0.3 x hello or more): an article (which also notes the
-topics she reads), the start page and the article list with her recommendations.
+topics she reads), the start page, the article list and the shop's catalogue with her
+recommendations.
 
 --profile N then asks the article page N times in-process with Flask's test client, logged in
 as the same caregiver, and prints cProfile's top entries by cumulative and by own time.
@@ -48,6 +49,7 @@ PAGES = [
     ("/artikelen/respijtzorg", "Uitloggen"),
     ("/", "Aanbevolen voor jou"),
     ("/artikelen/?weergave=voor-jou", "Aanbevolen voor jou"),
+    ("/winkel", "Aanbevolen voor jou"),
 ]
 # A form posted by a browser from this site says so (the app checks it instead of a token).
 FROM_THIS_SITE = {"Sec-Fetch-Site": "same-origin"}

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app import crypto, db
 from app.consent.privacy import add_scope_label
@@ -27,7 +28,7 @@ from app.core.sitemap import Entry, add_pages
 from app.core.statistics import add_series_provider
 from app.extensions import rate_limit
 from app.forms import ButtonForm, add_error
-from app.htmx import render, wants_fragment
+from app.htmx import is_partial, render, wants_fragment
 from app.payments import service as payments
 from app.profile import personal
 from app.search.service import register_provider
@@ -107,19 +108,36 @@ def catalogue():
     products = [
         p for p in current.for_sale() if category is None or p.fields.category == category.slug
     ]
+    context = {
+        "page": paginate(products, page_number(request.args.get("pagina")), PER_PAGE),
+        "categories": current.categories,
+        "category": category,
+    }
+    if is_partial():  # a category or page chosen: the list (nothing of hers is in it)
+        return render(
+            "shop/catalogue.html",
+            fragment="shop/_product_list.html",
+            target="producten",
+            personal_html="",
+            **context,
+        )
     recommended = personal.recommendations(current.for_sale(), for_shop=True, limit=4)
     view = "alles" if request.args.get("weergave") == "alles" or not recommended else "voor-jou"
-    page = paginate(products, page_number(request.args.get("pagina")), PER_PAGE)
-    return render(
+    # Hers (escaped by their template), in a catalogue the same for everyone with her role.
+    mine = (
+        render_template(
+            "shop/_catalogue_personal.html",
+            recommended=recommended if view == "voor-jou" and category is None else [],
+            view=view,
+        )
+        if recommended
+        else ""
+    )
+    return pagecache.render_in_shell(
         "shop/catalogue.html",
-        fragment="shop/_product_list.html",
-        target="producten",
-        page=page,
-        categories=current.categories,
-        category=category,
-        recommended=recommended if view == "voor-jou" and category is None else [],
-        can_recommend=bool(recommended),
-        view=view,
+        slots={"personal_html": Markup(mine)},  # noqa: S704
+        vary=(category.slug if category else None,),
+        **context,
     )
 
 

@@ -422,6 +422,37 @@ def why(card: str) -> str:
     return card.split("Omdat je aangaf: ", 1)[1].split(". ", 1)[0]
 
 
+SHOP = [
+    "/winkel",
+    "/winkel?weergave=alles",
+    "/winkel?weergave=voor-jou",
+    "/winkel?categorie=maaltijden",
+    "/winkel?categorie=bestaat-niet&weergave=voor-jou",
+    "/winkel?pagina=2",
+]
+
+
+def test_the_catalogue_around_her_recommendations_is_kept_and_gives_what_rendering_gives(
+    app, client, filled, make_user, renders
+):
+    renders.clear()
+    pages = {}
+    for address in SHOP + SHOP:
+        pages[address] = start_page(app, client, kept=True, address=address)
+        assert pages[address] == start_page(app, client, kept=False, address=address), address
+        assert "\x00" not in pages[address]
+    # Kept once per category and page (all, maaltijden, page 2), whichever list of hers.
+    assert renders.count("shop/catalogue.html") == 3 + len(SHOP) * 2
+    assert titles(pages["/winkel"]) and titles(pages["/winkel?weergave=alles"]) == []
+    assert titles(pages["/winkel?categorie=maaltijden"]) == []
+    assert 'aria-current="true">Alles</a></li>\n</ul>' in pages["/winkel?weergave=alles"]
+    other, _ = logged_in(app, make_user, name="Bea Zonder", email="bea@example.nl")
+    for address in SHOP:
+        hers = start_page(app, other, kept=True, address=address)
+        assert hers == start_page(app, other, kept=False, address=address), address
+        assert "Aanbevolen voor jou" not in hers
+
+
 def test_topic_answers_reach_the_shop(client, caregiver, fill):
     """Products have no topics: a topic answer reaches them through their tags. (No answer
     about the relationship: the product is meant for some relationships only.)"""
