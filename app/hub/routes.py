@@ -59,7 +59,7 @@ def home():
     and latest articles, the main topics, search and the Hulplijn."""
     sections = service.home_sections()
     if is_partial():  # no part of it is swapped on its own: htmx is sent to the whole page
-        return render("hub/home.html", recommended_html="", **sections)
+        return render("hub/home.html", **sections)
     recommended = personal.recommendations(
         [i for i in service.visible() if i.kind != "page"], limit=3
     )
@@ -96,7 +96,6 @@ def articles():
             "hub/articles.html",
             fragment="hub/_article_results.html",
             target="artikelen-lijst",
-            personal_html="",
             **context,
         )
     recommended = personal.recommendations(service.visible("article"))

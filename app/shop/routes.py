@@ -118,7 +118,6 @@ def catalogue():
             "shop/catalogue.html",
             fragment="shop/_product_list.html",
             target="producten",
-            personal_html="",
             **context,
         )
     recommended = personal.recommendations(current.for_sale(), for_shop=True, limit=4)

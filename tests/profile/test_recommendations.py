@@ -117,35 +117,63 @@ def test_the_start_page_around_her_recommendations_is_kept_and_gives_what_render
     assert hers == start_page(app, other, kept=False)
 
 
-LISTS = [
-    "/artikelen/",
-    "/artikelen/?weergave=voor-jou",
-    "/artikelen/?weergave=alles",
-    "/artikelen/?onderwerp=werk",
-    "/artikelen/?onderwerp=werk&weergave=alles",
-    "/artikelen/?tag=respijtzorg",
-    "/artikelen/?pagina=2",
-    "/artikelen/?onderwerp=bestaat-niet&tag=%3Cb%3E",
-]
+# The lists that show her recommendations above them: their addresses, the template, how many
+# pages are kept for them (one per filter and page, whichever list of hers is chosen), the
+# addresses that show hers and those that show only the switch.
+LISTS = {
+    "articles": (
+        [
+            "/artikelen/",
+            "/artikelen/?weergave=voor-jou",
+            "/artikelen/?weergave=alles",
+            "/artikelen/?onderwerp=werk",
+            "/artikelen/?onderwerp=werk&weergave=alles",
+            "/artikelen/?tag=respijtzorg",
+            "/artikelen/?pagina=2",
+            "/artikelen/?onderwerp=bestaat-niet&tag=%3Cb%3E",
+        ],
+        "hub/articles.html",
+        5,  # all, werk, the tag, page 2, the unknown topic with a tag
+        ["/artikelen/", "/artikelen/?weergave=voor-jou", "/artikelen/?onderwerp=werk"],
+        ["/artikelen/?weergave=alles", "/artikelen/?onderwerp=werk&weergave=alles"],
+    ),
+    "shop": (
+        [
+            "/winkel",
+            "/winkel?weergave=alles",
+            "/winkel?weergave=voor-jou",
+            "/winkel?categorie=maaltijden",
+            "/winkel?categorie=bestaat-niet&weergave=voor-jou",
+            "/winkel?pagina=2",
+        ],
+        "shop/catalogue.html",
+        3,  # all, maaltijden, page 2
+        ["/winkel", "/winkel?weergave=voor-jou"],
+        ["/winkel?weergave=alles", "/winkel?categorie=maaltijden"],  # none with a category
+    ),
+}
 
 
-def test_the_article_list_around_her_recommendations_is_kept_and_gives_what_rendering_gives(
-    app, client, filled, make_user, renders
+@pytest.mark.parametrize("name", list(LISTS))
+def test_a_list_around_her_recommendations_is_kept_and_gives_what_rendering_gives(
+    app, client, filled, make_user, renders, name
 ):
+    addresses, template, kept, with_hers, without = LISTS[name]
     renders.clear()
     pages = {}
-    for address in LISTS + LISTS:
+    for address in addresses + addresses:
         pages[address] = start_page(app, client, kept=True, address=address)
         assert pages[address] == start_page(app, client, kept=False, address=address), address
         assert "\x00" not in pages[address]
-    # Kept once per filter and page, whichever list of hers is chosen (five: all, werk, the
-    # tag, page 2, the unknown topic with a tag); rendered whole above once per request.
-    assert renders.count("hub/articles.html") == 5 + len(LISTS) * 2
-    assert titles(pages["/artikelen/?weergave=voor-jou"])
-    assert titles(pages["/artikelen/?weergave=alles"]) == []
-    assert 'aria-current="true">Alles' in pages["/artikelen/?weergave=alles"]
+    assert renders.count(template) == kept + len(addresses) * 2  # (whole: once per request)
+    for address in with_hers:
+        assert titles(pages[address]), address
+    for address in without:
+        assert titles(pages[address]) == [], address
+        if "weergave=alles" in address:  # the switch says which list is shown
+            assert 'aria-current="true">Alles</a></li>\n</ul>' in pages[address]
     other, _ = logged_in(app, make_user, name="Bea Zonder", email="bea@example.nl")
-    for address in LISTS:
+    for address in addresses:
         hers = start_page(app, other, kept=True, address=address)
         assert hers == start_page(app, other, kept=False, address=address), address
         assert "Aanbevolen voor jou" not in hers
@@ -420,37 +448,6 @@ def shop_cards(client) -> dict[str, str]:
 
 def why(card: str) -> str:
     return card.split("Omdat je aangaf: ", 1)[1].split(". ", 1)[0]
-
-
-SHOP = [
-    "/winkel",
-    "/winkel?weergave=alles",
-    "/winkel?weergave=voor-jou",
-    "/winkel?categorie=maaltijden",
-    "/winkel?categorie=bestaat-niet&weergave=voor-jou",
-    "/winkel?pagina=2",
-]
-
-
-def test_the_catalogue_around_her_recommendations_is_kept_and_gives_what_rendering_gives(
-    app, client, filled, make_user, renders
-):
-    renders.clear()
-    pages = {}
-    for address in SHOP + SHOP:
-        pages[address] = start_page(app, client, kept=True, address=address)
-        assert pages[address] == start_page(app, client, kept=False, address=address), address
-        assert "\x00" not in pages[address]
-    # Kept once per category and page (all, maaltijden, page 2), whichever list of hers.
-    assert renders.count("shop/catalogue.html") == 3 + len(SHOP) * 2
-    assert titles(pages["/winkel"]) and titles(pages["/winkel?weergave=alles"]) == []
-    assert titles(pages["/winkel?categorie=maaltijden"]) == []
-    assert 'aria-current="true">Alles</a></li>\n</ul>' in pages["/winkel?weergave=alles"]
-    other, _ = logged_in(app, make_user, name="Bea Zonder", email="bea@example.nl")
-    for address in SHOP:
-        hers = start_page(app, other, kept=True, address=address)
-        assert hers == start_page(app, other, kept=False, address=address), address
-        assert "Aanbevolen voor jou" not in hers
 
 
 def test_topic_answers_reach_the_shop(client, caregiver, fill):
