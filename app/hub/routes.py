@@ -52,6 +52,14 @@ def _item_or_redirect(kind: str, slug: str, endpoint: str):
     abort(404)
 
 
+def _listed(template: str, *, fragment: str | None = None, target: str = "", **context):
+    """A list of what is published, the same for everyone: for htmx the part it asked for (or
+    the whole page); the whole page kept per role for someone logged in (`render_shared`)."""
+    if is_partial():
+        return render(template, fragment=fragment, target=target, **context)
+    return render_shared(template, **context)
+
+
 @bp.get("/")
 @cached_page
 def home():
@@ -141,7 +149,7 @@ def videos():
     page = paginate(
         service.visible("video"), page_number(request.args.get("pagina")), service.PER_PAGE
     )
-    return render("hub/videos.html", page=page)
+    return _listed("hub/videos.html", page=page)
 
 
 @bp.get("/videos/<slug>")
@@ -182,7 +190,7 @@ def topics():
     for item in service.visible():
         for topic in item.meta.topics:
             counts[topic] = counts.get(topic, 0) + 1
-    return render_template("hub/topics.html", counts=counts)
+    return _listed("hub/topics.html", counts=counts)
 
 
 @bp.get("/onderwerpen/<topic>")
@@ -194,7 +202,7 @@ def topic(topic: str):
         abort(404)
     items = [i for i in service.visible() if topic in i.meta.topics and i.kind != "page"]
     page = paginate(items, page_number(request.args.get("pagina")), service.PER_PAGE)
-    return render(
+    return _listed(
         "hub/topic.html",
         fragment="hub/_item_list.html",
         target="onderwerp-lijst",
@@ -214,7 +222,7 @@ def tag(tag: str):
     if not items:
         abort(404)
     page = paginate(items, page_number(request.args.get("pagina")), service.PER_PAGE)
-    return render(
+    return _listed(
         "hub/tag.html",
         fragment="hub/_item_list.html",
         target="tag-lijst",

@@ -1,8 +1,10 @@
-"""An article, video or fixed page is rendered once for everyone logged in with the same role,
-and each person still gets only their own part of it: menu, CSRF token, basket, messages."""
+"""An article, video or fixed page, and a list of what is published, is rendered once for
+everyone logged in with the same role, and each person still gets only their own part of it:
+menu, CSRF token, basket, messages."""
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from app.accounts.models import Role, User
@@ -113,3 +115,30 @@ def test_the_page_seen_while_rendering_knows_only_the_role():
     assert viewer.is_authenticated and not viewer.is_anonymous
     for personal in ("id", "email", "name", "pending_email", "get_id"):
         assert not hasattr(viewer, personal)
+
+
+LISTED = [
+    ("/onderwerpen/", "hub/topics.html"),
+    ("/onderwerpen/zorg", "hub/topic.html"),
+    ("/onderwerpen/zorg?pagina=2", "hub/topic.html"),
+    ("/tags/respijtzorg", "hub/tag.html"),
+    ("/videos/", "hub/videos.html"),
+]
+
+
+@pytest.mark.parametrize(("address", "template"), LISTED)
+def test_a_list_of_what_is_published_is_rendered_once_per_role_and_is_what_rendering_gives(
+    app, make_user, renders, address, template
+):
+    first, _ = logged_in(app, make_user, name="Anna Eerste", email="anna@example.nl")
+    second, _ = logged_in(app, make_user, name="Bea Tweede", email="bea@example.nl")
+    renders.clear()
+    mine = first.get(address).get_data(as_text=True)
+    hers = second.get(address).get_data(as_text=True)
+    assert renders.count(template) == 1  # rendered once, shown twice
+    assert token(mine) != token(hers) and "\x00" not in mine + hers
+    app.config["PAGE_CACHE"] = False
+    try:
+        assert second.get(address).get_data(as_text=True) == hers
+    finally:
+        app.config["PAGE_CACHE"] = True
