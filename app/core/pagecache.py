@@ -17,7 +17,8 @@ a `current_user` that holds nothing but those two facts (`Viewer`), so nothing o
 can end up in another's page.
 
 A page of which only a few parts change with every request (a search page: the words searched
-and the results) is rendered by `render_in_shell`: the rest of it (the header, the form, the
+and the results; the start page, the article list and the shop for a caregiver: her
+recommendations) is rendered by `render_in_shell`: the rest of it (the header, the form, the
 footer) is rendered once with placeholders for those parts, kept like a shared page, and every
 request fills in its own parts.
 """
