@@ -29,7 +29,7 @@ from whoosh.scoring import BM25F, bm25
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
-from app.search.dutch import Decompounder, Everyday, normalise, phrase_synonyms
+from app.search.dutch import LINKING, Decompounder, Everyday, normalise, phrase_synonyms
 
 FOLD = {code: v if isinstance(v, str) else chr(v) for code, v in accent_map.items()}
 # Only the one-to-one foldings, so positions in a folded text match the original.
@@ -43,6 +43,10 @@ TITLE_BOOST = 3.0
 MAX_WORDS = 12
 PARALLEL_FROM = 500
 PREFIX_FROM = 3
+# A searched word that no document holds ("invalidenparkeerkaart", "incontinentiespullen":
+# everyday compounds the content never uses) also matches its longest head and its longest
+# modifier that documents do hold, each at least KNOWN_PART letters with as much left beside it.
+KNOWN_PART = 6
 SNIPPET_SOURCE = 3000
 SNIPPET_CONTEXT = 80
 WORD = re.compile(r"\w+")
@@ -393,17 +397,25 @@ class SearchIndex:
     def word_forms(self, words: list[str]) -> list[tuple[tuple[str, ...], ...]]:
         """Per word of `words` but the stop words: what it may match, as a search matches it
         (the word itself or its common form, or all the parts of a compound)."""
-        return [found for word in words if (found := self.alternatives(word))]
+        postings = self._postings(self.searcher())
+        return [found for word in words if (found := self.alternatives(word, postings))]
 
-    def alternatives(self, word: str) -> tuple[tuple[str, ...], ...]:
+    def alternatives(
+        self, word: str, postings: _Postings | None = None
+    ) -> tuple[tuple[str, ...], ...]:
         """What a searched word may match (`_Dutch.alternatives`), and what its content words in
-        `spreektaal.txt` may match ("halsalarm" also matches "personenalarmering"). A stop word
-        matches nothing."""
+        `spreektaal.txt` may match ("halsalarm" also matches "personenalarmering"); with the
+        `postings` of a commit, for a word no document holds, its known head and modifier
+        (KNOWN_PART). A stop word matches nothing."""
         options = self.dutch.alternatives(word)
         synonyms = self.everyday.synonyms(_fold(word)) if options else ()
         for synonym in synonyms:
             options += self.dutch.alternatives(synonym)
-        return tuple(dict.fromkeys(options)) if synonyms else options
+        if synonyms:
+            return tuple(dict.fromkeys(options))
+        if options and postings is not None:
+            options += postings.known_parts(_fold(word), options, self.dutch)
+        return options
 
     def share_held(
         self, forms: list[tuple[tuple[str, ...], ...]], keys: Iterable[str]
@@ -534,9 +546,10 @@ class SearchIndex:
         of a title word. (None, None) for a word with no forms (a stop word). What Whoosh's own
         query objects would find and score (`tests/search/test_engine.py` builds those and
         compares the rankings)."""
-        options = self.alternatives(word)
         folded = _fold(word)
         prefixed = prefix and len(folded) >= PREFIX_FROM
+        # A word still being typed is not one the content lacks: it is matched as a beginning.
+        options = self.alternatives(word, None if prefixed else postings)
         if not options and not prefixed:
             return None, None
         required = [
@@ -751,6 +764,7 @@ class _Postings:
         self._lengths: dict[str, list] = {}
         self._lock = threading.Lock()
         self._shown: dict[int, _Shown] = {}
+        self._parts: dict[str, tuple[tuple[str, ...], ...]] = {}
         # Kind and topics from their columns (the stored fields would unpack every body).
         reader = searcher.reader()
         kind_column, topic_column = reader.column_reader("kind"), reader.column_reader("topics")
@@ -850,6 +864,43 @@ class _Postings:
         if not parts_ids:
             return self.empty
         return np.concatenate(parts_ids), np.concatenate(parts_scores)
+
+    def known_parts(
+        self, word: str, options: tuple[tuple[str, ...], ...], dutch: _Dutch
+    ) -> tuple[tuple[str, ...], ...]:
+        """For a word (folded) of which no document holds any of its `options`: its longest
+        head and its longest modifier (the Dutch linking letters left off) that documents hold,
+        each KNOWN_PART letters or more with as many beside it, as single-term options; else
+        nothing. Remembered per word while this commit is current."""
+        found = self._parts.get(word)
+        if found is None:
+            reader = self.searcher.reader()
+
+            def held(part: str) -> str | None:
+                term = dutch.stem(part)
+                known = part not in dutch.stop and ("content", term) in reader
+                return term if known else None
+
+            found = ()
+            if not any(all(("content", t) in reader for t in terms) for terms in options):
+                ends = range(KNOWN_PART, len(word) - KNOWN_PART + 1)
+                head = next((t for i in ends if (t := held(word[i:]))), None)
+                modifier = next(
+                    (
+                        t
+                        for i in reversed(ends)
+                        for link in LINKING
+                        if word[:i].endswith(link)
+                        and i - len(link) >= KNOWN_PART
+                        and (t := held(word[: i - len(link)]))
+                    ),
+                    None,
+                )
+                found = tuple((t,) for t in dict.fromkeys((head, modifier)) if t)
+            if len(self._parts) > 10_000:
+                self._parts.clear()
+            self._parts[word] = found
+        return found
 
     def _field_lengths(self, fieldname: str) -> list:
         """Per leaf: the length of `fieldname` in each document, as the scorer reads it."""
