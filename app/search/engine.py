@@ -479,11 +479,20 @@ class SearchIndex:
 
         searcher = self.searcher()
         postings = self._postings(searcher)
+        # The unfinished last word while typing is matched as the start of a title word too,
+        # and never on known parts (it is not a word the content lacks, only an unfinished one).
+        last = len(words) - 1
+        typed = _fold(words[-1]) if prefix_last and words else None
+        typed = typed if typed and len(typed) >= PREFIX_FROM else None
+        options = [
+            self.alternatives(word, None if typed and i == last else postings)
+            for i, word in enumerate(words)
+        ]
         per_word = [
             (required, postings.and_maybe(required, bonus))
             for required, bonus in (
-                self._word_sets(postings, word, prefix_last and i == len(words) - 1)
-                for i, word in enumerate(words)
+                self._word_sets(postings, found, typed if i == last else None)
+                for i, found in enumerate(options)
             )
             if required is not None
         ]
@@ -509,7 +518,7 @@ class SearchIndex:
         hits = []
         if total:
             ranked = postings.top(allowed, matched, scores, page * per_page)
-            marks = self._marks(words, prefix_last) if snippets else None
+            marks = self._marks(words, prefix_last, options) if snippets else None
             hits = [
                 self._hit(postings.shown(docnum), marks)
                 for docnum in ranked[(page - 1) * per_page : page * per_page]
@@ -540,17 +549,15 @@ class SearchIndex:
             self._postings_cached = postings
         return postings
 
-    def _word_sets(self, postings: _Postings, word: str, prefix: bool):
-        """(required, bonus) of one word: any of its forms in `content`, the same in the title
-        times TITLE_BOOST as a bonus; while typing, the unfinished last word also as the start
-        of a title word. (None, None) for a word with no forms (a stop word). What Whoosh's own
-        query objects would find and score (`tests/search/test_engine.py` builds those and
-        compares the rankings)."""
-        folded = _fold(word)
-        prefixed = prefix and len(folded) >= PREFIX_FROM
-        # A word still being typed is not one the content lacks: it is matched as a beginning.
-        options = self.alternatives(word, None if prefixed else postings)
-        if not options and not prefixed:
+    def _word_sets(
+        self, postings: _Postings, options: tuple[tuple[str, ...], ...], typed: str | None
+    ):
+        """(required, bonus) of one word: any of its `options` (`alternatives`) in `content`,
+        the same in the title times TITLE_BOOST as a bonus; `typed`, the unfinished last word
+        while typing (folded), also as the start of a title word. (None, None) for a word with
+        no options (a stop word). What Whoosh's own query objects would find and score
+        (`tests/search/test_engine.py` builds those and compares the rankings)."""
+        if not options and not typed:
             return None, None
         required = [
             postings.intersection([postings.term("content", t) for t in terms]) for terms in options
@@ -559,19 +566,24 @@ class SearchIndex:
             postings.intersection([postings.term("title", t, TITLE_BOOST) for t in terms])
             for terms in options
         ]
-        if prefixed:
-            required.append(postings.prefix("title", folded))
-            bonus.append(postings.prefix("title", folded, TITLE_BOOST))
+        if typed:
+            required.append(postings.prefix("title", typed))
+            bonus.append(postings.prefix("title", typed, TITLE_BOOST))
         return postings.union(required), postings.union(bonus)
 
     # snippets
 
-    def _marks(self, words: list[str], prefix_last: bool) -> _Marks:
-        """The analysed terms to mark, (while typing) the prefix of the last word, and the first
-        letters of each (made once for all the hits), which the words that may be one of them
-        hold."""
+    def _marks(
+        self, words: list[str], prefix_last: bool, options: list[tuple[tuple[str, ...], ...]]
+    ) -> _Marks:
+        """The analysed terms to mark (those of the words and of what they matched, their
+        `options`: a known part such as "parkeerkaart" too), (while typing) the prefix of the
+        last word, and the first letters of each (made once for all the hits), which the words
+        that may be one of them hold."""
         searched = [*words, *(s for w in words for s in self.everyday.synonyms(_fold(w)))]
-        terms = frozenset(t for word in searched for t in self._forms(word))
+        terms = frozenset(t for word in searched for t in self._forms(word)) | {
+            term for alternatives in options for option in alternatives for term in option
+        }
         prefixes = (
             (_fold(words[-1]),) if prefix_last and words and len(words[-1]) >= PREFIX_FROM else ()
         )

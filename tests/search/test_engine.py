@@ -150,6 +150,8 @@ def test_a_word_no_document_holds_finds_its_known_head_and_modifier(tmp_path):
         ]
     )
     assert slugs(index, "invalidenparkeerkaart") == ["kaart"]
+    [hit] = index.search(index.words("invalidenparkeerkaart")).hits
+    assert "een <mark>parkeerkaart</mark> voor" in hit.snippet
     assert slugs(index, "incontinentiespullen") == ["pads"]
     assert slugs(index, "zorgverlof") == ["zorgverlof"]
     assert slugs(index, "mantelzorgcomplim") == ["mantelzorg"]
