@@ -65,9 +65,9 @@ def _listed(template: str, *, fragment: str | None = None, target: str = "", **c
 def home():
     """The start page: for a caregiver who allows it, "Aanbevolen voor jou" first; then featured
     and latest articles, the main topics, search and the Hulplijn."""
-    sections = service.home_sections()
     if is_partial():  # no part of it is swapped on its own: htmx is sent to the whole page
-        return render("hub/home.html", **sections)
+        return render("hub/home.html")
+    sections = service.home_sections()
     recommended = personal.recommendations(
         [i for i in service.visible() if i.kind != "page"], limit=3
     )

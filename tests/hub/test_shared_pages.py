@@ -142,3 +142,22 @@ def test_a_list_of_what_is_published_is_rendered_once_per_role_and_is_what_rende
         assert second.get(address).get_data(as_text=True) == hers
     finally:
         app.config["PAGE_CACHE"] = True
+
+
+def test_a_partial_request_for_the_start_page_is_sent_to_the_whole_page_unrendered(
+    app, make_user, monkeypatch
+):
+    """No part of the start page is swapped on its own: an htmx request for it (a redirect
+    followed into a swap target) gets the whole page's address, and nothing of it is worked
+    out for an answer that shows nothing."""
+    from app.hub import service
+
+    def not_needed():
+        raise AssertionError("the start page's sections were worked out for a redirect")
+
+    visitor, _ = logged_in(app, make_user)
+    monkeypatch.setattr(service, "home_sections", not_needed)
+    for client in (visitor, app.test_client()):
+        response = client.get("/?van=elders", headers={"HX-Request": "true"})
+        assert response.headers["HX-Redirect"] == "/?van=elders"
+        assert b"<main" not in response.data
