@@ -46,7 +46,9 @@ PREFIX_FROM = 3
 # A searched word that no document holds ("invalidenparkeerkaart", "incontinentiespullen":
 # everyday compounds the content never uses) also matches its longest head and its longest
 # modifier that documents do hold, each at least KNOWN_PART letters with as much left beside it.
+# A word longer than LONGEST_COMPOUND letters is no compound anyone types: not looked into.
 KNOWN_PART = 6
+LONGEST_COMPOUND = 40
 SNIPPET_SOURCE = 3000
 SNIPPET_CONTEXT = 80
 WORD = re.compile(r"\w+")
@@ -894,7 +896,9 @@ class _Postings:
                 return term if known else None
 
             found = ()
-            if not any(all(("content", t) in reader for t in terms) for terms in options):
+            if len(word) <= LONGEST_COMPOUND and not any(
+                all(("content", t) in reader for t in terms) for terms in options
+            ):
                 ends = range(KNOWN_PART, len(word) - KNOWN_PART + 1)
                 head = next((t for i in ends if (t := held(word[i:]))), None)
                 modifier = next(

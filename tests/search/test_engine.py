@@ -10,6 +10,7 @@ from app.search import service
 from app.search.dutch import Decompounder
 from app.search.engine import (
     INDEX_NAME,
+    LONGEST_COMPOUND,
     MAX_WORDS,
     PREFIX_FROM,
     TITLE_BOOST,
@@ -160,6 +161,9 @@ def test_a_word_no_document_holds_finds_its_known_head_and_modifier(tmp_path):
     # Fewer than KNOWN_PART letters beside the known part: not taken for a compound.
     assert slugs(index, "autoparkeerkaart") == []
     assert slugs(index, "parkeerkaartje") == []
+    # Nor is a word longer than any compound anyone types (LONGEST_COMPOUND).
+    assert slugs(index, "x" * (LONGEST_COMPOUND - 12) + "parkeerkaart") == ["kaart"]
+    assert slugs(index, "x" * (LONGEST_COMPOUND - 11) + "parkeerkaart") == []
     index.close()
 
 
