@@ -60,3 +60,39 @@ def test_the_benchmark_script_runs(arguments, printed, tmp_path):
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
     assert printed in output, output[-3000:]
+
+
+def test_the_sampling_profile_counts_each_function_once_per_stack():
+    """bench/sample_worker.py sums py-spy's raw stacks: a function counts once per sample for
+    inclusive time (also when it recurses), from the request's frame down when there is one,
+    and the last frame alone for own time."""
+    import importlib.util
+
+    path = PROJECT_ROOT / "bench" / "sample_worker.py"
+    spec = importlib.util.spec_from_file_location("sample_worker", path)
+    assert spec and spec.loader
+    sys.path.insert(0, str(path.parent))
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    raw = "\n".join(
+        [
+            "run (a.py:1);render (b.py:5);render (b.py:9);escape (c.py:2) 3",
+            "run (a.py:1);write (d.py:7) 1",
+            "run (a.py:2) 2",
+            "main (w.py:1);SyncWorker.handle_request (gunicorn/workers/sync.py:9);run (a.py:1) 4",
+            "",
+        ]
+    )
+    total, inclusive, own = module.summed(raw)
+    assert total == 10
+    assert inclusive == {
+        "run (a.py)": 10,
+        "render (b.py)": 3,
+        "escape (c.py)": 3,
+        "write (d.py)": 1,
+        "SyncWorker.handle_request (gunicorn/workers/sync.py)": 4,
+    }
+    assert own == {"escape (c.py)": 3, "write (d.py)": 1, "run (a.py)": 6}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -62,7 +63,12 @@ class SiteInfo:
         return tuple(t for t in self.topics if t.main)
 
     def topic(self, slug: str) -> Topic | None:
-        return next((t for t in self.topics if t.slug == slug), None)
+        return self._topics_by_slug.get(slug)
+
+    @cached_property
+    def _topics_by_slug(self) -> dict[str, Topic]:
+        # Asked for every topic of every result and card on a page: a look-up, not a search.
+        return {t.slug: t for t in self.topics}
 
     def tag_label(self, slug: str) -> str:
         """A tag as people read it: its display form from `[tags]`, else the slug with spaces."""
