@@ -49,14 +49,15 @@ end
 
 
 # Where a request starts in a sync worker's stack: inclusive shares are counted from here down
-# (the frames above it hold every sample and say nothing).
+# (the frames above it hold every sample and say nothing). A stack without it is the worker
+# waiting for or accepting a connection, or one py-spy could not read whole.
 REQUEST = "SyncWorker.handle_request ("
 
 
 def summed(raw: str) -> tuple[int, collections.Counter, collections.Counter]:
-    """All samples, and per function (`name (file)`) those in it or under it (from the
-    request's frame down, when the stack holds it) and those in it alone, from py-spy's raw
-    output (one line per stack: frames joined by ';', then a count)."""
+    """All samples; per function (`name (file)`) the samples of requests in it or under it;
+    and per function the samples in it alone, from py-spy's raw output (one line per stack:
+    frames joined by ';', then a count)."""
     total, inclusive, own = 0, collections.Counter(), collections.Counter()
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
@@ -66,10 +67,10 @@ def summed(raw: str) -> tuple[int, collections.Counter, collections.Counter]:
         if not frames:
             continue
         total += int(count)
-        start = next((i for i, frame in enumerate(frames) if frame.startswith(REQUEST)), 0)
-        for frame in set(frames[start:]):
-            inclusive[frame] += int(count)
         own[frames[-1]] += int(count)
+        start = next((i for i, frame in enumerate(frames) if frame.startswith(REQUEST)), None)
+        for frame in set(frames[start:] if start is not None else ()):
+            inclusive[frame] += int(count)
     return total, inclusive, own
 
 
@@ -127,7 +128,8 @@ def main() -> None:
     total, inclusive, own = summed(raw)
     print(f"{args.page}: {result.rps:.0f} req/s on one worker, {total} samples of it\n")
     for title, counts in (("inclusive", inclusive), ("own", own)):
-        print(f"share of the samples, {title}:")
+        within = " (in a request, from its frame down)" if title == "inclusive" else ""
+        print(f"share of the samples, {title}{within}:")
         for frame, count in counts.most_common(args.top):
             print(f"  {100 * count / total:5.1f} %  {frame}")
         print()
