@@ -54,11 +54,13 @@ end
 REQUEST = "SyncWorker.handle_request ("
 
 
-def summed(raw: str) -> tuple[int, collections.Counter, collections.Counter]:
+def summed(raw: str) -> tuple[int, collections.Counter[str], collections.Counter[str]]:
     """All samples; per function (`name (file)`) the samples of requests in it or under it;
     and per function the samples in it alone, from py-spy's raw output (one line per stack:
     frames joined by ';', then a count)."""
-    total, inclusive, own = 0, collections.Counter(), collections.Counter()
+    total = 0
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
