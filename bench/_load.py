@@ -22,6 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A wrk script giving every request its own address: `%s` is the address up to a counter the
+# page ignores (e.g. "/robots.txt?meting="), so the page cache, keyed on the address, never answers.
+NEW_ADDRESS = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "%s" .. counter)
+end
+"""
 
 
 def flask(env: dict[str, str], *args: str) -> None:

@@ -34,19 +34,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import Gunicorn, flask, load  # noqa: E402
+from _load import NEW_ADDRESS, Gunicorn, flask, load  # noqa: E402
 from logged_in_bench import Browser, check, log_in_and_answer  # noqa: E402
 from search_shop_bench import TYPING  # noqa: E402
-
-# Each request gets its own address: the page cache, keyed on the address, never answers.
-NEW_ADDRESS = """
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, "%s" .. counter)
-end
-"""
-
 
 # Where a request starts in a sync worker's stack: inclusive shares are counted from here down
 # (the frames above it hold every sample and say nothing). A stack without it is the worker

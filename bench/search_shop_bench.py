@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import ROOT, Gunicorn, Result, flask, load, load_generator  # noqa: E402
+from _load import NEW_ADDRESS, ROOT, Gunicorn, Result, flask, load, load_generator  # noqa: E402
 
 SEARCH = "/zoeken?q=respijtzorg"
 SHOP = "/winkel"
@@ -101,13 +101,7 @@ request = function()
 end
 """
 # The same for the reference line: a page that does almost nothing itself.
-FLOOR = """
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, "/robots.txt?meting=" .. counter)
-end
-"""
+FLOOR = NEW_ADDRESS % "/robots.txt?meting="
 TARGETS = {
     "/zoeken full page": 0.25,
     "/zoeken fragment": 0.25,
