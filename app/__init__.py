@@ -86,6 +86,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         ASSISTANT_LLM_KEY=settings.assistant_llm_key,
         ASSISTANT_LLM_PROCESSOR=settings.assistant_llm_processor,
         SEARCH_SEMANTIC=settings.search_semantic,
+        SEARCH_ENCODER=settings.search_encoder,
         # Each partner's signing secret, by variable name (PARTNER_SECRET_<SLUG>).
         PARTNER_SECRETS={
             name: value.strip()

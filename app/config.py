@@ -63,9 +63,12 @@ ENV_NAMES = frozenset(
         "ASSISTANT_LLM_KEY",
         "ASSISTANT_LLM_PROCESSOR",
         "SEARCH_SEMANTIC",
+        "SEARCH_ENCODER",
     }
 )
 OFF = frozenset({"0", "false", "no", "off", "nee", "uit"})
+# The sentence encoders search and the assistant can use (app/search/semantic.py, MODELS).
+ENCODERS = ("use", "e5")
 
 
 class ConfigError(Exception):
@@ -95,6 +98,7 @@ class Settings:
     assistant_llm_key: str | None = None
     assistant_llm_processor: str = ""
     search_semantic: bool = True
+    search_encoder: str = "use"
 
     @property
     def is_production(self) -> bool:
@@ -184,6 +188,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 "statement names them) when ASSISTANT_LLM_URL is set."
             )
 
+    search_encoder = (env.get("SEARCH_ENCODER") or ENCODERS[0]).strip().lower()
+    if search_encoder not in ENCODERS:
+        raise ConfigError(f"SEARCH_ENCODER must be one of: {', '.join(ENCODERS)}.")
+
     return Settings(
         app_env=app_env,
         secret_key=secret_key,
@@ -207,6 +215,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         assistant_llm_processor=llm_processor,
         # Dense vectors beside BM25 in search and the assistant (off: BM25 alone).
         search_semantic=(env.get("SEARCH_SEMANTIC") or "on").strip().lower() not in OFF,
+        # Which sentence encoder: `use` (fast) or `e5` (finds more, slower to build).
+        search_encoder=search_encoder,
     )
 
 

