@@ -606,8 +606,12 @@ class SearchIndex:
     def _snippet(self, text: str, marks: _Marks, folded: str | None = None) -> str:
         """Up to two short passages of `text` around matched words, HTML-escaped, with the
         matches in <mark>. Empty when no word matches. `folded`: the start of `text` as
-        `_fold_text` makes it, when already known."""
-        terms, prefixes = marks.terms, marks.prefixes
+        `_fold_text` makes it, when already known.
+
+        The passages are those around the first six matches (a match close to the one before
+        lengthens its passage); words are checked in the order of the text only until no later
+        one could still be part of the second passage."""
+        terms, prefixes, seen = marks.terms, marks.prefixes, marks.seen
         if not marks.needles:
             return ""
         source = text[:SNIPPET_SOURCE]
@@ -623,43 +627,57 @@ class SearchIndex:
                 found = folded.find(needle, found + 1)
         starts.sort()
         matches: list[tuple[int, int]] = []
+        passages: list[tuple[int, int]] = []
         checked_to = 0
         for start in starts:
             if start < checked_to:
                 continue
             while start > 0 and folded[start - 1].isalnum():
                 start -= 1
+            if (
+                len(passages) == 2
+                and start - SNIPPET_CONTEXT > passages[1][1]
+                and text.rfind(" ", 0, start - SNIPPET_CONTEXT) + 1 > passages[1][1]
+            ):
+                break  # this word's passage, and every later one's, would be a third
             end = WORD_TAIL.match(folded, start).end()  # type: ignore[union-attr]
             checked_to = end
-            word = source[start:end].lower()
-            if self._forms(word) & terms or (prefixes and _fold(word).startswith(prefixes)):
-                matches.append((start, end))
-                if len(matches) >= 6:
+            word = source[start:end]
+            hit = seen.get(word)
+            if hit is None:
+                lower = word.lower()
+                hit = not self._forms(lower).isdisjoint(terms) or bool(
+                    prefixes and _fold(lower).startswith(prefixes)
+                )
+                seen[word] = hit
+            if not hit:
+                continue
+            matches.append((start, end))
+            if not passages or start >= passages[-1][1]:
+                lo = max(0, text.rfind(" ", 0, max(0, start - SNIPPET_CONTEXT)) + 1)
+                hi = text.find(" ", end + SNIPPET_CONTEXT)
+                hi = len(text) if hi == -1 else hi
+                if passages and lo <= passages[-1][1]:
+                    # Close to the previous passage: one longer passage, never the same text
+                    # twice.
+                    passages[-1] = (passages[-1][0], hi)
+                elif len(passages) == 2:
                     break
-        if not matches:
-            return ""
-        passages: list[tuple[int, int]] = []
-        for start, end in matches:
-            if passages and start < passages[-1][1]:
-                continue
-            lo = max(0, text.rfind(" ", 0, max(0, start - SNIPPET_CONTEXT)) + 1)
-            hi = text.find(" ", end + SNIPPET_CONTEXT)
-            hi = len(text) if hi == -1 else hi
-            if passages and lo <= passages[-1][1]:
-                # Close to the previous passage: one longer passage, never the same text twice.
-                passages[-1] = (passages[-1][0], hi)
-                continue
-            if len(passages) == 2:
+                else:
+                    passages.append((lo, hi))
+            if len(matches) == 6:
                 break
-            passages.append((lo, hi))
+        # Element content: only &, < and > need escaping, and most texts hold none of them.
+        plain = "&" not in text and "<" not in text and ">" not in text
+        html_of = str if plain else _element_text
         parts = []
         for lo, hi in passages:
-            inside = [(s, e) for s, e in matches if lo <= s and e <= hi]
             html, cursor = [], lo
-            for s, e in inside:
-                html.append(escape(text[cursor:s]) + "<mark>" + escape(text[s:e]) + "</mark>")
-                cursor = e
-            html.append(escape(text[cursor:hi]))
+            for s, e in matches:
+                if lo <= s and e <= hi:
+                    html.append(f"{html_of(text[cursor:s])}<mark>{html_of(text[s:e])}</mark>")
+                    cursor = e
+            html.append(html_of(text[cursor:hi]))
             parts.append(
                 ("… " if lo > 0 else "") + "".join(html) + (" …" if hi < len(text) else "")
             )
@@ -737,6 +755,9 @@ class _Marks:
     terms: frozenset[str]
     prefixes: tuple[str, ...]
     needles: tuple[str, ...]
+    # Whether a word (as the text has it) is to be marked, once worked out: the hits of one
+    # search share many words.
+    seen: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -1079,6 +1100,11 @@ def _any(queries: list):
 
 def _all(queries: list):
     return And(queries) if len(queries) > 1 else queries[0]
+
+
+def _element_text(text: str) -> str:
+    """`text` escaped for the content of an HTML element (not for an attribute)."""
+    return escape(text, quote=False)
 
 
 def _fold(word: str) -> str:

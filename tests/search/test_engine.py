@@ -345,6 +345,29 @@ def test_a_snippet_never_shows_the_same_text_twice(tmp_path):
     index.close()
 
 
+def test_a_snippet_is_escaped_and_shows_the_passages_of_the_first_matches(tmp_path):
+    # Matches 250 characters apart, each passage 80 characters either side: the first two
+    # make the two passages, the later ones are not shown.
+    words = [f"w{n:03d}" for n in range(200)]
+    for position in (20, 70, 120, 170):
+        words[position] = "respijtzorg"
+    words[18] = "<b>zo'n</b> &"
+    words[19] = '"respijt"'
+    plain = [f"v{n:03d}" for n in range(40)]
+    plain[20] = "zo'n respijtzorg"
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    index.rebuild([doc("lang", "Lang", " ".join(words)), doc("kort", "Kort", " ".join(plain))])
+    hits = {hit.slug: hit.snippet for hit in index.search(index.words("respijtzorg")).hits}
+    snippet = hits["lang"]
+    # Element content: &, < and > escaped, quotes as they are (the same on the page).
+    assert '&lt;b&gt;zo\'n&lt;/b&gt; &amp; "respijt" <mark>respijtzorg</mark>' in snippet
+    assert snippet.count("<mark>respijtzorg</mark>") == 2 and snippet.count(" … ") == 1
+    assert "w069 <mark>respijtzorg</mark> w071" in snippet and "w119" not in snippet
+    assert "w121" not in snippet and "w171" not in snippet
+    assert "zo'n <mark>respijtzorg</mark> v021" in hits["kort"]
+    index.close()
+
+
 def test_spelling_suggestions_are_whooshs_own(search_app):
     """The faster speller answers exactly what Whoosh's corrector answers: for typos made from
     every word of the spelling field (a letter dropped, changed, doubled or two swapped) and
