@@ -289,7 +289,8 @@ def write_vectors(
             fresh = encoder.encode([texts[i][0] for i in batch], query=query)
             for row, i in enumerate(batch):
                 cache[hashes[i]] = _normalised(fresh[row])
-    dim = next(iter(cache.values())).shape[0] if cache else 0
+    # From a text in use: the cache may still hold another model's vectors (of another length).
+    dim = cache[hashes[0]].shape[0] if hashes else 0
     matrix = np.zeros((len(texts), dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         matrix[i] = cache[h]

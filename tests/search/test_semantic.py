@@ -23,17 +23,16 @@ INFORMAL = "moeder kan de bus niet meer in, wie brengt haar"
 class FakeEncoder:
     """Words hashed into a small normalised vector; counts every text it encodes."""
 
-    version = "fake-1"
-
-    def __init__(self) -> None:
+    def __init__(self, version: str = "fake-1", dim: int = DIM) -> None:
         self.calls: list[list[str]] = []
+        self.version, self.dim = version, dim
 
     def encode(self, texts, query=False):
         self.calls.append(list(texts))
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
-                out[row, hashlib.sha256(word.encode()).digest()[0] % DIM] += 1
+                out[row, hashlib.sha256(word.encode()).digest()[0] % self.dim] += 1
             out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
         return out
 
@@ -340,16 +339,18 @@ def test_vectors_of_another_encoder_are_not_used_until_they_are_written_again(tm
     folder = tmp_path / "index"
     docs = [note("vervoer", "de bus en de taxi"), note("geld", "een toeslag aanvragen")]
     assert semantic.write_vectors(folder, docs, fake)["encoded"] == 2
-    other = FakeEncoder()
-    other.version = "fake-2"
+    other = FakeEncoder("fake-2", dim=DIM // 2)  # another model, vectors of another length
     vectors = semantic.Vectors(folder)
     assert [key for key, _ in vectors.rank("met de taxi", fake)][0] == "page:vervoer"
     # The site switched to another encoder: its scores would mean nothing on these vectors.
     assert vectors.rank("met de taxi", other) == []
     # Built again, every text is encoded by the new one (the content hash holds the model).
     assert semantic.write_vectors(folder, docs, other) == {"encoded": 2, "reused": 0}
+    assert np.load(folder / semantic.MATRIX).shape == (2, DIM // 2)
     assert [key for key, _ in vectors.rank("met de taxi", other)][0] == "page:vervoer"
     assert vectors.rank("met de taxi", fake) == []
+    # And back: the first model's vectors were dropped from the cache with its texts.
+    assert semantic.write_vectors(folder, docs, fake) == {"encoded": 2, "reused": 0}
 
 
 def test_the_e5_encoder_encodes_questions_as_queries_and_documents_as_passages(
