@@ -667,6 +667,8 @@ class SearchIndex:
                     passages.append((lo, hi))
             if len(matches) == 6:
                 break
+        if not passages:
+            return ""
         # Element content: only &, < and > need escaping, and most texts hold none of them.
         plain = "&" not in text and "<" not in text and ">" not in text
         html_of = str if plain else _element_text
@@ -678,10 +680,10 @@ class SearchIndex:
                     html.append(f"{html_of(text[cursor:s])}<mark>{html_of(text[s:e])}</mark>")
                     cursor = e
             html.append(html_of(text[cursor:hi]))
-            parts.append(
-                ("… " if lo > 0 else "") + "".join(html) + (" …" if hi < len(text) else "")
-            )
-        return " ".join(parts)
+            parts.append("".join(html))
+        # One "…" wherever text is left out: before, between and after the passages.
+        before = "… " if passages[0][0] > 0 else ""
+        return before + " … ".join(parts) + (" …" if passages[-1][1] < len(text) else "")
 
     def _speller(self, searcher) -> _Speller:
         speller = self._speller_cached

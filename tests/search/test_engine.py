@@ -361,7 +361,9 @@ def test_a_snippet_is_escaped_and_shows_the_passages_of_the_first_matches(tmp_pa
     snippet = hits["lang"]
     # Element content: &, < and > escaped, quotes as they are (the same on the page).
     assert '&lt;b&gt;zo\'n&lt;/b&gt; &amp; "respijt" <mark>respijtzorg</mark>' in snippet
-    assert snippet.count("<mark>respijtzorg</mark>") == 2 and snippet.count(" … ") == 1
+    # One "…" where text is left out: before, between and after the two passages.
+    assert snippet.count("<mark>respijtzorg</mark>") == 2 and snippet.count("…") == 3
+    assert snippet.startswith("… w") and " … w" in snippet and snippet.endswith(" …")
     assert "w069 <mark>respijtzorg</mark> w071" in snippet and "w119" not in snippet
     assert "w121" not in snippet and "w171" not in snippet
     assert "zo'n <mark>respijtzorg</mark> v021" in hits["kort"]
