@@ -5,8 +5,9 @@ Usage: .venv/bin/python bench/logged_in_bench.py [--seconds 10] [--rounds 3] [--
 
 Sets up as a browser would: a fresh database with the demo accounts, the demo caregiver logs in
 and answers the questionnaire (with consent to personal recommendations), and the cookies she
-then holds are sent with every request. Each page is checked once to really be her page (the
-logout button, and "Aanbevolen voor jou" where it belongs) before it is loaded.
+then holds are sent with every request, with a browser's user agent. Each page is checked once
+to really be her page (the logout button, and "Aanbevolen voor jou" where it belongs) before it
+is loaded.
 
 Measured in turn, round after round, each against the hello of its own round (issue 19,
 point 6: the logged-in article page at 0.3 x hello or more): an article (which also notes the
@@ -53,6 +54,9 @@ PAGES = [
 ]
 # A form posted by a browser from this site says so (the app checks it instead of a token).
 FROM_THIS_SITE = {"Sec-Fetch-Site": "same-origin"}
+# Sent with every request, as a browser does (wrk sends none): the site names the device of a
+# login session after it, and checks on each request that the session is used from it.
+USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
 class Browser:
@@ -72,15 +76,18 @@ class Browser:
 
     def open(self, path: str, form: dict | None = None) -> tuple[int, str]:
         data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
-        request = urllib.request.Request(self.base + path, data=data, headers=FROM_THIS_SITE)
+        headers = {**FROM_THIS_SITE, "User-Agent": USER_AGENT}
+        request = urllib.request.Request(self.base + path, data=data, headers=headers)
         try:
             with self.opener.open(request, timeout=60) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
-    def cookie_header(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+    def headers(self) -> dict[str, str]:
+        """What wrk sends to be this browser: its cookies and its user agent."""
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        return {"Cookie": cookies, "User-Agent": USER_AGENT}
 
 
 def log_in_and_answer(browser: Browser) -> None:
@@ -107,12 +114,15 @@ def profile(env: dict[str, str], requests: int) -> None:
 
     app = create_app()
     client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     sent = client.post(
         "/inloggen", data={"email": EMAIL, "password": PASSWORD}, headers=FROM_THIS_SITE
     )
     if sent.status_code != 303:
         raise SystemExit(f"logging in (in-process) gave {sent.status_code}")
     page = PAGES[0][0]
+    if "Uitloggen" not in client.get(page).get_data(as_text=True):
+        raise SystemExit(f"{page} is not the caregiver's page (in-process)")
     for _ in range(20):  # warm up
         client.get(page)
     started = time.perf_counter()
@@ -151,7 +161,7 @@ def main() -> None:
             browser = Browser(f"http://127.0.0.1:{site.port}")
             log_in_and_answer(browser)
             check(browser)
-            cookies = {"Cookie": browser.cookie_header()}
+            cookies = browser.headers()
             for page, _ in PAGES:  # every worker reads content and index
                 load(site.port, page, 4, 2, headers=cookies)
             print(

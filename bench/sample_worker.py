@@ -95,7 +95,7 @@ def main() -> None:
                 browser = Browser(f"http://127.0.0.1:{site.port}")
                 log_in_and_answer(browser)
                 check(browser)
-                headers["Cookie"] = browser.cookie_header()
+                headers.update(browser.headers())
             load(site.port, args.page, 4, 2, headers=headers, script=script)  # warm up
             found = subprocess.run(
                 ["pgrep", "-P", str(site.process.pid)], capture_output=True, text=True
