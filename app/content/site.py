@@ -63,10 +63,10 @@ class SiteInfo:
         return tuple(t for t in self.topics if t.main)
 
     def topic(self, slug: str) -> Topic | None:
-        return self._topics_by_slug.get(slug)
+        return self.topics_by_slug.get(slug)
 
     @cached_property
-    def _topics_by_slug(self) -> dict[str, Topic]:
+    def topics_by_slug(self) -> dict[str, Topic]:
         # Asked for every topic of every result and card on a page: a look-up, not a search.
         return {t.slug: t for t in self.topics}
 

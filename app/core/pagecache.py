@@ -9,7 +9,10 @@ from the cache, and only for views marked `@cached_page`. Everything personal st
   count) are rendered as placeholders and filled in per request (`per_request`);
 - the key holds the path and query, the htmx headers, the content version, the date, and what
   the functions registered with `vary_on` say (e.g. whether the cookie banner shows);
-- entries live at most `TTL_SECONDS`, and the cache is emptied when it is full.
+- entries live at most `TTL_SECONDS`, and the cache is emptied when it is full;
+- a page whose address has a query is kept from the second time it is asked for: most of
+  those are searches asked once, and keeping each costs more than it gives (a tenth of a
+  search page's work), as with a CDN's "one-hit wonders" (nginx: `proxy_cache_min_uses 2`).
 
 A page rendered by `render_shared` for someone logged in is kept per role (and whether they
 restricted processing) and shown to others with that role: while it is rendered, templates see
@@ -48,6 +51,9 @@ from app.security import allow_frame
 
 TTL_SECONDS = 60.0
 MAX_ENTRIES = 1000
+# The keys of addresses with a query asked for once and not kept: forgotten all at once when
+# there are this many.
+MAX_ASKED = 10_000
 MAX_SIGNED = 10_000
 
 
@@ -61,6 +67,7 @@ class PageCache:
         self.secret = secrets.token_hex(16)
         self.mark = re.compile(f"\x00pc{self.secret}:([a-z_]+)\x00".encode())
         self.entries: dict[tuple, tuple] = {}
+        self.asked: set[int] = set()
         self.lock = threading.Lock()
         self.vary_functions: list[Callable[[], Any]] = []
         self.per_request: dict[str, Callable[[], Any]] = {}
@@ -154,7 +161,10 @@ def cached_page(view: Callable | None = None, *, vary: Callable[[], Any] | None 
     def wrapped(*args: Any, **kwargs: Any):
         if not _cacheable():
             return view(*args, **kwargs)
-        return _serve(_key(vary), lambda: view(*args, **kwargs))
+        key = _key(vary)
+        if request.query_string and _kept(key) is None and _first_time(key):
+            return view(*args, **kwargs)
+        return _serve(key, lambda: view(*args, **kwargs))
 
     return public_page(wrapped)
 
@@ -192,6 +202,20 @@ def _kept(key: tuple) -> tuple | None:
     if entry is None or time.monotonic() - entry[0] > TTL_SECONDS:
         return None
     return entry
+
+
+def _first_time(key: tuple) -> bool:
+    """Whether `key` is asked for the first time (since the cache last forgot what was asked).
+    A key is remembered by its hash: two keys with one hash only make the second kept from its
+    first time."""
+    asked = _cache().asked
+    hashed = hash(key)
+    if hashed in asked:
+        return False
+    if len(asked) >= MAX_ASKED:
+        asked.clear()
+    asked.add(hashed)
+    return True
 
 
 def _keep(key: tuple, entry: tuple) -> None:

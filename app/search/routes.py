@@ -58,6 +58,7 @@ def search():
     results = {
         "outcome": outcome,
         "kinds": service.KINDS,
+        "hit_kinds": service.KIND_SINGULAR,
         # Someone who may be in danger sees who to call now, above any result.
         "help_now": crisis.needs_help_now(query),
         "help_lines": crisis.HELP_LINES,

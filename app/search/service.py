@@ -27,6 +27,7 @@ from app.search.engine import Hit, IndexBusy, SearchDocument, SearchIndex, Searc
 log = logging.getLogger(__name__)
 
 KINDS = {"article": "Artikelen", "video": "Video's", "page": "Pagina's", "product": "Producten"}
+KIND_SINGULAR = {"article": "Artikel", "video": "Video", "page": "Pagina", "product": "Product"}
 PER_PAGE = 10
 MAX_QUERY = 200
 MIN_LIVE = 3

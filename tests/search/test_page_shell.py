@@ -38,8 +38,9 @@ def both(app, visitor, query_string: dict) -> tuple[str, str]:
 
 
 def test_a_visitor_gets_the_page_rendering_it_whole_gives(app, client):
-    # Every page is asked after the others, so each comes from what another query left.
-    for query_string in ASKED + ASKED:
+    # Every page is asked after the others, so each comes from what another query left; the
+    # first time made as any page, the second made to be kept, the third from memory.
+    for query_string in ASKED + ASKED + ASKED:
         kept, whole = both(app, client, query_string)
         assert kept == whole, query_string
         assert "\x00" not in kept
@@ -61,6 +62,34 @@ def test_the_page_around_the_results_is_rendered_once_for_every_query(app, clien
         assert re.search(r"\d+ resultaten? voor ‘", html)
     assert renders.count("search/_results.html") == 4
     assert renders.count("search/search.html") == 1
+
+
+def test_a_search_is_kept_from_the_second_time_it_is_asked(app, renders):
+    visitor = app.test_client()
+    visitor.set_cookie("session", "none")  # not answered by the layer in front (front.py)
+    visitor.get("/zoeken?q=dementie")  # the content read and indexed, which changes the key once
+
+    def made(address: str) -> int:
+        renders.clear()
+        page = visitor.get(address).get_data(as_text=True)
+        assert "\x00" not in page and "<h1" in page
+        pages.append(page)
+        return renders.count("search/_results.html")
+
+    def kept(address: str) -> int:
+        entries = app.extensions["pagecache"].entries
+        return sum(key[0].rstrip("?") == address for key in entries)  # a key has "/zoeken?"
+
+    pages: list[str] = []
+    address = "/zoeken?q=respijtzorg"
+    # Asked once: made as any page and not kept; asked again: made and kept; then from memory.
+    assert (made(address), kept(address)) == (1, 0)
+    assert (made(address), kept(address)) == (1, 1)
+    assert (made(address), kept(address)) == (0, 1)
+    assert pages[0] == pages[1] == pages[2]
+    # A page without a query is kept the first time.
+    assert (made("/zoeken"), kept("/zoeken")) == (1, 1)
+    assert (made("/zoeken"), kept("/zoeken")) == (0, 1)
 
 
 def test_the_words_searched_are_escaped_where_the_page_shows_them(client):
