@@ -372,6 +372,10 @@ def init_app(app: Flask) -> None:
     # (logging out, a password change or an erasure deletes it) that the loader checks on each
     # request, together with the kind of browser it was started in.
     login_manager.session_protection = None
+    # Flask-Login hashes the visitor's IP address and user agent on every request for the
+    # protection switched off above, and puts the hash in the session cookie at login: neither
+    # is used, and the hash would be one more identifier derived from the IP address.
+    login_manager._session_identifier_generator = lambda: None
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in om deze pagina te zien."
     login_manager.login_message_category = "info"

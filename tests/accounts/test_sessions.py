@@ -177,3 +177,17 @@ def test_copied_cookies_open_nothing_in_another_kind_of_browser(app, client, aut
     same_kind = browser_with(app, copied)
     same_kind.environ_base["HTTP_USER_AGENT"] = FIREFOX
     assert same_kind.get("/account").status_code == 200
+
+
+def test_the_session_cookie_holds_no_hash_of_the_address_and_browser(app, client, auth, make_user):
+    # Flask-Login would put a hash of the IP address and user agent in it, for a protection
+    # this site does on the server instead (AccountSession).
+    make_user(email="anna@example.nl")
+    auth.login("anna@example.nl", remember="y")
+    assert client.get("/account").status_code == 200
+    cookie = copy_of_cookies(client, "session")["session"]
+    held = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert "_user_id" in held
+    assert not held.get("_id")
+    auth.logout()
+    assert client.get("/account").status_code == 302
