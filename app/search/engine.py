@@ -137,11 +137,12 @@ class _Dutch(Filter):
         self.stop = frozenset(stopwords_for_language("nl"))
         self.stem = stemmer_for_language("nl")
         self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._alternatives: dict[str, tuple[tuple[str, ...], ...]] = {}
 
     def __getstate__(self) -> dict:
         # Whoosh stores the schema, and so this filter, in every commit's table of contents,
         # which each open of the index reads back: the memory of analysed words stays out.
-        return {**self.__dict__, "_cache": {}}
+        return {**self.__dict__, "_cache": {}, "_alternatives": {}}
 
     def _terms(self, raw: str) -> tuple[str, tuple[str, ...]]:
         """(the folded word, its index terms)."""
@@ -168,7 +169,17 @@ class _Dutch(Filter):
         """What a searched word may match, each alternative a set of index terms that must all
         occur: the word itself (or its common form), or all the parts of a compound. So
         "woonzorgcentrum" finds documents with the compound, or with woonzorg and centrum, but
-        not every document that mentions "zorg"."""
+        not every document that mentions "zorg". Remembered per word: searches share most of
+        their words."""
+        found = self._alternatives.get(raw)
+        if found is None:
+            found = self._alternatives_of(raw)
+            if len(self._alternatives) > 100_000:
+                self._alternatives.clear()
+            self._alternatives[raw] = found
+        return found
+
+    def _alternatives_of(self, raw: str) -> tuple[tuple[str, ...], ...]:
         word = raw.lower().translate(FOLD)
         pieces = word.split("-") if "-" in word else []
         whole = word.replace("-", "").replace("'", "") if pieces else word
@@ -490,14 +501,11 @@ class SearchIndex:
             self.alternatives(word, None if typed and i == last else postings)
             for i, word in enumerate(words)
         ]
-        per_word = [
-            (required, postings.and_maybe(required, bonus))
-            for required, bonus in (
-                self._word_sets(postings, found, typed if i == last else None)
-                for i, found in enumerate(options)
-            )
-            if required is not None
-        ]
+        per_word = []
+        for i, found in enumerate(options):
+            scored = self._scored_word(postings, found, typed if i == last else None)
+            if scored is not None:
+                per_word.append(scored)
         if not per_word:
             return SearchResults(hits=[], total=0, page=1, pages=1)
         matched, scores = postings.intersection([scored for _, scored in per_word])
@@ -550,6 +558,20 @@ class SearchIndex:
             postings = _Postings(searcher)
             self._postings_cached = postings
         return postings
+
+    def _scored_word(
+        self, postings: _Postings, options: tuple[tuple[str, ...], ...], typed: str | None
+    ):
+        """(the documents a word requires, the same scored with its title bonus), or None for a
+        stop word; made once per commit for the same `options` and `typed` (searches share
+        most of their words)."""
+        key = (options, typed)
+        found = postings.words.get(key, False)
+        if found is False:
+            required, bonus = self._word_sets(postings, options, typed)
+            found = None if required is None else (required, postings.and_maybe(required, bonus))
+            postings.keep_word(key, found)
+        return found
 
     def _word_sets(
         self, postings: _Postings, options: tuple[tuple[str, ...], ...], typed: str | None
@@ -784,6 +806,9 @@ class _Postings:
     `tests/search/test_engine.py` compares the rankings with Whoosh's."""
 
     MAX_POSTINGS = 2_000_000
+    # Searched words remembered (most find few documents or none, so their postings alone do
+    # not bound how many there are).
+    MAX_WORDS = 20_000
     # Documents kept ready to show (the stored fields are unpickled and the body folded once,
     # not for every results list): at most this many, some 6 kB each.
     MAX_SHOWN = 2_000
@@ -797,6 +822,8 @@ class _Postings:
         if not isinstance(self.weighting, BM25F):
             raise TypeError("the scores are computed for BM25F only")
         self._terms: dict[tuple[str, str, float], tuple] = {}
+        # Per searched word (its alternatives, and the start typed): SearchIndex._scored_word.
+        self.words: dict[tuple, tuple | None] = {}
         self._postings = 0
         self._lengths: dict[str, list] = {}
         self._lock = threading.Lock()
@@ -868,15 +895,26 @@ class _Postings:
         return found
 
     def _keep(self, key: tuple[str, str, float], found: tuple):
-        """Remember a read term; past MAX_POSTINGS remembered postings (16 bytes each) start
-        afresh, so a worker's memory stays bounded however many different words are asked."""
+        """Remember a read term; past MAX_POSTINGS remembered postings (16 bytes each), those
+        of the words too, start afresh, so a worker's memory stays bounded however many
+        different words are asked."""
         with self._lock:
-            if self._postings + len(found[0]) > self.MAX_POSTINGS:
-                self._terms.clear()
-                self._postings = 0
+            self._count(len(found[0]))
             self._terms[key] = found
-            self._postings += len(found[0])
         return found
+
+    def keep_word(self, key: tuple, found: tuple | None) -> None:
+        """Remember the scored sets of a searched word (counted like a term's postings)."""
+        with self._lock:
+            self._count(sum(len(part[0]) for part in found) if found else 0)
+            self.words[key] = found
+
+    def _count(self, size: int) -> None:
+        if self._postings + size > self.MAX_POSTINGS or len(self.words) >= self.MAX_WORDS:
+            self._terms.clear()
+            self.words.clear()
+            self._postings = 0
+        self._postings += size
 
     def _read(self, fieldname: str, text: str, boost: float):
         np = self.np

@@ -531,7 +531,23 @@ def test_the_postings_a_worker_keeps_are_bounded(tmp_path, monkeypatch):
     assert 0 < postings._postings <= 50
     again = [engine_ranking(index, index.words(q)) for q in ["tuin", "schuur", "keuken woord3"]]
     assert again == first and first[0][1] == 30
-    assert sum(len(ids) for ids, _ in postings._terms.values()) == postings._postings <= 50
+    terms = sum(len(ids) for ids, _ in postings._terms.values())
+    words = sum(len(part[0]) for found in postings.words.values() if found for part in found)
+    assert terms + words == postings._postings <= 50
+    index.close()
+
+
+def test_the_searched_words_a_worker_keeps_are_bounded(tmp_path, monkeypatch):
+    """Words that find nothing keep no postings, and are still bounded in number."""
+    from app.search.engine import _Postings
+
+    monkeypatch.setattr(_Postings, "MAX_WORDS", 5)
+    index = SearchIndex(tmp_path / "index", Decompounder([]))
+    index.rebuild([doc(f"d{i}", f"Titel {i}", f"tuin schuur woord{i}") for i in range(10)])
+    for i in range(12):
+        assert engine_ranking(index, index.words(f"onbekend{i}")) == ([], 0)
+        assert engine_ranking(index, index.words("tuin"))[1] == 10
+        assert len(index._postings(index.searcher()).words) <= 5
     index.close()
 
 
