@@ -11,8 +11,9 @@ from the cache, and only for views marked `@cached_page`. Everything personal st
   the functions registered with `vary_on` say (e.g. whether the cookie banner shows);
 - entries live at most `TTL_SECONDS`, and the cache is emptied when it is full;
 - a page whose address has a query is kept from the second time it is asked for: most of
-  those are searches asked once, and keeping each costs more than it gives (a tenth of a
-  search page's work), as with a CDN's "one-hit wonders" (nginx: `proxy_cache_min_uses 2`).
+  those are searches asked once, and keeping each costs more than it gives (some 4 % of a
+  search page's instructions), as with a CDN's "one-hit wonders" (nginx:
+  `proxy_cache_min_uses 2`).
 
 A page rendered by `render_shared` for someone logged in is kept per role (and whether they
 restricted processing) and shown to others with that role: while it is rendered, templates see
